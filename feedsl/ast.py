@@ -1,0 +1,336 @@
+"""AST of a ``.fee`` file: what the author wrote, before any checking.
+
+Nodes are frozen attrs classes. Every node keeps its ``span``; spans never take
+part in equality, so two files that say the same thing compare equal.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from .source import Span
+
+
+def _span():
+    return attrs.field(eq=False, repr=False, kw_only=True)
+
+
+@attrs.frozen
+class Unit:
+    """A unit as written: 円, 人, 円/世帯 (numerator and denominator words), % or none."""
+
+    num: str = ""
+    den: str = ""
+    percent: bool = False
+
+    def __str__(self) -> str:
+        if self.percent:
+            return "%"
+        return self.num + (f"/{self.den}" if self.den else "")
+
+
+@attrs.frozen
+class Quantity:
+    """A number literal with its unit: ``9,300円`` → value 9300, unit 円."""
+
+    value: Fraction
+    unit: Unit
+    text: str
+    span: Span = _span()
+
+
+# --- types -----------------------------------------------------------------
+
+@attrs.frozen
+class UnitType:
+    word: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class NamedType:
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ListType:
+    element: object
+    span: Span = _span()
+
+
+# --- expressions -----------------------------------------------------------
+
+@attrs.frozen
+class Num:
+    q: Quantity
+    span: Span = _span()
+
+
+@attrs.frozen
+class DateLit:
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@attrs.frozen
+class Ref:
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Call:
+    name: str
+    args: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Builtin:
+    func: str
+    args: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Aggregate:
+    func: str  # 合計 | 件数
+    var: str
+    source: object
+    body: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class FieldRef:
+    obj: object
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class BinOp:
+    op: str  # + - × ÷
+    left: object
+    right: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Compare:
+    op: str  # ≤ ≥ < > = ≠
+    left: object
+    right: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Is:
+    """``kind が city``: an enum test (or equality)."""
+
+    left: object
+    right: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class And:
+    left: object
+    right: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Or:
+    left: object
+    right: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Not:
+    operand: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class If:
+    cond: object
+    then: object
+    else_: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Arm:
+    """One arm of 場合: ``conds`` empty means それ以外."""
+
+    conds: tuple
+    value: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Case:
+    subject: object | None
+    arms: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Band:
+    """A table row's key range as written.
+
+    kind: ``one`` (50人以下, 401人以上, 20人), ``range`` (51～100人以下),
+    ``rest`` (それ以上), ``else`` (それ以外).
+    """
+
+    kind: str
+    lo: Quantity | None = None
+    lo_bound: str | None = None
+    hi: Quantity | None = None
+    hi_bound: str | None = None
+    text: str = ""
+    span: Span = _span()
+
+
+@attrs.frozen
+class Row:
+    band: Band
+    amounts: tuple  # Quantity | None (なし)
+    span: Span = _span()
+
+
+@attrs.frozen
+class Table:
+    key: object
+    column: object | None
+    column_names: tuple
+    rows: tuple
+    span: Span = _span()
+
+
+# --- declarations ----------------------------------------------------------
+
+@attrs.frozen
+class Note:
+    kind: str  # 注 | 解釈
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Meta:
+    key: str
+    value: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class EnumValue:
+    name: str
+    label: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class EnumDef:
+    name: str
+    label: str
+    values: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class InputDef:
+    name: str
+    type: object
+    default: object | None
+    label: str
+    description: str = ""
+    domain: tuple | None = None  # (Quantity, bound)
+    span: Span = _span()
+
+
+@attrs.frozen
+class RecordDef:
+    name: str
+    label: str
+    fields: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class RuleDef:
+    name: str
+    params: tuple
+    label: str
+    clause: str
+    body: object
+    notes: tuple
+    is_table: bool = False
+    span: Span = _span()
+
+
+@attrs.frozen
+class Relation:
+    expr: object
+    label: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class RecordValue:
+    fields: tuple  # (name, value) pairs
+    span: Span = _span()
+
+
+@attrs.frozen
+class ListValue:
+    items: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Symbol:
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Example:
+    entry: str
+    kwargs: tuple  # (name, value, span)
+    expected: Quantity | None  # None: 入力エラー
+    span: Span = _span()
+
+
+@attrs.frozen
+class Regulation:
+    name: str
+    label: str
+    meta: tuple
+    enums: tuple
+    records: tuple
+    inputs: tuple
+    rules: tuple
+    relations: tuple
+    examples: tuple
+    path: str = attrs.field(eq=False, default="")
+    span: Span = _span()

@@ -1,0 +1,309 @@
+"""Bracket tables: rows as written → exact intervals on the key's domain.
+
+The domain is what the key can really be: whole numbers for counts and yen
+(so ``50人以下`` then ``51～100人以下`` leaves no gap), exact rationals for
+rates (so ``20%以下`` then ``21%以上`` leaves 20.5% uncovered), bounded below
+by what the inputs allow (counts are never negative; ``範囲 1口以上``).
+Gaps, overlaps, rows out of order and unreachable rows are reported with a
+witness value.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from . import ast, ir
+from .ir import ErrorType, QType
+
+INF = None
+
+
+def fmt_value(x: Fraction, t: QType) -> str:
+    """A key value as an author writes it: 200,000人, 20.5%."""
+    if t.dim == ir.NODIM and not t.integral:
+        pct = x * 100
+        if pct.denominator == 1:
+            return f"{int(pct)}%"
+        s = f"{float(pct):.4f}".rstrip("0").rstrip(".")
+        return f"{s}%"
+    unit = ir.dim_str(t.dim) if t.dim else ""
+    if x.denominator == 1:
+        return f"{int(x):,}{unit}"
+    return f"{float(x):,.4f}".rstrip("0").rstrip(".") + unit
+
+
+def _lo_of(row) -> tuple:
+    iv = row.interval
+    if iv.lo is None:
+        return (-math.inf, 0)
+    return (iv.lo, 0 if iv.lo_incl else 1)
+
+
+class _Int:
+    """Integer domain: an interval becomes [a, b] of whole numbers."""
+
+    @staticmethod
+    def span(iv: ir.Interval, dmin):
+        a = -math.inf if iv.lo is None else (math.ceil(iv.lo) if iv.lo_incl else math.floor(iv.lo) + 1)
+        b = math.inf if iv.hi is None else (math.floor(iv.hi) if iv.hi_incl else math.ceil(iv.hi) - 1)
+        if dmin is not None:
+            a = max(a, math.ceil(dmin))
+        return a, b
+
+
+def _display(lo, lo_incl, hi, hi_incl, t: QType) -> str:
+    """The band as a regulation writes it."""
+    if lo is None and hi is None:
+        return "すべて"
+    if lo is None:
+        return f"{fmt_value(hi, t)}{'以下' if hi_incl else '未満'}"
+    if hi is None:
+        return f"{fmt_value(lo, t)}{'以上' if lo_incl else '超'}"
+    if t.integral and lo_incl and hi_incl and lo.denominator == 1:
+        return f"{int(lo):,}～{fmt_value(hi, t)}以下"
+    return f"{fmt_value(lo, t)}{'以上' if lo_incl else '超'}～{fmt_value(hi, t)}{'以下' if hi_incl else '未満'}"
+
+
+def check_table(ck, rule, table: ast.Table, key, column, colnames):
+    """Normalise and check a table; returns an :class:`ir.Lookup`."""
+    name = rule.name if rule else "?"
+    kt = key.type
+    ncols = max(1, len(colnames))
+    if isinstance(kt, ErrorType):
+        return ir.Lookup(name, key, column, colnames, (), ErrorType(), span=table.span)
+    if not isinstance(kt, QType):
+        ck.err("F202", table.key.span, f"表は数量（人数・世帯数・割合など）で引きます。「{kt}」では引けません",
+               f"a table is keyed by a quantity, not {kt}")
+        return ir.Lookup(name, key, column, colnames, (), ErrorType(), span=table.span)
+
+    def bound_value(q: ast.Quantity):
+        d = ck.qdim(q)
+        if q.unit.num == "" and not q.unit.percent:
+            d = kt.dim  # 51～100人: the bare 51 takes the row's unit
+        if d != kt.dim:
+            ck.err("F201", q.span, f"境界 {q.text} の単位「{ir.dim_str(d)}」が表のキー「{kt}」と合いません",
+                   f"bound {q.text} is in {ir.dim_str(d)} but the key is {kt}")
+        return q.value
+
+    # 1. Each row's explicit bounds.
+    raw = []
+    for row in table.rows:
+        b = row.band
+        if len(row.amounts) != ncols:
+            ck.err("F406", row.span, f"この行の金額は {len(row.amounts)} 個ですが、列は {ncols} 個です",
+                   f"row has {len(row.amounts)} amounts but the table has {ncols} columns")
+        lo = lo_incl = hi = hi_incl = None
+        if b.kind == "else":
+            raw.append([row, None, None, None, None, "else"])
+            continue
+        if b.lo is not None:
+            lo, lo_incl = bound_value(b.lo), b.lo_bound == "以上"
+        if b.hi is not None:
+            hi, hi_incl = bound_value(b.hi), b.hi_bound == "以下"
+        if b.kind == "one" and b.lo is not None and b.lo_bound in ("以下", "未満"):
+            hi, hi_incl, lo, lo_incl = lo, b.lo_bound == "以下", None, None
+        raw.append([row, lo, lo_incl, hi, hi_incl, b.kind])
+
+    # 2. Chained bounds: 「3万人以下」 starts where the previous row ended;
+    #    「それ以上」 runs from there on; 「20人」 runs up to the next row.
+    ordered = [r for r in raw if r[5] != "else"]
+    for k, r in enumerate(ordered):
+        row, lo, lo_incl, hi, hi_incl, kind = r
+        if lo is None and kind in ("one", "rest"):
+            prev = ordered[k - 1] if k > 0 else None
+            if prev is not None and prev[3] is not None:
+                r[1], r[2] = prev[3], not prev[4]
+        if kind == "rest" and k == 0:
+            ck.err("F407", row.span, "「それ以上」は前の行の続きです。最初の行には書けません",
+                   "それ以上 continues the previous row; it cannot be the first row")
+    for k, r in enumerate(ordered):
+        if r[5] == "step":
+            nxt = ordered[k + 1] if k + 1 < len(ordered) else None
+            if nxt is not None and nxt[1] is not None:
+                r[3], r[4] = nxt[1], not nxt[2]
+
+    dmin = kt.lo
+    integral = kt.integral
+    rows = []
+    for row, lo, lo_incl, hi, hi_incl, kind in raw:
+        values = tuple(None if a is None else _amount(ck, a) for a in row.amounts)
+        if kind == "else":
+            rows.append(ir.TRow(None, values, "それ以外", "それ以外", span=row.span))
+            continue
+        iv = ir.Interval(lo, bool(lo_incl), hi, bool(hi_incl))
+        dlo, dlo_incl = lo, bool(lo_incl)
+        if integral and dlo is not None and not dlo_incl and dlo.denominator == 1:
+            dlo, dlo_incl = dlo + 1, True  # 2万人超 on whole numbers is 20,001人以上
+        disp = _display(dlo, dlo_incl, hi, bool(hi_incl), kt)
+        rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.span))
+
+    _check_coverage(ck, table, rows, kt, dmin, integral)
+    _check_amounts(ck, table, rows, colnames)
+
+    vals = [v for r in rows for v in r.values if v is not None]
+    lo = min(vals) if vals else None
+    has_none = any(v is None for r in rows for v in r.values)
+    if has_none:
+        ck.err("F408", table.span, "「なし」の欄は、この表を金額として使う限り書けません",
+               "a なし cell cannot be used as an amount")
+    vtype = QType(ir.YEN, all(v.denominator == 1 for v in vals), lo)
+    if vals and any(a is not None and ck.qdim(a) != ir.YEN for row in table.rows for a in row.amounts):
+        first = next(a for row in table.rows for a in row.amounts if a is not None)
+        vtype = QType(ck.qdim(first), all(v.denominator == 1 for v in vals), lo)
+    return ir.Lookup(name, key, column, colnames, tuple(rows), vtype, span=table.span)
+
+
+def _amount(ck, a: ast.Quantity) -> Fraction:
+    return a.value
+
+
+def _check_amounts(ck, table, rows, colnames):
+    units = set()
+    for row in table.rows:
+        for a in row.amounts:
+            if a is not None:
+                units.add(ck.qdim(a))
+    if len(units) > 1:
+        ck.err("F201", table.span, "表の金額の単位がそろっていません: " + "、".join(ir.dim_str(u) for u in units),
+               "table amounts have different units")
+
+
+def _where(row: ir.TRow) -> str:
+    return f"『{row.text}』({row.span.line}行目)"
+
+
+def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
+    band_rows = [r for r in rows if r.interval is not None]
+    has_else = any(r.interval is None for r in rows)
+    else_rows = [r for r in rows if r.interval is None]
+    if len(else_rows) > 1:
+        ck.err("F401", else_rows[1].span, "「それ以外」の行は一つだけ書けます", "only one それ以外 row")
+    fv = lambda x: fmt_value(Fraction(x), kt)  # noqa: E731
+
+    # Rows no value can reach, and rows out of order.
+    for r in band_rows:
+        iv = r.interval
+        empty = False
+        if integral:
+            a, b = _Int.span(iv, dmin)
+            empty = a > b
+        else:
+            if iv.lo is not None and iv.hi is not None:
+                empty = iv.lo > iv.hi or (iv.lo == iv.hi and not (iv.lo_incl and iv.hi_incl))
+            if iv.hi is not None and dmin is not None and (iv.hi < dmin or (iv.hi == dmin and not iv.hi_incl)):
+                empty = True
+        if empty:
+            ck.err("F409", r.span, f"『{r.text}』({r.span.line}行目) に当たる値はありません（キーは{'0' if dmin == 0 else fv(dmin) if dmin is not None else ''}以上の{'整数' if integral else '値'}）",
+                   f"no value of the key reaches row {r.text!r} (line {r.span.line})",
+                   "境界の数字や 以上/以下/未満/超 を確かめてください")
+    for p, q in zip(band_rows, band_rows[1:]):
+        if _lo_of(q) < _lo_of(p):
+            ck.err("F410", q.span, f"行の順番が逆です: {_where(q)} は {_where(p)} より小さい値の行です",
+                   f"rows out of order: line {q.span.line} comes before line {p.span.line} in value",
+                   "表は小さい値から順に書いてください", "write rows in increasing order")
+            return
+
+    # Overlaps: a value two rows both cover.
+    for i, p in enumerate(band_rows):
+        for q in band_rows[i + 1:]:
+            w = _intersection_witness(p.interval, q.interval, dmin, integral)
+            if w is not None:
+                ck.err("F411", q.span,
+                       f"{fv(w)} は {_where(p)} と {_where(q)} の両方に当たります",
+                       f"{fv(w)} falls in both row {p.text!r} (line {p.span.line}) and row {q.text!r} (line {q.span.line})",
+                       "どちらの行に入るかを 以下/未満/超 で決め、注か解釈にその読み方を書いてください",
+                       "decide which row it belongs to with 以下/未満/超 and note the reading")
+
+    if has_else:
+        return
+    # Gaps: the smallest value no row covers.
+    for w, before, after in _gaps(band_rows, dmin, integral):
+        if before is not None and after is not None:
+            where = f"（{_where(before)} と {_where(after)} の間）"
+            where_en = f" (between line {before.span.line} and line {after.span.line})"
+        elif before is not None:
+            where = f"（最後の行 {_where(before)} より上）"
+            where_en = f" (above the last row, line {before.span.line})"
+        elif after is not None:
+            where = f"（最初の行 {_where(after)} より下）"
+            where_en = f" (below the first row, line {after.span.line})"
+        else:
+            where, where_en = "", ""
+        ck.err("F412", (after or before).span if (after or before) else table.span,
+               f"{fv(w)} はどの行にも当たりません{where}",
+               f"{fv(w)} falls in no row{where_en}",
+               "行を足すか、境界を直すか、「それ以上」「それ以外」の行を書いてください",
+               "add a row, fix a bound, or add a それ以上 / それ以外 row")
+
+
+def _intersection_witness(p: ir.Interval, q: ir.Interval, dmin, integral):
+    if integral:
+        a1, b1 = _Int.span(p, dmin)
+        a2, b2 = _Int.span(q, dmin)
+        a, b = max(a1, a2), min(b1, b2)
+        if a <= b:
+            return Fraction(a) if a != -math.inf else Fraction(b)
+        return None
+    lo, lo_incl = p.lo, p.lo_incl
+    if q.lo is not None and (lo is None or q.lo > lo or (q.lo == lo and not q.lo_incl)):
+        lo, lo_incl = q.lo, q.lo_incl
+    hi, hi_incl = p.hi, p.hi_incl
+    if q.hi is not None and (hi is None or q.hi < hi or (q.hi == hi and not q.hi_incl)):
+        hi, hi_incl = q.hi, q.hi_incl
+    if dmin is not None and (lo is None or lo < dmin):
+        lo, lo_incl = dmin, True
+    if lo is None:
+        return hi - 1 if hi is not None else Fraction(0)
+    if hi is None:
+        return lo if lo_incl else lo + 1
+    if lo < hi:
+        return lo if lo_incl else (lo + hi) / 2
+    if lo == hi and lo_incl and hi_incl:
+        return lo
+    return None
+
+
+def _gaps(rows, dmin, integral):
+    """Yield (witness, row before, row after) for each uncovered stretch."""
+    if not rows:
+        yield (dmin if dmin is not None else Fraction(0), None, None)
+        return
+    order = sorted(rows, key=_lo_of)
+    if integral:
+        spans = [(_Int.span(r.interval, dmin), r) for r in order]
+        spans = [s for s in spans if s[0][0] <= s[0][1]]
+        if not spans:
+            return
+        start = math.ceil(dmin) if dmin is not None else -math.inf
+        (a0, b0), r0 = spans[0]
+        if start != -math.inf and a0 > start:
+            yield (Fraction(start), None, r0)
+        reach, last = b0, r0
+        for (a, b), r in spans[1:]:
+            if a > reach + 1:
+                yield (Fraction(reach + 1), last, r)
+            if b >= reach:
+                reach, last = b, r
+        if reach != math.inf:
+            yield (Fraction(reach + 1), last, None)
+        return
+    # Rational domain.
+    first = order[0].interval
+    if first.lo is not None and (dmin is None or first.lo > dmin or (first.lo == dmin and not first.lo_incl)):
+        w = dmin if dmin is not None and dmin < first.lo else (first.lo - 1 if dmin is None else first.lo)
+        yield (w, None, order[0])
+    reach, reach_incl, last = first.hi, first.hi_incl, order[0]
+    for r in order[1:]:
+        iv = r.interval
+        if reach is None:
+            break
+        lo = iv.lo if iv.lo is not None else reach
+        if lo > reach:
+            yield ((reach + lo) / 2 if reach_incl else reach, last, r)
+        elif lo == reach and not reach_incl and not iv.lo_incl:
+            yield (reach, last, r)
+        if iv.hi is None or iv.hi > reach or (iv.hi == reach and iv.hi_incl):
+            reach, reach_incl, last = iv.hi, iv.hi_incl, r
+    if reach is not None:
+        yield (reach if not reach_incl else reach + Fraction(1, 100), last, None)

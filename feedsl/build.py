@@ -1,0 +1,375 @@
+"""Lark tree → AST. Literals such as ``9,300円``, ``2万人`` and ``21%`` become
+exact values here (``Fraction``), never floats."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from lark import Token, Transformer, v_args
+
+from . import ast
+from .diagnostics import Diagnostics
+from .source import Span
+
+_QTY = re.compile(
+    r"^(?P<int>[\d,]+)(?:\.(?P<frac>\d+))?(?P<mult>[万千])?(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
+)
+_MULT = {"万": 10_000, "千": 1_000, None: 1}
+
+
+def parse_quantity(text: str, span: Span) -> ast.Quantity:
+    """``2万人`` → Quantity(20000, 人). Exact: decimals become Fractions."""
+    m = _QTY.match(text)
+    assert m, text  # the grammar only lets well-formed quantities through
+    value = Fraction(int(m["int"].replace(",", "")))
+    if m["frac"]:
+        value += Fraction(int(m["frac"]), 10 ** len(m["frac"]))
+    value *= _MULT[m["mult"]]
+    unit_text = m["unit"] or ""
+    if unit_text == "%":
+        return ast.Quantity(value / 100, ast.Unit(percent=True), text, span=span)
+    return ast.Quantity(value, ast.Unit(unit_text, m["den"] or ""), text, span=span)
+
+
+def _label(tok) -> str:
+    return str(tok)[1:-1].strip()
+
+
+class _Builder(Transformer):
+    def __init__(self, path: str, diags: Diagnostics, line_offset: int = 0):
+        super().__init__()
+        self.path = path
+        self.diags = diags
+        self.off = line_offset
+
+    def span(self, meta) -> Span:
+        if getattr(meta, "empty", True) and not hasattr(meta, "line"):
+            return Span(self.path, 0, 0, 0, 0)
+        return Span(self.path, meta.line + self.off, meta.column,
+                    meta.end_line + self.off, meta.end_column)
+
+    def tspan(self, tok: Token) -> Span:
+        return Span(self.path, tok.line + self.off, tok.column,
+                    (tok.end_line or tok.line) + self.off, tok.end_column or tok.column + 1)
+
+    def qty(self, tok: Token) -> ast.Quantity:
+        return parse_quantity(str(tok), self.tspan(tok))
+
+    # --- file ---------------------------------------------------------------
+    @v_args(meta=True)
+    def start(self, meta, children):
+        header, *items = children
+        name, label, metas, hspan = header
+        by = {k: [] for k in ("enum", "record", "input", "rule", "relation", "example")}
+        kinds = {ast.EnumDef: "enum", ast.RecordDef: "record", ast.InputDef: "input",
+                 ast.RuleDef: "rule", ast.Relation: "relation", ast.Example: "example"}
+        for it in items:
+            by[kinds[type(it)]].append(it)
+        return ast.Regulation(name, label, tuple(metas), tuple(by["enum"]), tuple(by["record"]),
+                              tuple(by["input"]), tuple(by["rule"]), tuple(by["relation"]),
+                              tuple(by["example"]), path=self.path, span=hspan)
+
+    @v_args(meta=True)
+    def header(self, meta, children):
+        name, label, *metas = children
+        return (str(name), _label(label), metas, self.tspan(name))
+
+    @v_args(meta=True, inline=True)
+    def meta(self, meta, key, value):
+        v = str(value)
+        if value.type == "LABEL":
+            v = _label(value)
+        return ast.Meta(str(key), v, span=self.span(meta))
+
+    # --- enums, records, inputs ---------------------------------------------
+    @v_args(meta=True)
+    def enum_def(self, meta, children):
+        name, label, *values = children
+        return ast.EnumDef(str(name), _label(label), tuple(values), span=self.tspan(name))
+
+    @v_args(meta=True, inline=True)
+    def enum_value(self, meta, name, label):
+        return ast.EnumValue(str(name), _label(label), span=self.tspan(name))
+
+    @v_args(meta=True)
+    def record_def(self, meta, children):
+        name, label, *fields = children
+        return ast.RecordDef(str(name), _label(label), tuple(fields), span=self.tspan(name))
+
+    def _input(self, children):
+        name, typ, default, label, *opts = children
+        desc = ""
+        domain = None
+        for kind, val in opts:
+            if kind == "description":
+                desc = val
+            else:
+                domain = val
+        return ast.InputDef(str(name), typ, default, _label(label), desc, domain, span=self.tspan(name))
+
+    def input_def(self, children):
+        return self._input(children)
+
+    def field(self, children):
+        return self._input(children)
+
+    @v_args(inline=True)
+    def default(self, lit):
+        return lit
+
+    @v_args(inline=True)
+    def description(self, label):
+        return ("description", _label(label))
+
+    @v_args(inline=True)
+    def domain(self, q, bound):
+        return ("domain", (self.qty(q), str(bound)))
+
+    @v_args(inline=True)
+    def unit_type(self, word):
+        return ast.UnitType(str(word), span=self.tspan(word))
+
+    @v_args(inline=True)
+    def named_type(self, name):
+        return ast.NamedType(str(name), span=self.tspan(name))
+
+    @v_args(meta=True, inline=True)
+    def list_type(self, meta, elem):
+        return ast.ListType(elem, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def relation(self, meta, expr, label=None):
+        return ast.Relation(expr, _label(label) if label else "", span=self.span(meta))
+
+    # --- rules and tables ---------------------------------------------------
+    def params(self, children):
+        return tuple(children)
+
+    @v_args(inline=True)
+    def param(self, name, typ):
+        return ast.Param(str(name), typ, span=self.tspan(name))
+
+    @v_args(meta=True)
+    def rule_def(self, meta, children):
+        name, params, label, clause, (body, notes) = children
+        params = params or ()
+        clause = str(clause)[1:-1].strip() if clause else ""
+        return ast.RuleDef(str(name), params, _label(label), clause, body, notes,
+                           span=self.tspan(name))
+
+    def rule_body(self, children):
+        expr, *rest = children
+        notes = ()
+        for r in rest:
+            if isinstance(r, tuple):
+                notes = r
+        return (expr, notes)
+
+    def notes(self, children):
+        return tuple(children)
+
+    def notes_inline(self, children):
+        return tuple(children)
+
+    @v_args(meta=True, inline=True)
+    def note(self, meta, key, text):
+        return ast.Note(str(key), _label(text), span=self.span(meta))
+
+    @v_args(meta=True)
+    def table_def(self, meta, children):
+        name, params, label, clause, (key, column, colnames), *lines = children
+        params = params or ()
+        clause = str(clause)[1:-1].strip() if clause else ""
+        rows = tuple(x for x in lines if isinstance(x, ast.Row))
+        notes = tuple(x for x in lines if isinstance(x, ast.Note))
+        table = ast.Table(key, column, colnames, rows, span=self.tspan(name))
+        return ast.RuleDef(str(name), params, _label(label), clause, table, notes,
+                           is_table=True, span=self.tspan(name))
+
+    @v_args(inline=True)
+    def table_head(self, key, columns=None):
+        if columns is None:
+            return (key, None, ())
+        return (key, columns[0], columns[1])
+
+    def columns(self, children):
+        expr, *names = children
+        return (expr, tuple((str(n), self.tspan(n)) for n in names))
+
+    @v_args(meta=True)
+    def row(self, meta, children):
+        band, *amounts = children
+        return ast.Row(band, tuple(amounts), span=self.span(meta))
+
+    @v_args(inline=True)
+    def amount(self, q):
+        return self.qty(q)
+
+    def no_amount(self, _):
+        return None
+
+    @v_args(meta=True)
+    def band_one(self, meta, children):
+        q, bound = children
+        b = str(bound) if bound is not None else None
+        text = str(q) + (b or "")
+        if b in ("以上", "超"):
+            return ast.Band("one", lo=self.qty(q), lo_bound=b, text=text, span=self.span(meta))
+        if b in ("以下", "未満"):
+            return ast.Band("one", hi=self.qty(q), hi_bound=b, text=text, span=self.span(meta))
+        return ast.Band("step", lo=self.qty(q), lo_bound="以上", text=text, span=self.span(meta))
+
+    @v_args(meta=True)
+    def band_range(self, meta, children):
+        lo, lob, hi, hib = children
+        text = str(lo) + (str(lob) if lob else "") + "～" + str(hi) + (str(hib) if hib else "")
+        lob = str(lob) if lob else "以上"
+        hib = str(hib) if hib else "以下"
+        return ast.Band("range", lo=self.qty(lo), lo_bound=lob, hi=self.qty(hi), hi_bound=hib,
+                        text=text, span=self.span(meta))
+
+    @v_args(meta=True)
+    def band_rest(self, meta, children):
+        return ast.Band("rest", text="それ以上", span=self.span(meta))
+
+    @v_args(meta=True)
+    def band_else(self, meta, children):
+        return ast.Band("else", text="それ以外", span=self.span(meta))
+
+    # --- 場合 ----------------------------------------------------------------
+    @v_args(meta=True)
+    def case_block(self, meta, children):
+        subject, *arms = children
+        return ast.Case(subject, tuple(arms), span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def arm(self, meta, head, body):
+        return ast.Arm(head, body, span=self.span(meta))
+
+    def arm_when(self, children):
+        return tuple(children)
+
+    def arm_else(self, children):
+        return ()
+
+    @v_args(meta=True, inline=True)
+    def if_block(self, meta, cond, then, else_):
+        return ast.If(cond, then, else_, span=self.span(meta))
+
+    # --- examples -----------------------------------------------------------
+    @v_args(meta=True)
+    def example(self, meta, children):
+        name, *rest = children
+        expected = rest.pop()
+        kwargs = tuple(k for k in rest if k is not None)
+        return ast.Example(str(name), kwargs, expected, span=self.tspan(name))
+
+    @v_args(inline=True)
+    def kwarg(self, name, value):
+        return (str(name), value, self.tspan(name))
+
+    kvalue = kwarg
+
+    @v_args(inline=True)
+    def expected_amount(self, q):
+        return self.qty(q)
+
+    def expected_error(self, _):
+        return None
+
+    @v_args(meta=True)
+    def record_value(self, meta, children):
+        return ast.RecordValue(tuple((n, v) for n, v, _ in (c for c in children if c is not None)),
+                               span=self.span(meta))
+
+    @v_args(meta=True)
+    def list_value(self, meta, children):
+        return ast.ListValue(tuple(c for c in children if c is not None), span=self.span(meta))
+
+    @v_args(inline=True)
+    def symbol(self, name):
+        return ast.Symbol(str(name), span=self.tspan(name))
+
+    # --- expressions --------------------------------------------------------
+    @v_args(inline=True)
+    def number(self, q):
+        qq = self.qty(q)
+        return ast.Num(qq, span=qq.span)
+
+    @v_args(inline=True)
+    def date(self, tok):
+        return ast.DateLit(str(tok), span=self.tspan(tok))
+
+    @v_args(meta=True)
+    def true(self, meta, _):
+        return ast.BoolLit(True, span=self.span(meta))
+
+    @v_args(meta=True)
+    def false(self, meta, _):
+        return ast.BoolLit(False, span=self.span(meta))
+
+    @v_args(inline=True)
+    def ref(self, name):
+        return ast.Ref(str(name), span=self.tspan(name))
+
+    @v_args(meta=True)
+    def call(self, meta, children):
+        name, *args = children
+        return ast.Call(str(name), tuple(a for a in args if a is not None), span=self.span(meta))
+
+    @v_args(meta=True)
+    def builtin(self, meta, children):
+        name, *args = children
+        return ast.Builtin(str(name), tuple(a for a in args if a is not None), span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def aggregate(self, meta, func, var, _in, source, body):
+        return ast.Aggregate(str(func), str(var), source, body, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def field_ref(self, meta, obj, name):
+        return ast.FieldRef(obj, str(name), span=self.span(meta))
+
+    _OPS = {"*": "×", "/": "÷", "＋": "+", "−": "-", "<=": "≤", ">=": "≥",
+            "==": "=", "!=": "≠"}
+
+    @v_args(meta=True, inline=True)
+    def binop(self, meta, left, op, right):
+        o = self._OPS.get(str(op), str(op))
+        return ast.BinOp(o, left, right, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def compare(self, meta, left, op, right):
+        return ast.Compare(self._OPS.get(str(op), str(op)), left, right, span=self.span(meta))
+
+    _BOUND_OP = {"以上": "≥", "以下": "≤", "未満": "<", "超": ">"}
+
+    @v_args(meta=True, inline=True)
+    def compare_ja(self, meta, left, right, bound):
+        return ast.Compare(self._BOUND_OP[str(bound)], left, right, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def is_(self, meta, left, right):
+        return ast.Is(left, right, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def and_(self, meta, left, right):
+        return ast.And(left, right, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def or_(self, meta, left, right):
+        return ast.Or(left, right, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def not_(self, meta, operand):
+        return ast.Not(operand, span=self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def if_expr(self, meta, cond, then, else_):
+        return ast.If(cond, then, else_, span=self.span(meta))
+
+
+def build(tree, path: str, diags: Diagnostics) -> ast.Regulation:
+    """Turn a parse tree into an :class:`ast.Regulation`."""
+    return _Builder(path, diags).transform(tree)

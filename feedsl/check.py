@@ -1,0 +1,802 @@
+"""The checker: names, types, units and exact money; AST → IR.
+
+Every problem becomes a diagnostic; checking goes on after an error so that an
+author sees every mistake of a file in one run. Bracket tables are checked by
+:mod:`feedsl.brackets`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import keyword
+from fractions import Fraction
+
+from . import ast, ir
+from .brackets import check_table
+from .diagnostics import Diagnostics
+from .ir import NODIM, YEN, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
+from .source import Span
+
+ERR = ErrorType()
+BOOL = BoolType()
+DATE = DateType()
+
+# Type words an author may write after ``入力 name:``.
+_TYPE_WORDS = {"真偽": BOOL, "日付": DATE}
+RATE = QType(NODIM, integral=False, lo=Fraction(0))
+MONTHS = ("月", 1)
+
+_BUILTIN_ARITY = {
+    "四捨五入": 2, "切り捨て": 2, "切り上げ": 2,
+    "最小": None, "最大": None, "上限": 2, "下限": 2,
+    "年度の月": 1, "年度末までの月数": 1, "上半期": 1, "下半期": 1,
+}
+
+
+def _suggest(name: str, candidates) -> str:
+    m = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return m[0] if m else ""
+
+
+def _pyname_problem(name: str) -> str:
+    if keyword.iskeyword(name):
+        return "Python の予約語"
+    if name.startswith("_"):
+        return "_ で始まる名前"
+    return ""
+
+
+class Checker:
+    def __init__(self, reg: ast.Regulation, diags: Diagnostics, source_text: str = ""):
+        self.reg = reg
+        self.d = diags
+        self.source_text = source_text
+        self.enums: dict[str, ir.EnumIR] = {}
+        self.member_of: dict[str, list[str]] = {}
+        self.records: dict[str, ir.RecordIR] = {}
+        self.inputs: dict[str, ir.InputIR] = {}
+        self.rule_ast: dict[str, ast.RuleDef] = {}
+        self.rules: dict[str, ir.RuleIR] = {}
+        self.rule_types: dict[str, object] = {}
+        self.in_progress: list[str] = []
+        self.used_inputs: set[str] = set()
+        self.fy_start = 4
+
+    # --- helpers ------------------------------------------------------------
+    def err(self, code, span, ja, en="", hint="", hint_en=""):
+        self.d.error(code, span, ja, en, hint, hint_en)
+
+    def warn(self, code, span, ja, en="", hint="", hint_en=""):
+        self.d.warning(code, span, ja, en, hint, hint_en)
+
+    def declare(self, name: str, span: Span, seen: dict) -> bool:
+        prob = _pyname_problem(name)
+        if prob:
+            self.err("F102", span, f"名前「{name}」は使えません（{prob}）。別の名前にしてください",
+                     f"the name {name!r} cannot be used (a Python keyword or starts with _)")
+            return False
+        if name in seen:
+            first = seen[name]
+            self.err("F103", span, f"名前「{name}」は {first.line}行目 で既に定義されています",
+                     f"{name!r} is already defined at line {first.line}",
+                     "名前はファイルの中で一つにしてください", "names must be unique in a file")
+            return False
+        seen[name] = span
+        return True
+
+    # --- entry --------------------------------------------------------------
+    def run(self) -> ir.RegulationIR:
+        reg = self.reg
+        seen: dict[str, Span] = {}
+        meta = []
+        for m in reg.meta:
+            if m.key == "年度":
+                try:
+                    self.fy_start = int(m.value.split("月")[0])
+                    assert 1 <= self.fy_start <= 12
+                except (ValueError, AssertionError):
+                    self.err("F104", m.span, f"年度の始まりの月が読めません: {m.value}",
+                             "cannot read the fiscal year's first month", "例: 年度 4月始まり")
+            meta.append((m.key, m.value))
+
+        for e in reg.enums:
+            if not self.declare(e.name, e.span, seen):
+                continue
+            vals = []
+            vseen: dict[str, Span] = {}
+            for v in e.values:
+                if self.declare(v.name, v.span, vseen):
+                    vals.append((v.name, v.label))
+                    self.member_of.setdefault(v.name, []).append(e.name)
+            self.enums[e.name] = ir.EnumIR(e.name, e.label, tuple(vals), span=e.span)
+
+        for r in reg.records:
+            if not self.declare(r.name, r.span, seen):
+                continue
+            fseen: dict[str, Span] = {}
+            fields = tuple(self.input_ir(f) for f in r.fields if self.declare(f.name, f.span, fseen))
+            self.records[r.name] = ir.RecordIR(r.name, r.label, fields, span=r.span)
+
+        for i in reg.inputs:
+            if self.declare(i.name, i.span, seen):
+                self.inputs[i.name] = self.input_ir(i)
+
+        for r in reg.rules:
+            if self.declare(r.name, r.span, seen):
+                self.rule_ast[r.name] = r
+
+        for name in self.rule_ast:
+            self.rule(name)
+
+        relations = tuple(self.relation(r) for r in reg.relations)
+        examples = tuple(x for x in (self.example(e) for e in reg.examples) if x is not None)
+
+        for name, inp in self.inputs.items():
+            if name not in self.used_inputs:
+                self.warn("F501", inp.span, f"入力「{name}」（{inp.label}）はどの規則にも使われていません",
+                          f"input {name!r} is not used by any rule",
+                          "不要なら削除してください", "remove it if it is not needed")
+
+        # Transitive inputs for every rule.
+        rules = {}
+        for name, r in self.rules.items():
+            rules[name] = ir.RuleIR(r.name, r.label, r.clause, r.params, r.expr, r.type, r.notes,
+                                    r.is_table, tuple(self.inputs_of(name)), span=r.span)
+        return ir.RegulationIR(reg.name, reg.label, reg.path, tuple(meta), self.fy_start,
+                               self.enums, self.records, self.inputs, rules, relations,
+                               examples, source_text=self.source_text)
+
+    # --- inputs -------------------------------------------------------------
+    def resolve_type(self, t) -> object:
+        if isinstance(t, ast.UnitType):
+            if t.word in _TYPE_WORDS:
+                return _TYPE_WORDS[t.word]
+            if t.word == "割合":
+                return RATE
+            return QType(ir.dim_of(t.word), integral=True, lo=Fraction(0))
+        if isinstance(t, ast.NamedType):
+            if t.name in self.enums:
+                return EnumType(t.name)
+            if t.name in self.records:
+                return RecordType(t.name)
+            sug = _suggest(t.name, list(self.enums) + list(self.records))
+            self.err("F101", t.span, f"型「{t.name}」は定義されていません",
+                     f"unknown type {t.name!r}",
+                     f"「{sug}」のことですか？" if sug else "単位（円・人・世帯…）、真偽、日付、区分の名前が書けます",
+                     f"did you mean {sug!r}?" if sug else "")
+            return ERR
+        if isinstance(t, ast.ListType):
+            return ListType(self.resolve_type(t.element))
+        raise TypeError(f"unknown type node {t!r}")  # pragma: no cover
+
+    def input_ir(self, i: ast.InputDef) -> ir.InputIR:
+        typ = self.resolve_type(i.type)
+        minimum = None
+        if isinstance(typ, QType):
+            minimum = Fraction(0)
+            if i.domain is not None:
+                q, bound = i.domain
+                if bound not in ("以上", "超"):
+                    self.err("F105", q.span, "範囲には下限（以上・超）を書いてください",
+                             "a domain gives a lower bound (以上 or 超)", "例: 範囲 1口以上")
+                else:
+                    self.check_unit_literal(q, typ, q.span)
+                    minimum = q.value if bound == "以上" else q.value + 1
+            typ = QType(typ.dim, typ.integral, minimum)
+        default = None
+        has_default = i.default is not None
+        if has_default:
+            default = self.literal_value(i.default, typ, f"入力「{i.name}」の既定値")
+        unit_text = str(typ) if isinstance(typ, QType) else ""
+        return ir.InputIR(i.name, typ, i.label, i.description, default, has_default, minimum,
+                          unit_text, span=i.span)
+
+    def check_unit_literal(self, q: ast.Quantity, typ: QType, span: Span) -> bool:
+        d = self.qdim(q)
+        if q.unit.num == "" and not q.unit.percent:
+            return True  # a bare number takes the unit it is compared with
+        if d != typ.dim:
+            self.err("F201", span, f"単位が合いません: {q.text} は「{ir.dim_str(d)}」、ここでは「{typ}」が必要です",
+                     f"unit mismatch: {q.text} is {ir.dim_str(d)}, expected {typ}")
+            return False
+        return True
+
+    def qdim(self, q: ast.Quantity):
+        if q.unit.percent:
+            return NODIM
+        return ir.dim_of(q.unit.num, q.unit.den)
+
+    def literal_value(self, lit, typ, what: str):
+        """A literal (default or example value) as the Python value a caller passes."""
+        if isinstance(typ, ErrorType):
+            return None
+        if isinstance(lit, ast.Num):
+            if not isinstance(typ, QType):
+                self.err("F202", lit.span, f"{what}: {typ} に数量 {lit.q.text} は書けません",
+                         f"{what}: a quantity cannot be a {typ}")
+                return None
+            self.check_unit_literal(lit.q, typ, lit.span)
+            v = lit.q.value
+            if typ.integral:
+                if v.denominator != 1:
+                    self.err("F202", lit.span, f"{what}: {lit.q.text} は整数ではありません",
+                             f"{what}: {lit.q.text} is not a whole number")
+                    return None
+                return int(v)
+            return v
+        if isinstance(lit, ast.BoolLit):
+            if typ != BOOL:
+                self.err("F202", lit.span, f"{what}: {typ} に はい/いいえ は書けません",
+                         f"{what}: a boolean cannot be a {typ}")
+            return lit.value
+        if isinstance(lit, ast.DateLit):
+            try:
+                d = datetime.date.fromisoformat(lit.text)
+            except ValueError:
+                self.err("F203", lit.span, f"日付 {lit.text} は存在しません", f"no such date {lit.text}")
+                return None
+            if typ != DATE:
+                self.err("F202", lit.span, f"{what}: {typ} に日付は書けません", f"{what}: a date cannot be a {typ}")
+            return d
+        if isinstance(lit, (ast.Symbol, ast.Ref)):
+            if isinstance(typ, EnumType):
+                members = [n for n, _ in self.enums[typ.name].values]
+                if lit.name not in members:
+                    sug = _suggest(lit.name, members)
+                    self.err("F204", lit.span, f"{what}: 「{lit.name}」は区分 {typ.name} の値ではありません（{'、'.join(members)}）",
+                             f"{what}: {lit.name!r} is not a value of {typ.name}",
+                             f"「{sug}」のことですか？" if sug else "")
+                    return None
+                return lit.name
+            self.err("F202", lit.span, f"{what}: {typ} に「{lit.name}」は書けません", f"{what}: {lit.name!r} is not a {typ}")
+            return None
+        if isinstance(lit, ast.RecordValue):
+            if not isinstance(typ, RecordType):
+                self.err("F202", lit.span, f"{what}: {typ} に記録は書けません", f"{what}: a record cannot be a {typ}")
+                return None
+            rec = self.records[typ.name]
+            fields = {f.name: f for f in rec.fields}
+            out = {}
+            for n, v in lit.fields:
+                if n not in fields:
+                    self.err("F204", lit.span, f"{what}: 記録 {typ.name} に項目「{n}」はありません",
+                             f"{what}: record {typ.name} has no field {n!r}")
+                    continue
+                out[n] = self.literal_value(v, fields[n].type, f"{what}.{n}")
+            return out
+        if isinstance(lit, ast.ListValue):
+            if not isinstance(typ, ListType):
+                self.err("F202", lit.span, f"{what}: {typ} に一覧は書けません", f"{what}: a list cannot be a {typ}")
+                return None
+            return [self.literal_value(v, typ.element, f"{what}[{k}]") for k, v in enumerate(lit.items)]
+        raise TypeError(f"unknown literal {lit!r}")  # pragma: no cover
+
+    # --- rules --------------------------------------------------------------
+    def rule(self, name: str):
+        if name in self.rules:
+            return self.rules[name].type
+        r = self.rule_ast[name]
+        if name in self.in_progress:
+            cycle = self.in_progress[self.in_progress.index(name):] + [name]
+            self.err("F104", r.span, "規則が循環しています: " + " → ".join(cycle),
+                     "rules depend on each other in a cycle: " + " -> ".join(cycle),
+                     "どこかで循環を断ってください", "break the cycle")
+            return ERR
+        self.in_progress.append(name)
+        scope = {}
+        pseen: dict[str, Span] = {}
+        params = []
+        for p in r.params:
+            if self.declare(p.name, p.span, pseen):
+                t = self.resolve_type(p.type)
+                scope[p.name] = t
+                params.append((p.name, t))
+        self.scope = scope
+        expr = self.expr(r.body, scope, rule=r)
+        typ = expr.type
+        if isinstance(typ, QType) and typ.is_yen and not typ.integral:
+            self.err("F301", r.span,
+                     f"規則「{name}」（{r.label}）は1円未満の端数が出ることがあります。端数の処理を書いてください",
+                     f"rule {name!r} can produce fractional yen; round it explicitly",
+                     "四捨五入(式, 1円)・切り捨て(式, 1円)・切り上げ(式, 1円) のどれかで囲んでください",
+                     "wrap it in 四捨五入(…, 1円), 切り捨て(…, 1円) or 切り上げ(…, 1円)")
+            typ = QType(typ.dim, True, typ.lo)
+        self.in_progress.pop()
+        self.rules[name] = ir.RuleIR(name, r.label, r.clause, tuple(params), expr, typ,
+                                     tuple((n.kind, n.text) for n in r.notes), r.is_table, span=r.span)
+        return typ
+
+    def inputs_of(self, name: str, seen=None) -> list[str]:
+        seen = set() if seen is None else seen
+        found: set[str] = set()
+
+        def walk(e):
+            if isinstance(e, ir.InputRef):
+                found.add(e.name)
+            elif isinstance(e, ir.RuleRef):
+                for a in e.args:
+                    walk(a)
+                if e.name not in seen and e.name in self.rules:
+                    seen.add(e.name)
+                    walk(self.rules[e.name].expr)
+            else:
+                for v in _children(e):
+                    walk(v)
+
+        seen.add(name)
+        walk(self.rules[name].expr)
+        return [n for n in self.inputs if n in found]
+
+    # --- relations and examples ---------------------------------------------
+    def relation(self, r: ast.Relation) -> ir.RelationIR:
+        e = self.expr(r.expr, {})
+        if not isinstance(e.type, (BoolType, ErrorType)):
+            self.err("F202", r.span, "前提には条件（≤ など）を書いてください",
+                     "a relation must be a condition")
+        names = []
+
+        def walk(x):
+            if isinstance(x, ir.InputRef) and x.name not in names:
+                names.append(x.name)
+            for c in _children(x):
+                walk(c)
+
+        walk(e)
+        lines = self.source_text.split("\n")
+        text = ""
+        sp = getattr(r.expr, "span", None)
+        if sp and sp.line == sp.end_line and 1 <= sp.line <= len(lines):
+            text = lines[sp.line - 1][sp.col - 1:sp.end_col - 1].strip()
+        return ir.RelationIR(e, r.label, tuple(names), text, span=r.span)
+
+    def example(self, e: ast.Example):
+        if e.entry not in self.rules:
+            sug = _suggest(e.entry, self.rules)
+            self.err("F101", e.span, f"例の規則「{e.entry}」は定義されていません",
+                     f"example names an unknown rule {e.entry!r}",
+                     f"「{sug}」のことですか？" if sug else "")
+            return None
+        rule = self.rules[e.entry]
+        needed = self.inputs_of(e.entry)
+        kw = []
+        for name, value, span in e.kwargs:
+            if name in dict(rule.params):
+                typ = dict(rule.params)[name]
+            elif name in self.inputs and name in needed:
+                typ = self.inputs[name].type
+            else:
+                self.err("F106", span, f"規則「{e.entry}」は入力「{name}」を使いません（使う入力: {', '.join(needed) or 'なし'}）",
+                         f"{e.entry} does not take {name!r}")
+                continue
+            kw.append((name, self.literal_value(value, typ, f"例の入力「{name}」")))
+        expected = None
+        if e.expected is not None:
+            q = e.expected
+            rt = rule.type
+            if isinstance(rt, QType):
+                self.check_unit_literal(q, rt, q.span)
+            expected = int(q.value) if q.value.denominator == 1 else q.value
+        return ir.ExampleIR(e.entry, tuple(kw), expected, span=e.span)
+
+    # --- expressions --------------------------------------------------------
+    def expr(self, e, scope, rule=None):
+        meth = getattr(self, "e_" + type(e).__name__, None)
+        if meth is None:
+            raise TypeError(f"no checker for {type(e).__name__}")  # fail loudly
+        return meth(e, scope, rule)
+
+    def e_Num(self, e: ast.Num, scope, rule):
+        q = e.q
+        integral = q.value.denominator == 1
+        return ir.Const(q.value, QType(self.qdim(q), integral, q.value), q.text, span=e.span)
+
+    def e_BoolLit(self, e, scope, rule):
+        return ir.Const(e.value, BOOL, "はい" if e.value else "いいえ", span=e.span)
+
+    def e_DateLit(self, e, scope, rule):
+        try:
+            d = datetime.date.fromisoformat(e.text)
+        except ValueError:
+            self.err("F203", e.span, f"日付 {e.text} は存在しません", f"no such date {e.text}")
+            return ir.Const(None, ERR, span=e.span)
+        return ir.Const(d, DATE, e.text, span=e.span)
+
+    def e_Ref(self, e: ast.Ref, scope, rule):
+        n = e.name
+        if n in scope:
+            return ir.ParamRef(n, scope[n], span=e.span)
+        if n in self.inputs:
+            self.used_inputs.add(n)
+            return ir.InputRef(n, self.inputs[n].type, span=e.span)
+        if n in self.rule_ast:
+            if self.rule_ast[n].params:
+                self.err("F107", e.span, f"規則「{n}」には引数が必要です: {n}(…)",
+                         f"rule {n!r} takes arguments")
+                return ir.Const(None, ERR, span=e.span)
+            saved = self.scope
+            t = self.rule(n)
+            self.scope = saved
+            return ir.RuleRef(n, (), t, span=e.span)
+        if n in self.member_of:
+            self.err("F108", e.span, f"「{n}」は区分の値です。「場合」の腕か「… が {n}」の形で使ってください",
+                     f"{n!r} is an enum value; use it in a 場合 arm or as '… が {n}'")
+            return ir.Const(None, ERR, span=e.span)
+        sug = _suggest(n, list(scope) + list(self.inputs) + list(self.rule_ast))
+        self.err("F101", e.span, f"「{n}」は定義されていません",
+                 f"{n!r} is not defined",
+                 f"「{sug}」のことですか？" if sug else "入力・規則・表として定義してください",
+                 f"did you mean {sug!r}?" if sug else "define it as an input, rule or table")
+        return ir.Const(None, ERR, span=e.span)
+
+    def e_Call(self, e: ast.Call, scope, rule):
+        if e.name not in self.rule_ast:
+            return self.e_Ref(ast.Ref(e.name, span=e.span), scope, rule)
+        r = self.rule_ast[e.name]
+        args = [self.expr(a, scope, rule) for a in e.args]
+        if len(args) != len(r.params):
+            self.err("F107", e.span, f"規則「{e.name}」の引数は {len(r.params)} 個です（{len(args)} 個あります）",
+                     f"{e.name} takes {len(r.params)} arguments, got {len(args)}")
+            return ir.Const(None, ERR, span=e.span)
+        saved = self.scope
+        t = self.rule(e.name)
+        self.scope = saved
+        if e.name in self.rules:
+            for (pn, pt), a in zip(self.rules[e.name].params, args):
+                self.same_type(a, pt, e.span, f"引数 {pn}")
+        return ir.RuleRef(e.name, tuple(args), t, span=e.span)
+
+    def same_type(self, a, t, span, what) -> bool:
+        at = a.type
+        if isinstance(at, ErrorType) or isinstance(t, ErrorType):
+            return True
+        if at != t:
+            self.err("F201", span, f"{what}: 「{at}」ではなく「{t}」が必要です", f"{what}: expected {t}, got {at}")
+            return False
+        return True
+
+    def e_FieldRef(self, e: ast.FieldRef, scope, rule):
+        obj = self.expr(e.obj, scope, rule)
+        if isinstance(obj.type, ErrorType):
+            return ir.Const(None, ERR, span=e.span)
+        if not isinstance(obj.type, RecordType):
+            self.err("F202", e.span, f"「.{e.name}」は記録にだけ使えます（これは {obj.type}）",
+                     f".{e.name} needs a record, got {obj.type}")
+            return ir.Const(None, ERR, span=e.span)
+        rec = self.records[obj.type.name]
+        for f in rec.fields:
+            if f.name == e.name:
+                return ir.FieldGet(obj, e.name, f.type, span=e.span)
+        sug = _suggest(e.name, [f.name for f in rec.fields])
+        self.err("F101", e.span, f"記録 {rec.name} に項目「{e.name}」はありません",
+                 f"record {rec.name} has no field {e.name!r}", f"「{sug}」のことですか？" if sug else "")
+        return ir.Const(None, ERR, span=e.span)
+
+    def e_Aggregate(self, e: ast.Aggregate, scope, rule):
+        src = self.expr(e.source, scope, rule)
+        if isinstance(src.type, ErrorType):
+            return ir.Const(None, ERR, span=e.span)
+        if not isinstance(src.type, ListType):
+            self.err("F202", e.source.span, f"{e.func} には一覧が必要です（これは {src.type}）",
+                     f"{e.func} needs a list, got {src.type}")
+            return ir.Const(None, ERR, span=e.span)
+        inner = dict(scope)
+        inner[e.var] = src.type.element
+        body = self.expr(e.body, inner, rule)
+        if e.func == "件数":
+            if not isinstance(body.type, (BoolType, ErrorType)):
+                self.err("F202", e.body.span, "件数 には条件を書いてください", "件数 needs a condition")
+            return ir.Aggregate(e.func, e.var, src, body, QType(ir.dim_of("件"), True, Fraction(0)), span=e.span)
+        bt = body.type
+        if not isinstance(bt, QType):
+            if not isinstance(bt, ErrorType):
+                self.err("F202", e.body.span, "合計 には数量を書いてください", "合計 needs a quantity")
+            return ir.Const(None, ERR, span=e.span)
+        lo = Fraction(0) if bt.lo is not None and bt.lo >= 0 else None
+        return ir.Aggregate(e.func, e.var, src, body, QType(bt.dim, bt.integral, lo), span=e.span)
+
+    def e_BinOp(self, e: ast.BinOp, scope, rule):
+        a = self.expr(e.left, scope, rule)
+        b = self.expr(e.right, scope, rule)
+        at, bt = a.type, b.type
+        if isinstance(at, ErrorType) or isinstance(bt, ErrorType):
+            return ir.Arith(e.op, a, b, ERR, span=e.span)
+        if not isinstance(at, QType) or not isinstance(bt, QType):
+            bad = at if not isinstance(at, QType) else bt
+            self.err("F202", e.span, f"「{e.op}」は数量にだけ使えます（{bad} があります）",
+                     f"{e.op} needs quantities, got {bad}")
+            return ir.Arith(e.op, a, b, ERR, span=e.span)
+        if e.op in ("+", "-"):
+            a, b = self.unify_bare(a, b)
+            at, bt = a.type, b.type
+            if at.dim != bt.dim:
+                self.err("F201", e.span,
+                         f"単位の違うものは{'足せ' if e.op == '+' else '引け'}ません: 「{at}」{e.op}「{bt}」",
+                         f"cannot {'add' if e.op == '+' else 'subtract'} {bt} {'to' if e.op == '+' else 'from'} {at}",
+                         "同じ単位にそろえてください（例: 世帯数 × 14円/世帯 で円にする）",
+                         "convert to the same unit first")
+                return ir.Arith(e.op, a, b, ERR, span=e.span)
+            lo = None
+            if e.op == "+" and at.lo is not None and bt.lo is not None:
+                lo = at.lo + bt.lo
+            return ir.Arith(e.op, a, b, QType(at.dim, at.integral and bt.integral, lo), span=e.span)
+        if e.op == "×":
+            lo = at.lo * bt.lo if (at.lo is not None and bt.lo is not None and at.lo >= 0 and bt.lo >= 0) else None
+            return ir.Arith(e.op, a, b, QType(ir.dim_mul(at.dim, bt.dim), at.integral and bt.integral, lo), span=e.span)
+        # ÷: always exact, never a float; the result is a rational.
+        if isinstance(b, ir.Const) and b.value == 0:
+            self.err("F203", e.span, "0 で割ることはできません", "division by zero")
+        lo = Fraction(0) if (at.lo is not None and at.lo >= 0 and bt.lo is not None and bt.lo >= 0) else None
+        return ir.Arith(e.op, a, b, QType(ir.dim_mul(at.dim, bt.dim, -1), False, lo), span=e.span)
+
+    def unify_bare(self, a, b):
+        """A bare number next to a quantity takes that quantity's unit (rows like 51～100人)."""
+        if isinstance(a, ir.Const) and isinstance(a.type, QType) and a.type.dim == NODIM and a.type.integral and not a.text.endswith("%") and isinstance(b.type, QType) and b.type.dim != NODIM:
+            a = ir.Const(a.value, QType(b.type.dim, True, a.value), a.text, span=a.span)
+        if isinstance(b, ir.Const) and isinstance(b.type, QType) and b.type.dim == NODIM and b.type.integral and not b.text.endswith("%") and isinstance(a.type, QType) and a.type.dim != NODIM:
+            b = ir.Const(b.value, QType(a.type.dim, True, b.value), b.text, span=b.span)
+        return a, b
+
+    def e_Compare(self, e: ast.Compare, scope, rule):
+        a = self.expr(e.left, scope, rule)
+        b = self.expr(e.right, scope, rule)
+        if isinstance(a.type, ErrorType) or isinstance(b.type, ErrorType):
+            return ir.Cmp(e.op, a, b, span=e.span)
+        if isinstance(a.type, QType) and isinstance(b.type, QType):
+            a, b = self.unify_bare(a, b)
+            if a.type.dim != b.type.dim:
+                self.err("F201", e.span, f"単位の違うものは比べられません: 「{a.type}」と「{b.type}」",
+                         f"cannot compare {a.type} with {b.type}")
+            return ir.Cmp(e.op, a, b, span=e.span)
+        if a.type == b.type and e.op in ("=", "≠"):
+            return ir.Cmp(e.op, a, b, span=e.span)
+        if a.type == DATE and b.type == DATE:
+            return ir.Cmp(e.op, a, b, span=e.span)
+        self.err("F202", e.span, f"「{a.type}」と「{b.type}」は比べられません", f"cannot compare {a.type} with {b.type}")
+        return ir.Cmp(e.op, a, b, span=e.span)
+
+    def enum_members(self, subject, conds, span):
+        """Names in an arm or a ``が`` test, checked against the subject's enum."""
+        et = subject.type
+        if not isinstance(et, EnumType):
+            if not isinstance(et, ErrorType):
+                self.err("F202", span, f"「{et}」は区分ではありません", f"{et} is not an enumeration")
+            return ()
+        members = [n for n, _ in self.enums[et.name].values]
+        out = []
+        for c in conds:
+            if isinstance(c, ast.Ref) and c.name in members:
+                out.append(c.name)
+            else:
+                name = getattr(c, "name", "?")
+                sug = _suggest(name, members)
+                self.err("F204", c.span, f"「{name}」は区分 {et.name}（{self.enums[et.name].label}）の値ではありません。値: {'、'.join(members)}",
+                         f"{name!r} is not a value of {et.name}: {', '.join(members)}",
+                         f"「{sug}」のことですか？" if sug else "")
+        return tuple(out)
+
+    def e_Is(self, e: ast.Is, scope, rule):
+        a = self.expr(e.left, scope, rule)
+        if isinstance(a.type, EnumType):
+            return ir.EnumIs(a, self.enum_members(a, [e.right], e.span), span=e.span)
+        return self.e_Compare(ast.Compare("=", e.left, e.right, span=e.span), scope, rule)
+
+    def cond(self, e, scope, rule):
+        c = self.expr(e, scope, rule)
+        if not isinstance(c.type, (BoolType, ErrorType)):
+            self.err("F202", e.span, f"ここには条件（はい/いいえになる式）が必要です（これは {c.type}）",
+                     f"a condition is needed here, got {c.type}")
+        return c
+
+    def e_And(self, e, scope, rule):
+        return ir.BoolOp("and", self.cond(e.left, scope, rule), self.cond(e.right, scope, rule), span=e.span)
+
+    def e_Or(self, e, scope, rule):
+        return ir.BoolOp("or", self.cond(e.left, scope, rule), self.cond(e.right, scope, rule), span=e.span)
+
+    def e_Not(self, e, scope, rule):
+        return ir.NotOp(self.cond(e.operand, scope, rule), span=e.span)
+
+    def join(self, values, span):
+        """The common type of the branches of 場合/もし/表."""
+        types = [v.type for v in values if not isinstance(v.type, ErrorType)]
+        if not types:
+            return ERR
+        first = types[0]
+        for v in values:
+            t = v.type
+            if isinstance(t, ErrorType):
+                continue
+            if isinstance(first, QType) and isinstance(t, QType):
+                if t.dim != first.dim:
+                    self.err("F201", v.span or span, f"分岐の単位がそろっていません: 「{first}」と「{t}」",
+                             f"branches have different units: {first} and {t}")
+                    return ERR
+            elif t != first:
+                self.err("F202", v.span or span, f"分岐の型がそろっていません: 「{first}」と「{t}」",
+                         f"branches have different types: {first} and {t}")
+                return ERR
+        if isinstance(first, QType):
+            qs = [v.type for v in values if isinstance(v.type, QType)]
+            los = [q.lo for q in qs]
+            lo = min(los) if all(x is not None for x in los) else None
+            return QType(first.dim, all(q.integral for q in qs), lo)
+        return first
+
+    def e_If(self, e: ast.If, scope, rule):
+        c = self.cond(e.cond, scope, rule)
+        a = self.expr(e.then, scope, rule)
+        b = self.expr(e.else_, scope, rule)
+        return ir.Cond(c, a, b, self.join([a, b], e.span), span=e.span)
+
+    def e_Case(self, e: ast.Case, scope, rule):
+        if e.subject is None:
+            arms = []
+            has_else = False
+            for arm in e.arms:
+                v = self.expr(arm.value, scope, rule)
+                if not arm.conds:
+                    if has_else:
+                        self.err("F401", arm.span, "「それ以外」は一つだけ書けます", "only one それ以外")
+                    has_else = True
+                    arms.append((None, v))
+                    continue
+                if has_else:
+                    self.err("F402", arm.span, "「それ以外」の後の腕には届きません", "arm after それ以外 is unreachable")
+                c = self.cond(arm.conds[0], scope, rule)
+                for extra in arm.conds[1:]:
+                    c = ir.BoolOp("or", c, self.cond(extra, scope, rule), span=arm.span)
+                arms.append((c, v))
+            if not has_else:
+                self.err("F403", e.span, "条件の「場合」には最後に「それ以外 → …」が必要です（どの条件にも当たらないとき）",
+                         "a 場合 of conditions needs a final それ以外 arm",
+                         "例: それ以外 → 0円")
+            return ir.Branches(tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
+        subject = self.expr(e.subject, scope, rule)
+        arms = []
+        covered: dict[str, Span] = {}
+        has_else = False
+        for arm in e.arms:
+            v = self.expr(arm.value, scope, rule)
+            if not arm.conds:
+                has_else = True
+                arms.append(((), v))
+                continue
+            ms = self.enum_members(subject, arm.conds, arm.span)
+            for m in ms:
+                if m in covered:
+                    self.err("F404", arm.span, f"「{m}」は {covered[m].line}行目 の腕にも書かれています",
+                             f"{m!r} is already handled at line {covered[m].line}")
+                covered[m] = arm.span
+            arms.append((ms, v))
+        if isinstance(subject.type, EnumType) and not has_else:
+            en = self.enums[subject.type.name]
+            missing = [f"{n}（{lab}）" for n, lab in en.values if n not in covered]
+            if missing:
+                self.err("F405", e.span, f"「場合 {getattr(e.subject, 'name', '')}」に足りない値があります: {'、'.join(missing)}",
+                         f"match does not handle: {', '.join(n for n, _ in en.values if n not in covered)}",
+                         "足りない値の腕を書くか、「それ以外 → …」を書いてください",
+                         "add arms for them or a それ以外 arm")
+        return ir.Match(subject, tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
+
+    def e_Builtin(self, e: ast.Builtin, scope, rule):
+        f = e.func
+        arity = _BUILTIN_ARITY[f]
+        args = [self.expr(a, scope, rule) for a in e.args]
+        if (arity is not None and len(args) != arity) or (arity is None and len(args) < 2):
+            need = arity if arity is not None else "2つ以上の"
+            self.err("F107", e.span, f"{f} の引数は {need} 個です（{len(args)} 個あります）",
+                     f"{f} takes {need} arguments, got {len(args)}")
+            return ir.Const(None, ERR, span=e.span)
+        if any(isinstance(a.type, ErrorType) for a in args):
+            return ir.Const(None, ERR, span=e.span)
+        if f in ir.ROUND_MODES:
+            value, unit = args
+            if not (isinstance(unit, ir.Const) and isinstance(unit.type, QType) and unit.type.integral and unit.value > 0):
+                self.err("F302", e.args[1].span, f"{f} の単位は正の整数の金額で書いてください（例: 1,000円）",
+                         f"the rounding unit of {f} must be a positive whole amount, e.g. 1,000円")
+                return ir.Const(None, ERR, span=e.span)
+            if not isinstance(value.type, QType):
+                self.err("F202", e.span, f"{f} は数量にだけ使えます", f"{f} needs a quantity")
+                return ir.Const(None, ERR, span=e.span)
+            value, unit = self.unify_bare(value, unit)
+            if value.type.dim != unit.type.dim:
+                self.err("F201", e.span, f"端数処理の単位が合いません: 値は「{value.type}」、単位は「{unit.type}」",
+                         f"rounding unit {unit.type} does not match the value's unit {value.type}")
+                return ir.Const(None, ERR, span=e.span)
+            lo = None
+            if value.type.lo is not None and value.type.lo >= 0:
+                lo = Fraction(0)
+            return ir.Round(f, value, int(unit.value), unit.text, QType(value.type.dim, True, lo), span=e.span)
+        if f in ("最小", "最大", "上限", "下限"):
+            if not all(isinstance(a.type, QType) for a in args):
+                self.err("F202", e.span, f"{f} は数量にだけ使えます", f"{f} needs quantities")
+                return ir.Const(None, ERR, span=e.span)
+            base = args[0]
+            out = [base]
+            for a in args[1:]:
+                base2, a = self.unify_bare(base, a)
+                if a.type.dim != base.type.dim:
+                    self.err("F201", e.span, f"{f} の引数の単位がそろっていません: 「{base.type}」と「{a.type}」",
+                             f"{f}: units differ: {base.type} and {a.type}")
+                    return ir.Const(None, ERR, span=e.span)
+                out.append(a)
+            los = [a.type.lo for a in out]
+            if f in ("最小", "上限"):
+                lo = min(los) if all(x is not None for x in los) else None
+            else:
+                known = [x for x in los if x is not None]
+                lo = max(known) if known else None
+            return ir.MinMax(f, tuple(out), QType(base.type.dim, all(a.type.integral for a in out), lo), span=e.span)
+        # Fiscal-year functions on a date.
+        (a,) = args
+        if a.type != DATE:
+            self.err("F202", e.span, f"{f} には日付が必要です（これは {a.type}）", f"{f} needs a date, got {a.type}")
+            return ir.Const(None, ERR, span=e.span)
+        if f in ("上半期", "下半期"):
+            return ir.FyCall(f, a, BOOL, span=e.span)
+        lo = Fraction(1) if f == "年度の月" else Fraction(0)
+        return ir.FyCall(f, a, QType(ir.dim_of("月"), True, lo), span=e.span)
+
+    def e_Table(self, e: ast.Table, scope, rule):
+        key = self.expr(e.key, scope, rule)
+        column = None
+        colnames = ()
+        if e.column is not None:
+            column = self.expr(e.column, scope, rule)
+            if isinstance(column.type, EnumType):
+                en = self.enums[column.type.name]
+                members = [n for n, _ in en.values]
+                names = []
+                for n, sp in e.column_names:
+                    if n not in members:
+                        sug = _suggest(n, members)
+                        self.err("F204", sp, f"列「{n}」は区分 {en.name} の値ではありません",
+                                 f"column {n!r} is not a value of {en.name}",
+                                 f"「{sug}」のことですか？" if sug else "")
+                    names.append(n)
+                colnames = tuple(names)
+            elif not isinstance(column.type, ErrorType):
+                self.err("F202", e.column.span, "列を選ぶ式は区分でなければなりません", "columns are selected by an enumeration")
+        return check_table(self, rule, e, key, column, colnames)
+
+
+def _children(e):
+    """The IR sub-expressions of a node, for walks."""
+    if isinstance(e, (ir.Const, ir.InputRef, ir.ParamRef)):
+        return ()
+    if isinstance(e, ir.RuleRef):
+        return e.args
+    if isinstance(e, (ir.Arith, ir.Cmp, ir.BoolOp)):
+        return (e.left, e.right)
+    if isinstance(e, ir.NotOp):
+        return (e.operand,)
+    if isinstance(e, ir.EnumIs):
+        return (e.subject,)
+    if isinstance(e, ir.Cond):
+        return (e.cond, e.then, e.else_)
+    if isinstance(e, ir.Match):
+        return (e.subject,) + tuple(v for _, v in e.arms)
+    if isinstance(e, ir.Branches):
+        return tuple(x for c, v in e.arms for x in ((c, v) if c is not None else (v,)))
+    if isinstance(e, ir.Round):
+        return (e.value,)
+    if isinstance(e, ir.MinMax):
+        return e.args
+    if isinstance(e, ir.FyCall):
+        return (e.arg,)
+    if isinstance(e, ir.FieldGet):
+        return (e.obj,)
+    if isinstance(e, ir.Aggregate):
+        return (e.source, e.body)
+    if isinstance(e, ir.Lookup):
+        return (e.key,) + ((e.column,) if e.column is not None else ())
+    raise TypeError(f"unknown IR node {type(e).__name__}")
+
+
+children = _children
+
+
+def check(reg: ast.Regulation, diags: Diagnostics, source_text: str = "") -> ir.RegulationIR:
+    """Check a parsed regulation and return its IR (diagnostics go to ``diags``)."""
+    return Checker(reg, diags, source_text).run()

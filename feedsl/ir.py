@@ -1,0 +1,383 @@
+"""The checked, typed IR that every back end (code, docs, explanations) reads.
+
+Every expression node has a ``type``; every table is normalised to intervals
+on its key's domain; every rule knows the inputs it needs.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from .source import Span
+
+
+def _span():
+    return attrs.field(eq=False, repr=False, kw_only=True, default=None)
+
+
+# --- types -----------------------------------------------------------------
+
+Dim = tuple  # sorted ((word, exponent), ...)
+
+YEN = (("円", 1),)
+NODIM: Dim = ()
+
+
+def dim_of(num: str = "", den: str = "") -> Dim:
+    d: dict[str, int] = {}
+    if num:
+        d[num] = d.get(num, 0) + 1
+    if den:
+        d[den] = d.get(den, 0) - 1
+    return tuple(sorted((k, v) for k, v in d.items() if v))
+
+
+def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
+    d = dict(a)
+    for k, v in b:
+        d[k] = d.get(k, 0) + sign * v
+    return tuple(sorted((k, v) for k, v in d.items() if v))
+
+
+def dim_str(d: Dim) -> str:
+    """円, 人, 円/世帯; a dimensionless value shows as 無単位."""
+    if not d:
+        return "無単位"
+    num = "・".join(k if v == 1 else f"{k}^{v}" for k, v in d if v > 0)
+    den = "・".join(k if v == -1 else f"{k}^{-v}" for k, v in d if v < 0)
+    if den:
+        return f"{num or '1'}/{den}"
+    return num
+
+
+@attrs.frozen
+class QType:
+    """A quantity: its unit (``dim``), whether it is always a whole number, and
+    a known lower bound (for bracket domains; not part of type identity)."""
+
+    dim: Dim
+    integral: bool = attrs.field(eq=False, default=True)
+    lo: Fraction | None = attrs.field(eq=False, default=None)
+
+    def __str__(self) -> str:
+        return dim_str(self.dim)
+
+    @property
+    def is_yen(self) -> bool:
+        return self.dim == YEN
+
+    @property
+    def is_rate(self) -> bool:
+        return self.dim == NODIM and not self.integral
+
+
+@attrs.frozen
+class BoolType:
+    def __str__(self) -> str:
+        return "真偽"
+
+
+@attrs.frozen
+class EnumType:
+    name: str
+
+    def __str__(self) -> str:
+        return f"区分 {self.name}"
+
+
+@attrs.frozen
+class DateType:
+    def __str__(self) -> str:
+        return "日付"
+
+
+@attrs.frozen
+class RecordType:
+    name: str
+
+    def __str__(self) -> str:
+        return f"記録 {self.name}"
+
+
+@attrs.frozen
+class ListType:
+    element: object
+
+    def __str__(self) -> str:
+        return f"{self.element}の一覧"
+
+
+@attrs.frozen
+class ErrorType:
+    """The type of an expression that already has an error: never reported again."""
+
+    def __str__(self) -> str:
+        return "?"
+
+
+# --- expressions -----------------------------------------------------------
+
+@attrs.frozen
+class Const:
+    value: object  # Fraction | bool | str (enum member) | datetime.date
+    type: object
+    text: str = ""
+    span: Span = _span()
+
+
+@attrs.frozen
+class InputRef:
+    name: str
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class ParamRef:
+    name: str
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class RuleRef:
+    name: str
+    args: tuple
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Arith:
+    op: str  # + - × ÷
+    left: object
+    right: object
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Cmp:
+    op: str  # ≤ ≥ < > = ≠
+    left: object
+    right: object
+    type: object = BoolType()
+    span: Span = _span()
+
+
+@attrs.frozen
+class EnumIs:
+    subject: object
+    members: tuple
+    type: object = BoolType()
+    span: Span = _span()
+
+
+@attrs.frozen
+class BoolOp:
+    op: str  # and | or
+    left: object
+    right: object
+    type: object = BoolType()
+    span: Span = _span()
+
+
+@attrs.frozen
+class NotOp:
+    operand: object
+    type: object = BoolType()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Cond:
+    cond: object
+    then: object
+    else_: object
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Match:
+    """場合 on an enum: arms are (members, value); members () is それ以外."""
+
+    subject: object
+    arms: tuple
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Branches:
+    """場合 without a subject: the first arm whose condition holds; None is それ以外."""
+
+    arms: tuple  # (cond | None, value)
+    type: object
+    span: Span = _span()
+
+
+ROUND_MODES = {"四捨五入": "half_up", "切り捨て": "down", "切り上げ": "up"}
+
+
+@attrs.frozen
+class Round:
+    mode: str  # 四捨五入 | 切り捨て | 切り上げ
+    value: object
+    unit: int
+    unit_text: str
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class MinMax:
+    func: str  # 最小 | 最大 | 上限 | 下限
+    args: tuple
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class FyCall:
+    """Fiscal-year date functions (年度の月, 年度末までの月数, 上半期, 下半期)."""
+
+    func: str
+    arg: object
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class FieldGet:
+    obj: object
+    name: str
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Aggregate:
+    func: str  # 合計 | 件数
+    var: str
+    source: object
+    body: object
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class Interval:
+    """A table row's key range, exact: ``lo``/``hi`` None mean unbounded."""
+
+    lo: Fraction | None
+    lo_incl: bool
+    hi: Fraction | None
+    hi_incl: bool
+
+    def contains(self, x: Fraction) -> bool:
+        if self.lo is not None and (x < self.lo or (x == self.lo and not self.lo_incl)):
+            return False
+        if self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_incl)):
+            return False
+        return True
+
+
+@attrs.frozen
+class TRow:
+    interval: Interval | None  # None: それ以外
+    values: tuple  # Fraction | None per column
+    text: str  # the band as written (50人以下)
+    display: str  # the band as a regulation writes it, resolved (51～100人以下)
+    span: Span = _span()
+
+
+@attrs.frozen
+class Lookup:
+    table: str
+    key: object
+    column: object | None
+    column_names: tuple
+    rows: tuple
+    type: object
+    span: Span = _span()
+
+
+# --- declarations ----------------------------------------------------------
+
+@attrs.frozen
+class EnumIR:
+    name: str
+    label: str
+    values: tuple  # (name, label)
+    span: Span = _span()
+
+
+@attrs.frozen
+class InputIR:
+    name: str
+    type: object
+    label: str
+    description: str
+    default: object  # python value or None when required
+    has_default: bool
+    minimum: Fraction | None
+    unit_text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class RecordIR:
+    name: str
+    label: str
+    fields: tuple  # InputIR
+    span: Span = _span()
+
+
+@attrs.frozen
+class RuleIR:
+    name: str
+    label: str
+    clause: str
+    params: tuple  # (name, type)
+    expr: object
+    type: object
+    notes: tuple  # (kind, text)
+    is_table: bool
+    inputs: tuple = ()  # names of inputs needed, transitively, in declaration order
+    span: Span = _span()
+
+
+@attrs.frozen
+class RelationIR:
+    expr: object
+    label: str
+    inputs: tuple
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleIR:
+    entry: str
+    kwargs: tuple  # (name, python value)
+    expected: int | Fraction | None  # None: an input error is expected
+    span: Span = _span()
+
+
+@attrs.frozen
+class RegulationIR:
+    name: str
+    label: str
+    path: str
+    meta: tuple  # (key, value)
+    fy_start: int
+    enums: dict
+    records: dict
+    inputs: dict
+    rules: dict
+    relations: tuple
+    examples: tuple
+    source_text: str = attrs.field(eq=False, repr=False, default="")

@@ -1,0 +1,266 @@
+"""Parsing: ``.fee`` text to a Lark tree, or diagnostics.
+
+The only module that knows where the grammar lives: ``grammars/fee.lark`` in a
+checkout, shipped inside the wheel as the ``feedsl.grammars`` package.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
+from lark.indenter import Indenter
+
+from .diagnostics import Diagnostics
+from .source import SourceFile, Span
+
+
+class FeeIndenter(Indenter):
+    """Python-style blocks; a full-width space (U+3000) counts as two columns."""
+
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["_LP", "_LSQB", "_LB"]
+    CLOSE_PAREN_types = ["_RP", "_RSQB", "_RB"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 4
+
+    def handle_NL(self, token):
+        # Lark's Indenter counts only ' ' and '\t'; authors typing with a
+        # Japanese IME often indent with U+3000, which we count as two.
+        if self.paren_level > 0:
+            return
+        yield token
+        indent_str = token.rsplit("\n", 1)[1]
+        indent = (indent_str.count(" ") + indent_str.count("\t") * self.tab_len
+                  + indent_str.count("\u3000") * 2)
+        if indent > self.indent_level[-1]:
+            self.indent_level.append(indent)
+            yield Token.new_borrow_pos(self.INDENT_type, indent_str, token)
+        else:
+            while indent < self.indent_level[-1]:
+                self.indent_level.pop()
+                yield Token.new_borrow_pos(self.DEDENT_type, indent_str, token)
+            if indent != self.indent_level[-1]:
+                raise _BadDedent(token, indent)
+
+
+class _BadDedent(LarkError):
+    def __init__(self, token, indent):
+        self.token = token
+        self.indent = indent
+        super().__init__("bad dedent")
+
+
+def grammar_text() -> str:
+    """The text of fee.lark, from the installed package or the checkout."""
+    try:
+        return resources.files("feedsl.grammars").joinpath("fee.lark").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        here = Path(__file__).resolve().parent.parent / "grammars" / "fee.lark"
+        return here.read_text("utf-8")
+
+
+PARSER_OPTIONS = dict(
+    parser="lalr",
+    lexer="contextual",
+    propagate_positions=True,
+    maybe_placeholders=True,
+    start=["start", "one_item"],
+)
+
+
+@functools.lru_cache(maxsize=None)
+def parser() -> Lark:
+    """The LALR parser, built once per process.
+
+    Lark's own cache (keyed by the grammar's hash) makes later processes load
+    the tables instead of rebuilding them. The grammar's freedom from LALR
+    conflicts is proven by a test (tests/test_parse.py), not at run time.
+    """
+    return Lark(grammar_text(), postlex=FeeIndenter(), cache=True, **PARSER_OPTIONS)
+
+
+# What each terminal means, in the author's words.
+_EXPECT_JA = {
+    "NAME": "名前（半角英数字。例: population）",
+    "LABEL": "「」で囲んだ見出し（例:「人口」）",
+    "CLAUSE": "[ ] で囲んだ条項（例: [第9条(1)]）",
+    "QUANTITY": "数量（例: 9,300円・2万人・21%）",
+    "DATE": "日付（例: 2024-10-15）",
+    "FY_START": "年度の始まり（例: 4月始まり）",
+    "UNIT_WORD": "単位（例: 円・人・世帯）",
+    "BOUND": "以下・以上・未満・超",
+    "CMP_OP": "比較（≤ ≥ < > == ≠）",
+    "ADD_OP": "+ または -",
+    "MUL_OP": "× または ÷",
+    "_NL": "改行",
+    "_INDENT": "字下げした行",
+    "_DEDENT": "字下げの終わり",
+    "_LP": "(",
+    "_RP": ")",
+    "_LSQB": "[",
+    "_RSQB": "]",
+    "_LB": "{",
+    "_RB": "}",
+    "_ARROW": "→",
+    "_TILDE": "～",
+    "EQUAL": "=",
+    "COLON": ":",
+    "COMMA": ",",
+    "BUILTIN": "四捨五入・切り捨て・最小 などの関数",
+    "AGGREGATE": "合計・件数",
+    "META_KEY": "出典・施行・原文・年度・説明",
+    "NOTE_KEY": "注・解釈",
+    "$END": "ファイルの終わり",
+}
+_EXPECT_EN = {
+    "NAME": "a name (ASCII, e.g. population)", "LABEL": "a label in 「」",
+    "CLAUSE": "a clause reference in [ ]", "QUANTITY": "a quantity (9,300円, 2万人, 21%)",
+    "DATE": "a date (2024-10-15)", "UNIT_WORD": "a unit (円, 人, 世帯)", "_NL": "a new line",
+    "_INDENT": "an indented line", "_DEDENT": "the end of the indented block", "$END": "end of file",
+}
+
+
+def _describe(term: str, parser_: Lark, lang: str) -> str:
+    table = _EXPECT_EN if lang == "en" else _EXPECT_JA
+    if term in table:
+        return table[term]
+    try:
+        td = parser_.get_terminal(term)
+        pat = td.pattern.value
+        if td.pattern.type == "str":
+            return f"「{pat}」" if lang != "en" else repr(pat)
+    except KeyError:
+        pass
+    return term
+
+
+def _expected(terms, lang: str) -> str:
+    p = parser()
+    names = sorted({_describe(t, p, lang) for t in terms if not t.startswith("__")})
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return "、".join(names) if lang != "en" else ", ".join(names)
+
+
+def _token_span(path: str, tok) -> Span:
+    line = getattr(tok, "line", None) or 1
+    col = getattr(tok, "column", None) or 1
+    end_line = getattr(tok, "end_line", None) or line
+    end_col = getattr(tok, "end_column", None) or col + 1
+    if end_line != line:
+        end_col = col + 1
+    return Span(path, line, col, end_line, end_col)
+
+
+def _describe_token(tok: Token) -> str:
+    if tok.type in ("_NL",):
+        return "改行"
+    if tok.type in ("_INDENT",):
+        return "字下げ"
+    if tok.type in ("_DEDENT",):
+        return "字下げの終わり"
+    if tok.type == "$END":
+        return "ファイルの終わり"
+    return f"「{tok.value}」"
+
+
+def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offset: int = 0) -> None:
+    def shift(span: Span) -> Span:
+        return Span(span.path, span.line + line_offset, span.col, span.end_line + line_offset, span.end_col)
+
+    if isinstance(e, _BadDedent):
+        span = shift(Span(src.path, e.token.end_line or 1, 1, e.token.end_line or 1, 2))
+        diags.error("F002", span, "字下げが前の行と揃っていません",
+                    "indentation does not match any enclosing block",
+                    "同じまとまりの行は同じ字下げにしてください（空白の数を揃える）",
+                    "indent lines of one block by the same amount")
+    elif isinstance(e, UnexpectedCharacters):
+        ch = src.text.split("\n")[e.line - 1 - line_offset + line_offset][e.column - 1:e.column] if False else None
+        span = shift(Span(src.path, e.line, e.column, e.line, e.column + 1))
+        exp = _expected(e.allowed or (), "ja")
+        diags.error("F001", span,
+                    f"ここでは使えない文字です。ここに書けるもの: {exp}" if exp else "ここでは使えない文字です",
+                    f"unexpected character here; expected {_expected(e.allowed or (), 'en')}",
+                    "全角・半角の違い、「」の閉じ忘れがないか確かめてください",
+                    "check for full-width/half-width mix-ups and unclosed 「」")
+    elif isinstance(e, UnexpectedToken):
+        tok = e.token
+        if tok.type == "$END":
+            lines = src.text.rstrip("\n").split("\n")
+            span = shift(Span(src.path, len(lines), max(1, len(lines[-1])), len(lines), len(lines[-1]) + 1))
+        elif tok.type in ("_DEDENT", "_INDENT", "_NL") or tok.line is None:
+            ln = tok.line or 1
+            # Point at the end of the line that was cut short.
+            if tok.type == "_NL":
+                col = tok.column or 1
+                span = shift(Span(src.path, ln, col, ln, col + 1))
+            else:
+                ln = tok.end_line or ln
+                span = shift(Span(src.path, ln, 1, ln, 2))
+        else:
+            span = shift(_token_span(src.path, tok))
+        exp_ja = _expected(e.expected, "ja")
+        diags.error("F001", span,
+                    f"{_describe_token(tok)} はここに書けません。ここに書けるもの: {exp_ja}",
+                    f"unexpected {tok.type} {tok.value!r}; expected {_expected(e.expected, 'en')}",
+                    "", "")
+    elif isinstance(e, UnexpectedEOF):
+        lines = src.text.rstrip("\n").split("\n")
+        span = shift(Span(src.path, len(lines), 1, len(lines), 2))
+        diags.error("F001", span, "ファイルが途中で終わっています", "unexpected end of file")
+    else:  # pragma: no cover - any other Lark failure is still a diagnostic
+        diags.error("F001", shift(Span(src.path, 1, 1, 1, 2)), f"読み取れません: {e}", f"cannot parse: {e}")
+
+
+_TOP = re.compile(r"^(規程|区分|記録|入力|前提|規則|表|例)")
+
+
+def _chunks(text: str):
+    """Split a file into top-level items: (first line number, text)."""
+    lines = text.split("\n")
+    starts = [i for i, ln in enumerate(lines) if _TOP.match(ln)]
+    if not starts or starts[0] != 0:
+        starts = [0] + starts
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        yield s, "\n".join(lines[s:e])
+
+
+def parse(src: SourceFile, diags: Diagnostics) -> Tree | None:
+    """Parse a whole file. On failure, report every broken item and return None."""
+    text = src.text if src.text.endswith("\n") else src.text + "\n"
+    p = parser()
+    try:
+        return p.parse(text, start="start")
+    except (UnexpectedInput, _BadDedent) as e:
+        first = e
+    except LarkError as e:  # pragma: no cover
+        first = e
+    # Re-parse item by item so that every broken item is reported.
+    found = Diagnostics()
+    for offset, chunk in _chunks(text):
+        if not chunk.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in chunk.split("\n")):
+            continue
+        try:
+            p.parse(chunk + "\n", start="one_item")
+        except (UnexpectedInput, _BadDedent) as e:
+            _error_to_diag(src, e, found, line_offset=offset)
+        except LarkError as e:  # pragma: no cover
+            _error_to_diag(src, e, found, line_offset=offset)
+    if found.items:
+        diags.extend(found.items)
+    else:
+        _error_to_diag(src, first, diags)
+    return None

@@ -1,0 +1,275 @@
+"""What generated modules import: exact rounding, input checks, errors.
+
+Standard library only. Importing a compiled regulation imports this module and
+nothing else of feedsl: never the parser (lark) nor the templates (jinja2).
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import inspect
+from fractions import Fraction
+
+__all__ = [
+    "FeeInputError",
+    "FeeEnum",
+    "REQUIRED",
+    "InputInfo",
+    "round_half_up",
+    "round_down",
+    "round_up",
+    "divide",
+    "bad_count",
+    "bad_bool",
+    "bad_rate",
+    "enum_arg",
+    "date_arg",
+    "relation_failed",
+    "no_row",
+    "entry",
+    "fy_month",
+    "record_arg",
+    "list_arg",
+    "months_to_fy_end",
+    "Fraction",
+]
+
+
+class FeeInputError(ValueError):
+    """A compiled fee function was called with a bad input.
+
+    ``input`` names the input (``population``), ``label`` is its label (人口).
+    """
+
+    def __init__(self, message: str, input: str = "", label: str = ""):
+        super().__init__(message)
+        self.input = input
+        self.label = label
+
+
+class _Required:
+    """The default of a required input: its absence is reported as FeeInputError."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED = _Required()
+
+
+class InputInfo:
+    """What an error message needs to know of an input."""
+
+    __slots__ = ("name", "label", "unit", "minimum")
+
+    def __init__(self, name: str, label: str, unit: str = "", minimum: int = 0):
+        self.name = name
+        self.label = label
+        self.unit = unit
+        self.minimum = minimum
+
+    def describe(self) -> str:
+        return f"{self.name}（{self.label}）"
+
+
+class FeeEnum(str, enum.Enum):
+    """Base of generated enumerations: str-valued, with a Japanese label."""
+
+    @property
+    def label(self) -> str:
+        return type(self)._labels[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _missing(info: InputInfo):
+    raise FeeInputError(f"入力 {info.describe()} がありません / missing input {info.name!r}",
+                        info.name, info.label)
+
+
+def bad_count(value, info: InputInfo):
+    """Raise the right FeeInputError for a value that is not a valid count or amount."""
+    if value is REQUIRED:
+        _missing(info)
+    if value.__class__ is bool:
+        raise FeeInputError(
+            f"入力 {info.describe()} は整数の{info.unit}で渡してください（真偽値 {value!r} は使えません）"
+            f" / {info.name!r} must be an int, not bool", info.name, info.label)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < info.minimum:
+            raise FeeInputError(
+                f"入力 {info.describe()} は {info.minimum}{info.unit}以上です（{value:,} が渡されました）"
+                f" / {info.name!r} must be >= {info.minimum}, got {value}", info.name, info.label)
+        return int(value)
+    raise FeeInputError(
+        f"入力 {info.describe()} は整数の{info.unit}で渡してください（{type(value).__name__} {value!r} は使えません）"
+        f" / {info.name!r} must be an int, got {type(value).__name__}", info.name, info.label)
+
+
+def bad_bool(value, info: InputInfo):
+    if value is REQUIRED:
+        _missing(info)
+    raise FeeInputError(
+        f"入力 {info.describe()} は True/False で渡してください（{type(value).__name__} {value!r} は使えません）"
+        f" / {info.name!r} must be a bool", info.name, info.label)
+
+
+def bad_rate(value, info: InputInfo):
+    if value is REQUIRED:
+        _missing(info)
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        if value >= 0:
+            return Fraction(value)
+    raise FeeInputError(
+        f"入力 {info.describe()} は 0 以上の整数か Fraction で渡してください（{value!r}）"
+        f" / {info.name!r} must be a non-negative int or Fraction", info.name, info.label)
+
+
+def enum_arg(cls, value, info: InputInfo):
+    """Accept an enum member or its string value."""
+    if value is REQUIRED:
+        _missing(info)
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    choices = "、".join(f"{m.value}（{m.label}）" for m in cls)
+    raise FeeInputError(
+        f"入力 {info.describe()} に {value!r} は使えません。使える値: {choices}"
+        f" / {info.name!r}: unknown value {value!r}", info.name, info.label)
+
+
+def date_arg(value, info: InputInfo) -> datetime.date:
+    """Accept a datetime.date (not a datetime) or an ISO string 2024-10-15."""
+    if value is REQUIRED:
+        _missing(info)
+    if value.__class__ is datetime.date:
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FeeInputError(
+        f"入力 {info.describe()} は日付（datetime.date か '2024-10-15' の形の文字列）で渡してください（{value!r}）"
+        f" / {info.name!r} must be a date", info.name, info.label)
+
+
+def relation_failed(label: str, text: str, values: dict, infos: tuple):
+    names = "、".join(f"{i.describe()} = {values[i.name]:,}" for i in infos)
+    raise FeeInputError(f"{label}: {names}（前提: {text}）"
+                        f" / inputs {', '.join(i.name for i in infos)} break the rule: {text}",
+                        infos[0].name if infos else "", infos[0].label if infos else "")
+
+
+def record_arg(cls, value, info: InputInfo, index: int | None = None):
+    """Accept a record instance or a dict of its fields; errors name the field."""
+    where = info.describe() + (f"[{index}]" if index is not None else "")
+    if value is REQUIRED:
+        _missing(info)
+    if value.__class__ is cls:
+        return value
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in cls.__slots__]
+        if unknown:
+            raise FeeInputError(
+                f"入力 {where} に項目 {unknown[0]!r} はありません。項目: {', '.join(cls.__slots__)}"
+                f" / {info.name}: unknown field {unknown[0]!r}", info.name, info.label)
+        try:
+            return cls(**value)
+        except FeeInputError as e:
+            raise FeeInputError(f"入力 {where} の{e}", info.name, info.label) from None
+    raise FeeInputError(
+        f"入力 {where} は {cls._label}（dict か {cls.__name__}）で渡してください（{type(value).__name__} は使えません）"
+        f" / {info.name}{'' if index is None else f'[{index}]'} must be a {cls.__name__} or a dict",
+        info.name, info.label)
+
+
+def list_arg(cls, value, info: InputInfo) -> tuple:
+    """Accept a list (or tuple) of records; errors name the item's index."""
+    if value is REQUIRED:
+        _missing(info)
+    if not isinstance(value, (list, tuple)):
+        raise FeeInputError(
+            f"入力 {info.describe()} は一覧（list）で渡してください（{type(value).__name__} は使えません）"
+            f" / {info.name!r} must be a list", info.name, info.label)
+    return tuple(item if item.__class__ is cls else record_arg(cls, item, info, i)
+                 for i, item in enumerate(value))
+
+
+def divide(a, b, what: str) -> Fraction:
+    """Exact division; dividing by zero is an input error naming the divisor."""
+    if b == 0:
+        raise FeeInputError(f"{what} が 0 なので割り算ができません / {what} is zero", what.split("（")[0])
+    return Fraction(a, b) if a.__class__ is int and b.__class__ is int else Fraction(a) / Fraction(b)
+
+
+def no_row(table: str, key):
+    raise FeeInputError(f"表「{table}」に {key} に当たる行がありません / no row of {table} for {key}")
+
+
+def _to_units(x, unit: int):
+    if x.__class__ is int:
+        return Fraction(x, unit)
+    return Fraction(x) / unit
+
+
+def round_half_up(x, unit: int) -> int:
+    """四捨五入 to a multiple of ``unit``: halves go away from zero (never round-half-even).
+
+    >>> round_half_up(2500, 1000), round_half_up(2499, 1000)
+    (3000, 2000)
+    """
+    if x.__class__ is int:
+        if x >= 0:
+            return (2 * x + unit) // (2 * unit) * unit
+        return -((2 * -x + unit) // (2 * unit)) * unit
+    q = _to_units(x, unit)
+    n, d = q.numerator, q.denominator
+    if n >= 0:
+        return ((2 * n + d) // (2 * d)) * unit
+    return -((2 * -n + d) // (2 * d)) * unit
+
+
+def round_down(x, unit: int) -> int:
+    """切り捨て to a multiple of ``unit`` (toward zero)."""
+    q = _to_units(x, unit)
+    n, d = q.numerator, q.denominator
+    return (n // d if n >= 0 else -(-n // d)) * unit
+
+
+def round_up(x, unit: int) -> int:
+    """切り上げ to a multiple of ``unit`` (away from zero)."""
+    q = _to_units(x, unit)
+    n, d = q.numerator, q.denominator
+    if n >= 0:
+        return -(-n // d) * unit
+    return (-n // d) * -unit if (-n) % d == 0 else -((-n) // d + 1) * unit
+
+
+def fy_month(d: datetime.date, start: int) -> int:
+    """The month's place in a fiscal year starting in month ``start`` (1 = first month)."""
+    return (d.month - start) % 12 + 1
+
+
+def months_to_fy_end(d: datetime.date, start: int) -> int:
+    """Months from the month after ``d`` to the fiscal year's last month, inclusive."""
+    return 12 - fy_month(d, start)
+
+
+def entry(func, required: tuple):
+    """Mark ``required`` parameters as having no default in the signature.
+
+    Generated functions default required inputs to REQUIRED so that a missing
+    one raises FeeInputError; their signature shows them as required.
+    """
+    sig = inspect.signature(func)
+    params = [p.replace(default=inspect.Parameter.empty) if p.name in required else p
+              for p in sig.parameters.values()]
+    func.__signature__ = sig.replace(parameters=params)
+    return func
