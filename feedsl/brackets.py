@@ -129,14 +129,14 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
     for row, lo, lo_incl, hi, hi_incl, kind in raw:
         values = tuple(None if a is None else _amount(ck, a) for a in row.amounts)
         if kind == "else":
-            rows.append(ir.TRow(None, values, "それ以外", "それ以外", span=row.span))
+            rows.append(ir.TRow(None, values, "それ以外", "それ以外", span=row.band.span))
             continue
         iv = ir.Interval(lo, bool(lo_incl), hi, bool(hi_incl))
         dlo, dlo_incl = lo, bool(lo_incl)
         if integral and dlo is not None and not dlo_incl and dlo.denominator == 1:
             dlo, dlo_incl = dlo + 1, True  # 2万人超 on whole numbers is 20,001人以上
         disp = _display(dlo, dlo_incl, hi, bool(hi_incl), kt)
-        rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.span))
+        rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.band.span))
 
     _check_coverage(ck, table, rows, kt, dmin, integral)
     _check_amounts(ck, table, rows, colnames)
@@ -210,7 +210,7 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
             w = _intersection_witness(p.interval, q.interval, dmin, integral)
             if w is not None:
                 ck.err("F411", q.span,
-                       f"{fv(w)} は {_where(p)} と {_where(q)} の両方に当たります",
+                       f"{fv(w)} は{_where(p)} と{_where(q)} の両方に当たります",
                        f"{fv(w)} falls in both row {p.text!r} (line {p.span.line}) and row {q.text!r} (line {q.span.line})",
                        "どちらの行に入るかを 以下/未満/超 で決め、注か解釈にその読み方を書いてください",
                        "decide which row it belongs to with 以下/未満/超 and note the reading")
@@ -220,13 +220,13 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
     # Gaps: the smallest value no row covers.
     for w, before, after in _gaps(band_rows, dmin, integral):
         if before is not None and after is not None:
-            where = f"（{_where(before)} と {_where(after)} の間）"
+            where = f"（『{before.text}』{before.span.line}行目 と『{after.text}』{after.span.line}行目 の間）"
             where_en = f" (between line {before.span.line} and line {after.span.line})"
         elif before is not None:
-            where = f"（最後の行 {_where(before)} より上）"
+            where = f"（最後の行『{before.text}』{before.span.line}行目 より上）"
             where_en = f" (above the last row, line {before.span.line})"
         elif after is not None:
-            where = f"（最初の行 {_where(after)} より下）"
+            where = f"（最初の行『{after.text}』{after.span.line}行目 より下）"
             where_en = f" (below the first row, line {after.span.line})"
         else:
             where, where_en = "", ""

@@ -226,7 +226,12 @@ class _Builder(Transformer):
         text = str(lo) + (str(lob) if lob else "") + "～" + str(hi) + (str(hib) if hib else "")
         lob = str(lob) if lob else "以上"
         hib = str(hib) if hib else "以下"
-        return ast.Band("range", lo=self.qty(lo), lo_bound=lob, hi=self.qty(hi), hi_bound=hib,
+        qlo, qhi = self.qty(lo), self.qty(hi)
+        mult = next((m for m in _MULT if m and m in str(hi)), None)
+        if mult and not any(c in str(lo) for c in "万千") and qlo.unit == ast.Unit():
+            # 「2～3万人以下」: the 万 of the upper bound applies to the bare lower one.
+            qlo = ast.Quantity(qlo.value * _MULT[mult], qlo.unit, qlo.text + mult, span=qlo.span)
+        return ast.Band("range", lo=qlo, lo_bound=lob, hi=qhi, hi_bound=hib,
                         text=text, span=self.span(meta))
 
     @v_args(meta=True)

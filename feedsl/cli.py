@@ -1,0 +1,296 @@
+"""The ``feedsl`` command. Thin: every command calls library functions.
+
+Exit codes: 0 ok; 1 errors in a .fee file or a failing example; 2 bad usage
+or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+EXIT_OK, EXIT_FEE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _files(args_files, default="regulations"):
+    from .examples import fee_files
+
+    paths = args_files or [default]
+    for p in paths:
+        if not Path(p).exists():
+            raise UsageError(f"ファイルがありません: {p} / no such file or directory: {p}")
+    files = fee_files(paths)
+    if not files:
+        raise UsageError(f".fee ファイルが見つかりません: {' '.join(map(str, paths))} / no .fee files found")
+    return files
+
+
+def _render(diags, lang: str) -> str:
+    from .diagnostics import render
+
+    texts = {}
+    out = []
+    for d in diags:
+        if d.span.path not in texts:
+            try:
+                texts[d.span.path] = Path(d.span.path).read_text("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                texts[d.span.path] = None
+        out.append(render(d, texts[d.span.path], lang))
+    return "\n".join(out)
+
+
+def cmd_check(a) -> int:
+    from .api import check_file
+
+    files = _files(a.files)
+    all_diags = []
+    for f in files:
+        all_diags.extend(check_file(f))
+    errors = [d for d in all_diags if d.is_error]
+    if a.format == "json":
+        _out(json.dumps({"files": [str(f) for f in files],
+                         "diagnostics": [d.to_dict(a.lang) for d in all_diags],
+                         "errors": len(errors),
+                         "warnings": len(all_diags) - len(errors)}, ensure_ascii=False, indent=2))
+    else:
+        if all_diags:
+            _err(_render(all_diags, a.lang))
+        n_warn = len(all_diags) - len(errors)
+        if a.lang == "en":
+            _out(f"{len(files)} file(s) checked: {len(errors)} error(s), {n_warn} warning(s)")
+        else:
+            _out(f"{len(files)} ファイルを検査: エラー {len(errors)} 件、警告 {n_warn} 件")
+    return EXIT_FEE if errors else EXIT_OK
+
+
+def cmd_compile(a) -> int:
+    from .api import compile_file
+    from .diagnostics import FeeCompileError
+
+    files = _files(a.files)
+    outdir = Path(a.output)
+    status = EXIT_OK
+    for f in files:
+        try:
+            c = compile_file(f)
+        except FeeCompileError as e:
+            _err(_render(e.diagnostics, a.lang))
+            status = EXIT_FEE
+            continue
+        if c.diagnostics:
+            _err(_render(c.diagnostics, a.lang))
+        if not c.ok:
+            status = EXIT_FEE
+            continue
+        outdir.mkdir(parents=True, exist_ok=True)
+        target = outdir / f"{c.ir.name}.py"
+        target.write_text(c.python, "utf-8")
+        _out(f"{f} → {target}")
+    return status
+
+
+def cmd_test(a) -> int:
+    from .api import load
+    from .diagnostics import FeeCompileError
+    from .examples import run_examples
+
+    files = _files(a.files)
+    passed = failed = 0
+    for f in files:
+        try:
+            mod = load(f)
+        except FeeCompileError as e:
+            _err(_render(e.diagnostics, "ja"))
+            failed += 1
+            continue
+        for r in run_examples(mod):
+            if r.ok:
+                passed += 1
+                if a.verbose:
+                    _out(f"ok   {r.describe()}")
+            else:
+                failed += 1
+                _out(f"FAIL {r.describe()}")
+    _out(f"{passed} passed, {failed} failed")
+    return EXIT_FEE if failed else EXIT_OK
+
+
+def _parse_value(text: str, typ, name: str):
+    """A command-line value for an input of type ``typ``."""
+    from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+
+    t = text.strip()
+    if isinstance(typ, QType):
+        s = t.replace(",", "").replace("_", "")
+        for suffix in (str(typ), "円", "%"):
+            if suffix and s.endswith(suffix) and suffix != "無単位":
+                s = s[: -len(suffix)]
+                break
+        if s.endswith("%") or t.endswith("%"):
+            s = s.rstrip("%")
+            return Fraction(s) / 100
+        try:
+            if typ.integral:
+                return int(s)
+            return Fraction(s)
+        except (ValueError, ZeroDivisionError):
+            raise UsageError(f"{name}={text}: 数として読めません / not a number") from None
+    if isinstance(typ, BoolType):
+        low = t.lower()
+        if low in ("true", "yes", "1", "はい"):
+            return True
+        if low in ("false", "no", "0", "いいえ"):
+            return False
+        raise UsageError(f"{name}={text}: はい/いいえ（true/false）で書いてください / expected true or false")
+    if isinstance(typ, (RecordType, ListType)):
+        try:
+            return json.loads(t)
+        except json.JSONDecodeError as e:
+            raise UsageError(f"{name}={text}: JSON として読めません（{e.msg}） / not valid JSON") from None
+    if isinstance(typ, (EnumType, DateType)):
+        return t
+    return t
+
+
+def _jsonable(v):
+    if isinstance(v, Fraction):
+        return {"numerator": v.numerator, "denominator": v.denominator, "value": str(v)}
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if hasattr(v, "__slots__") and hasattr(v, "_label"):
+        return {n: _jsonable(getattr(v, n)) for n in v.__slots__}
+    if hasattr(v, "value") and hasattr(v, "label"):
+        return v.value
+    return v
+
+
+def cmd_eval(a) -> int:
+    from .api import load
+    from .diagnostics import FeeCompileError
+    from .runtime import FeeInputError
+
+    path = Path(a.file)
+    if not path.exists():
+        raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
+    try:
+        mod = load(path)
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return EXIT_FEE
+    reg = mod.__feedsl_ir__
+    if a.entry not in reg.rules:
+        import difflib
+
+        sug = difflib.get_close_matches(a.entry, list(reg.rules), n=1)
+        hint = f"（「{sug[0]}」のことですか？）" if sug else ""
+        raise UsageError(f"規則「{a.entry}」はありません{hint}。規則: {', '.join(reg.rules)} / unknown entry {a.entry!r}")
+    rule = reg.rules[a.entry]
+    types = dict(rule.params)
+    types.update({n: reg.inputs[n].type for n in rule.inputs})
+    kwargs = {}
+    if a.inputs:
+        try:
+            data = json.loads(Path(a.inputs).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise UsageError(f"--inputs {a.inputs}: 読めません（{e}） / cannot read inputs") from None
+        if not isinstance(data, dict):
+            raise UsageError("--inputs の JSON はオブジェクト（{...}）にしてください / inputs JSON must be an object")
+        kwargs.update(data)
+    for item in a.values:
+        if "=" not in item:
+            raise UsageError(f"{item!r}: name=value の形で書いてください / expected name=value")
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in types:
+            raise UsageError(f"規則「{a.entry}」に入力「{name}」はありません。入力: {', '.join(types) or 'なし'} / unknown input {name!r}")
+        kwargs[name] = _parse_value(value, types[name], name)
+    unknown = [k for k in kwargs if k not in types]
+    if unknown:
+        raise UsageError(f"規則「{a.entry}」に入力「{unknown[0]}」はありません / unknown input {unknown[0]!r}")
+    try:
+        amount = getattr(mod, a.entry)(**kwargs)
+    except FeeInputError as e:
+        _err(f"入力エラー: {e}")
+        return EXIT_USAGE
+    unit = str(rule.type)
+    if a.json:
+        _out(json.dumps({"regulation": reg.name, "entry": a.entry, "label": rule.label,
+                         "clause": rule.clause, "inputs": _jsonable(kwargs),
+                         "amount": _jsonable(amount), "unit": unit}, ensure_ascii=False, indent=2))
+    else:
+        shown = f"{amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else str(amount)
+        _out(f"{rule.label} [{rule.clause}]: {shown}{unit if unit != '無単位' else ''}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="feedsl", description="feedsl: 会費規程をコードに / fee regulations as code")
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"feedsl {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="検査する / check .fee files")
+    c.add_argument("files", nargs="*", help=".fee files or directories (default: regulations/)")
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--lang", choices=["ja", "en"], default="ja")
+    c.set_defaults(func=cmd_check)
+
+    c = sub.add_parser("compile", help="Python に変換する / compile to Python modules")
+    c.add_argument("files", nargs="*")
+    c.add_argument("-o", "--output", required=True, help="output directory")
+    c.add_argument("--lang", choices=["ja", "en"], default="ja")
+    c.set_defaults(func=cmd_compile)
+
+    c = sub.add_parser("test", help="例を実行する / run the examples in .fee files")
+    c.add_argument("files", nargs="*")
+    c.add_argument("-v", "--verbose", action="store_true")
+    c.set_defaults(func=cmd_test)
+
+    c = sub.add_parser("eval", help="会費を計算する / compute one fee")
+    c.add_argument("file")
+    c.add_argument("entry")
+    c.add_argument("values", nargs="*", metavar="name=value")
+    c.add_argument("--inputs", help="JSON file of inputs (records and lists welcome)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        a = parser.parse_args(argv)
+    except SystemExit as e:  # argparse already printed the usage message
+        return EXIT_USAGE if e.code not in (0, None) else EXIT_OK
+    try:
+        return a.func(a)
+    except UsageError as e:
+        _err(f"feedsl: {e}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Running the 例 lines of ``.fee`` files against their compiled functions."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from .runtime import FeeInputError
+
+
+@attrs.frozen
+class ExampleResult:
+    path: str
+    line: int
+    entry: str
+    inputs: tuple
+    expected: int | Fraction | None  # None: an input error was expected
+    got: object  # the amount, or the FeeInputError raised
+    ok: bool
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def describe(self, unit: str = "円") -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.inputs)
+        exp = "入力エラー" if self.expected is None else f"{self.expected:,}{unit}"
+        got = f"入力エラー（{self.got}）" if isinstance(self.got, Exception) else (
+            f"{self.got:,}{unit}" if isinstance(self.got, int) else repr(self.got))
+        return f"{self.where}: 例 {self.entry}({args}) 期待 {exp} / 計算 {got}"
+
+
+def fee_files(paths) -> list[Path]:
+    """Every .fee file named, or found under a named directory, sorted."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(p.rglob("*.fee")))
+        else:
+            out.append(p)
+    return out
+
+
+def run_examples(module) -> list[ExampleResult]:
+    """Run every example of a loaded module (``feedsl.load``) and compare."""
+    reg = module.__feedsl_ir__
+    results = []
+    for ex in reg.examples:
+        fn = getattr(module, ex.entry)
+        kwargs = dict(ex.kwargs)
+        try:
+            got = fn(**kwargs)
+            ok = ex.expected is not None and got == ex.expected
+        except FeeInputError as e:
+            got = e
+            ok = ex.expected is None
+        results.append(ExampleResult(reg.path, ex.span.line if ex.span else 0, ex.entry,
+                                     tuple(kwargs.items()), ex.expected, got, ok))
+    return results

@@ -1,0 +1,91 @@
+"""Every bad fixture reports exactly the diagnostics written at its top.
+
+Each file under tests/fixtures/bad/ starts with a comment line
+``# 期待: CODE@LINE:COL ...`` listing every diagnostic (errors and warnings)
+the checker must report, worked out by reading the file.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from feedsl.api import check_file
+from feedsl.cli import main
+from feedsl.diagnostics import render
+
+BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.fee"))
+
+
+def _expected(path: Path) -> list[str]:
+    first = path.read_text("utf-8").split("\n", 1)[0]
+    m = re.match(r"#\s*期待:\s*(.*)", first)
+    assert m, f"{path.name} must start with '# 期待: …'"
+    return m.group(1).split()
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
+def test_bad_fixture_reports_expected_diagnostics(path):
+    """The checker reports exactly the listed codes at the listed positions."""
+    got = [f"{d.code}@{d.span.line}:{d.span.col}" for d in check_file(path)]
+    assert got == _expected(path)
+
+
+def test_every_fixture_code_in_name_is_reported():
+    """Each fixture is named after a code it demonstrates, and that code is expected."""
+    for path in BAD:
+        code = path.name.split("_")[0]
+        assert any(e.startswith(code + "@") for e in _expected(path)), path.name
+
+
+def test_rendered_diagnostic_has_location_source_line_and_caret():
+    """A diagnostic renders as file:line:col, the source line and a caret under the span."""
+    path = Path(__file__).parent / "fixtures" / "bad" / "F201_units.fee"
+    d = check_file(path)[0]
+    text = render(d, path.read_text("utf-8"))
+    lines = text.split("\n")
+    assert lines[0].startswith(f"{path}:8:5: エラー F201: 単位の違うものは足せません")
+    assert "「人」+「円」" in lines[0]
+    assert lines[1].endswith("population + households × 1円/世帯")
+    caret = lines[2]
+    # The caret line starts under the expression (column 5 of the source line).
+    assert caret.index("^") == lines[1].index("population")
+    assert "ヒント" in text
+
+
+def test_english_messages_on_request():
+    """--lang en gives English messages with the same codes."""
+    path = Path(__file__).parent / "fixtures" / "bad" / "F201_units.fee"
+    d = check_file(path)[0]
+    assert "cannot add" in d.text("en")
+
+
+def test_overlap_witness_is_named_in_authors_words():
+    """The literal Hokkaido 均等割 table reports 200,000人 falling in both rows."""
+    path = Path(__file__).parent / "fixtures" / "bad" / "F411_overlap.fee"
+    msgs = [d.message for d in check_file(path)]
+    assert "200,000人 は『10～20万人以下』(12行目) と『20万人以上』(13行目) の両方に当たります" in msgs
+
+
+def test_rate_gap_witness_lies_between_the_rows():
+    """20%以下 / 21%以上 leaves a gap whose witness (20.5%) lies strictly between."""
+    path = Path(__file__).parent / "fixtures" / "bad" / "F412_gap.fee"
+    (d,) = check_file(path)
+    assert d.message == "20.5% はどの行にも当たりません（『20%以下』8行目 と『21%以上』9行目 の間）"
+
+
+def test_count_domain_has_no_false_gap():
+    """On whole-number keys 50人以下 then 51～100人以下 leaves no gap; 52 after 50 does (51人)."""
+    path = Path(__file__).parent / "fixtures" / "bad" / "F412_count_gap.fee"
+    (d,) = check_file(path)
+    assert d.message.startswith("51人 はどの行にも当たりません")
+
+
+def test_check_json_output(capsys):
+    """feedsl check --format json prints every diagnostic with code, line and column."""
+    path = Path(__file__).parent / "fixtures" / "bad" / "F001_syntax.fee"
+    assert main(["check", "--format", "json", str(path)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["errors"] == 3
+    assert [(d["code"], d["line"]) for d in data["diagnostics"]] == [("F001", 7), ("F001", 9), ("F001", 13)]
