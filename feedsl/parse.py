@@ -176,7 +176,9 @@ def _describe_token(tok: Token) -> str:
     return f"「{tok.value}」"
 
 
-def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offset: int = 0) -> None:
+def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offset: int = 0,
+                   text: str | None = None) -> None:
+    text = src.text if text is None else text
     def shift(span: Span) -> Span:
         return Span(span.path, span.line + line_offset, span.col, span.end_line + line_offset, span.end_col)
 
@@ -187,7 +189,6 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
                     "同じまとまりの行は同じ字下げにしてください（空白の数を揃える）",
                     "indent lines of one block by the same amount")
     elif isinstance(e, UnexpectedCharacters):
-        ch = src.text.split("\n")[e.line - 1 - line_offset + line_offset][e.column - 1:e.column] if False else None
         span = shift(Span(src.path, e.line, e.column, e.line, e.column + 1))
         exp = _expected(e.allowed or (), "ja")
         diags.error("F001", span,
@@ -198,7 +199,7 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
     elif isinstance(e, UnexpectedToken):
         tok = e.token
         if tok.type == "$END":
-            lines = src.text.rstrip("\n").split("\n")
+            lines = text.rstrip("\n").split("\n")
             span = shift(Span(src.path, len(lines), max(1, len(lines[-1])), len(lines), len(lines[-1]) + 1))
         elif tok.type in ("_DEDENT", "_INDENT", "_NL") or tok.line is None:
             ln = tok.line or 1
@@ -217,7 +218,7 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
                     f"unexpected {tok.type} {tok.value!r}; expected {_expected(e.expected, 'en')}",
                     "", "")
     elif isinstance(e, UnexpectedEOF):
-        lines = src.text.rstrip("\n").split("\n")
+        lines = text.rstrip("\n").split("\n")
         span = shift(Span(src.path, len(lines), 1, len(lines), 2))
         diags.error("F001", span, "ファイルが途中で終わっています", "unexpected end of file")
     else:  # pragma: no cover - any other Lark failure is still a diagnostic
@@ -256,9 +257,9 @@ def parse(src: SourceFile, diags: Diagnostics) -> Tree | None:
         try:
             p.parse(chunk + "\n", start="one_item")
         except (UnexpectedInput, _BadDedent) as e:
-            _error_to_diag(src, e, found, line_offset=offset)
+            _error_to_diag(src, e, found, line_offset=offset, text=chunk)
         except LarkError as e:  # pragma: no cover
-            _error_to_diag(src, e, found, line_offset=offset)
+            _error_to_diag(src, e, found, line_offset=offset, text=chunk)
     if found.items:
         diags.extend(found.items)
     else:

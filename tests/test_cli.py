@@ -1,0 +1,124 @@
+"""The feedsl command: exit codes 0 / 1 / 2 and no traceback for anything a user can do."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedsl.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HOKKAIDO = str(ROOT / "regulations" / "hokkaido_shakyo.fee")
+BAD = str(ROOT / "tests" / "fixtures" / "bad" / "F201_units.fee")
+
+
+def test_check_clean_file_exits_0(capsys):
+    """check on a clean regulation exits 0 and says how many files it checked."""
+    assert main(["check", HOKKAIDO]) == 0
+    assert "エラー 0 件" in capsys.readouterr().out
+
+
+def test_check_bad_file_exits_1_with_rendered_diagnostics(capsys):
+    """check on a broken file exits 1 and prints file:line:col with a caret on stderr."""
+    assert main(["check", BAD]) == 1
+    err = capsys.readouterr().err
+    assert f"{BAD}:8:5: エラー F201" in err and "^" in err
+
+
+def test_check_english(capsys):
+    """--lang en prints English messages."""
+    assert main(["check", "--lang", "en", BAD]) == 1
+    assert "cannot add" in capsys.readouterr().err
+
+
+def test_compile_writes_one_module_per_regulation(tmp_path, capsys):
+    """compile -o DIR writes DIR/<regulation>.py for each file and exits 0."""
+    assert main(["compile", str(ROOT / "regulations"), "-o", str(tmp_path)]) == 0
+    for fee in (ROOT / "regulations").glob("*.fee"):
+        assert (tmp_path / f"{fee.stem}.py").exists()
+
+
+def test_compile_bad_file_exits_1(tmp_path):
+    """compile of a broken file writes nothing and exits 1."""
+    assert main(["compile", BAD, "-o", str(tmp_path)]) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_test_command_runs_examples(capsys):
+    """feedsl test runs every example and ends with 'N passed, 0 failed'."""
+    assert main(["test", HOKKAIDO]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.endswith("passed, 0 failed")
+
+
+def test_test_command_fails_on_wrong_example(tmp_path, capsys):
+    """A wrong example makes feedsl test exit 1 and name it by file and line."""
+    p = tmp_path / "w.fee"
+    p.write_text("規程 w 「w」\n規則 fee 「会費」 [1] = 10円\n例 fee() = 11円\n", "utf-8")
+    assert main(["test", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {p}:3:" in out and "0 passed, 1 failed" in out
+
+
+def test_eval_prints_amount(capsys):
+    """eval computes one fee; numbers may have thousands separators and units."""
+    assert main(["eval", HOKKAIDO, "municipal_fee", "kind=city", "population=25,000人",
+                 "households=12,340", "welfare_households=600", "sdf_households=40"]) == 0
+    assert capsys.readouterr().out.strip() == "第1種会員 年会費 [第9条(1)]: 244,000円"
+
+
+def test_eval_json(capsys):
+    """eval --json prints the amount, unit, label, clause and inputs."""
+    assert main(["eval", HOKKAIDO, "facility_fee", "category=nursery", "capacity=61", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["amount"] == 4600 and data["unit"] == "円" and data["clause"] == "第9条(3), 会費算定基準 3"
+    assert data["inputs"] == {"category": "nursery", "capacity": 61}
+
+
+def test_eval_inputs_from_json_file(tmp_path, capsys):
+    """eval --inputs reads a JSON object of inputs."""
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"kind": "town_village", "population": 8000, "households": 3456,
+                             "welfare_households": 123}), "utf-8")
+    assert main(["eval", HOKKAIDO, "municipal_fee", "--inputs", str(f)]) == 0
+    assert "82,000円" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["eval", HOKKAIDO, "municipal_fee", "kind=village", "population=1", "households=1"], "kind"),
+        (["eval", HOKKAIDO, "municipal_fees", "kind=city"], "municipal_fee"),
+        (["eval", HOKKAIDO, "municipal_fee", "kind"], "name=value"),
+        (["eval", HOKKAIDO, "municipal_fee", "size=3"], "size"),
+        (["eval", HOKKAIDO, "municipal_fee", "population=lots"], "population"),
+        (["eval", HOKKAIDO, "municipal_fee", "kind=city", "population=10", "households=5",
+          "welfare_households=9"], "welfare_households"),
+        (["eval", "nowhere.fee", "fee"], "nowhere.fee"),
+        (["check", "nowhere.fee"], "nowhere.fee"),
+        (["eval", HOKKAIDO, "municipal_fee", "--inputs", "missing.json"], "missing.json"),
+    ],
+)
+def test_bad_usage_exits_2_without_traceback(argv, fragment, capsys):
+    """Bad entries, values, names and files exit 2 with a message, never a traceback."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_unreadable_encoding_is_a_diagnostic(tmp_path, capsys):
+    """A file that is not UTF-8 gets diagnostic F003, exit 1, no traceback."""
+    p = tmp_path / "sjis.fee"
+    p.write_bytes("規程 t 「会費」\n".encode("shift_jis"))
+    assert main(["check", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "F003" in err and "UTF-8" in err and "Traceback" not in err
+
+
+def test_console_script_runs_as_module():
+    """python -m feedsl works as the console script does (exit code passes through)."""
+    r = subprocess.run([sys.executable, "-m", "feedsl", "check", BAD], capture_output=True, text=True,
+                       cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert r.returncode == 1 and "Traceback" not in r.stderr
