@@ -41,6 +41,10 @@ def input_info(name: str) -> str:
     return f"_I_{name}"
 
 
+def enum_lookup(enum: str) -> str:
+    return f"_T_{enum}"
+
+
 def enum_member(enum: str, member: str) -> str:
     return f"_E_{enum}__{member}"
 

@@ -148,6 +148,8 @@ class _Gen:
         w.line(f"{cls}._labels = {dict(en.values)!r}")
         for n, _ in en.values:
             w.line(f"{names.enum_member(en.name, n)} = {cls}({n!r})")
+        # Members are str subclasses, so this one dict maps a member or its value to the member.
+        w.line(f"{names.enum_lookup(en.name)} = {{m.value: m for m in {cls}}}")
         w.blank()
 
     # --- records ------------------------------------------------------------
@@ -226,9 +228,11 @@ class _Gen:
             w.outdent()
         elif isinstance(t, EnumType):
             cls = self.enum_class[t.name]
+            table = names.enum_lookup(t.name)
             w.line(f"if {name}.__class__ is not {cls}:")
             w.indent()
-            w.line(f"{name} = _enum_arg({cls}, {name}, {info})")
+            w.line(f"{name} = {table}[{name}] if {name}.__class__ is str and {name} in {table} "
+                   f"else _enum_arg({cls}, {name}, {info})")
             w.outdent()
         elif isinstance(t, DateType):
             w.line(f"{name} = _date_arg({name}, {info})")
@@ -485,6 +489,11 @@ class _Gen:
             if e.mode == "切り捨て":
                 return f"({v} // {u!r} * {u!r})"
             return f"(-(-{v} // {u!r}) * {u!r})"
+        if t.integral and e.mode == "四捨五入":
+            # Whole yen of unknown sign: half away from zero, inline (no call on the hot path).
+            first, again = self.bind(v)
+            return (f"((2 * {again} + {u!r}) // {2 * u!r} * {u!r} if {first} >= 0 "
+                    f"else -((-2 * {again} + {u!r}) // {2 * u!r}) * {u!r})")
         fn = {"四捨五入": "_round_half_up", "切り捨て": "_round_down", "切り上げ": "_round_up"}[e.mode]
         return f"{fn}({v}, {u!r})"
 
