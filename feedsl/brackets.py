@@ -15,22 +15,35 @@ from fractions import Fraction
 
 from . import ast, ir
 from .ir import ErrorType, QType
+from .runtime import format_decimal
 
 INF = None
 
 
+def _exact(x: Fraction, grouping: bool) -> str:
+    """A value in decimals, exactly when it terminates within 6 places
+    (20.5, 33.3333 otherwise, marked 約). Never through a float."""
+    for digits in range(7):
+        if (x * 10 ** digits).denominator == 1:
+            text = format_decimal(x, digits)
+            break
+    else:
+        text = "約" + format_decimal(x, 4)
+    if grouping:
+        head, dot, tail = text.partition(".")
+        sign = "-" if head.startswith("-") else ""
+        pre = "約" if head.startswith("約") else ""
+        digits_only = head.lstrip("約-")
+        text = pre + sign + f"{int(digits_only):,}" + dot + tail
+    return text
+
+
 def fmt_value(x: Fraction, t: QType) -> str:
-    """A key value as an author writes it: 200,000人, 20.5%."""
+    """A key value as an author writes it: 200,000人, 20.5%, exact."""
     if t.dim == ir.NODIM and not t.integral:
-        pct = x * 100
-        if pct.denominator == 1:
-            return f"{int(pct)}%"
-        s = f"{float(pct):.4f}".rstrip("0").rstrip(".")
-        return f"{s}%"
+        return _exact(Fraction(x) * 100, grouping=False) + "%"
     unit = ir.dim_str(t.dim) if t.dim else ""
-    if x.denominator == 1:
-        return f"{int(x):,}{unit}"
-    return f"{float(x):,.4f}".rstrip("0").rstrip(".") + unit
+    return _exact(Fraction(x), grouping=True) + unit
 
 
 def _lo_of(row) -> tuple:
@@ -117,11 +130,20 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
         if kind == "rest" and k == 0:
             ck.err("F407", row.span, "「それ以上」は前の行の続きです。最初の行には書けません",
                    "それ以上 continues the previous row; it cannot be the first row")
+    # 「20人」 runs up to the next row; so does 「21%以上」 when another row
+    # follows with a higher start (入会率21%以上 2,000円 / 51%以上 1,000円 is a
+    # ladder of steps, as regulations write it). A following row that starts
+    # lower or at the same value is left alone, so order and overlap errors
+    # still show.
     for k, r in enumerate(ordered):
-        if r[5] == "step":
+        open_above = r[5] == "one" and r[1] is not None and r[3] is None
+        if r[5] == "step" or open_above:
             nxt = ordered[k + 1] if k + 1 < len(ordered) else None
-            if nxt is not None and nxt[1] is not None:
-                r[3], r[4] = nxt[1], not nxt[2]
+            if nxt is None or nxt[1] is None:
+                continue
+            if open_above and not (nxt[1] > r[1]):
+                continue
+            r[3], r[4] = nxt[1], not nxt[2]
 
     dmin = kt.lo
     integral = kt.integral

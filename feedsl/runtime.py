@@ -32,6 +32,8 @@ __all__ = [
     "record_arg",
     "list_arg",
     "months_to_fy_end",
+    "format_decimal",
+    "format_rate",
     "Fraction",
 ]
 
@@ -40,12 +42,15 @@ class FeeInputError(ValueError):
     """A compiled fee function was called with a bad input.
 
     ``input`` names the input (``population``), ``label`` is its label (人口).
+    ``inputs`` names every input involved: both sides of a broken 前提
+    (``members ≤ association_members``), or just ``(input,)``.
     """
 
-    def __init__(self, message: str, input: str = "", label: str = ""):
+    def __init__(self, message: str, input: str = "", label: str = "", inputs: tuple = ()):
         super().__init__(message)
         self.input = input
         self.label = label
+        self.inputs = tuple(inputs) or ((input,) if input else ())
 
 
 class _Required:
@@ -164,7 +169,8 @@ def relation_failed(label: str, text: str, values: dict, infos: tuple):
     names = "、".join(f"{i.describe()} = {values[i.name]:,}" for i in infos)
     raise FeeInputError(f"{label}: {names}（前提: {text}）"
                         f" / inputs {', '.join(i.name for i in infos)} break the rule: {text}",
-                        infos[0].name if infos else "", infos[0].label if infos else "")
+                        infos[0].name if infos else "", infos[0].label if infos else "",
+                        tuple(i.name for i in infos))
 
 
 def record_arg(cls, value, info: InputInfo, index: int | None = None):
@@ -202,11 +208,52 @@ def list_arg(cls, value, info: InputInfo) -> tuple:
                  for i, item in enumerate(value))
 
 
-def divide(a, b, what: str) -> Fraction:
-    """Exact division; dividing by zero is an input error naming the divisor."""
+def divide(a, b, what: str, infos: tuple = ()) -> Fraction:
+    """Exact division; dividing by zero is an input error naming the divisor.
+
+    ``what`` describes the divisor (``association_members（技士会の会員数）``);
+    ``infos`` are the inputs it is made of, so the error carries their names.
+    """
     if b == 0:
-        raise FeeInputError(f"{what} が 0 なので割り算ができません / {what} is zero", what.split("（")[0])
+        first = infos[0] if infos else None
+        raise FeeInputError(f"{what} が 0 なので割り算ができません / {what} is zero",
+                            first.name if first else what.split("（")[0],
+                            first.label if first else "",
+                            tuple(i.name for i in infos))
     return Fraction(a, b) if a.__class__ is int and b.__class__ is int else Fraction(a) / Fraction(b)
+
+
+def format_decimal(x, digits: int) -> str:
+    """``x`` with ``digits`` decimal places, rounded half-up (halves away from
+    zero), computed exactly: never through a float.
+
+    >>> format_decimal(Fraction(1, 8), 2), format_decimal(Fraction(-5, 2), 0)
+    ('0.13', '-3')
+    """
+    if not isinstance(x, (int, Fraction)) or isinstance(x, bool):
+        raise TypeError(f"format_decimal needs an int or Fraction, not {type(x).__name__}")
+    if digits.__class__ is not int or digits < 0:
+        raise ValueError(f"digits must be a whole number >= 0, not {digits!r}")
+    q = Fraction(x) * 10 ** digits
+    n, d = q.numerator, q.denominator
+    units = (2 * abs(n) + d) // (2 * d)  # half-up on the magnitude
+    sign = "-" if n < 0 and units else ""
+    text = str(units).rjust(digits + 1, "0")
+    if digits:
+        text = text[:-digits] + "." + text[-digits:]
+    return sign + text
+
+
+def format_rate(rate, digits: int = 2) -> str:
+    """A rate (a Fraction such as members ÷ association_members) as a percent
+    with ``digits`` decimal places, rounded half-up, exactly.
+
+    >>> format_rate(Fraction(2099, 10000), 2), format_rate(Fraction(1, 3), 1), format_rate(1, 0)
+    ('20.99%', '33.3%', '100%')
+    """
+    if not isinstance(rate, (int, Fraction)) or isinstance(rate, bool):
+        raise TypeError(f"format_rate needs an int or Fraction, not {type(rate).__name__}")
+    return format_decimal(Fraction(rate) * 100, digits) + "%"
 
 
 def no_row(table: str, key):

@@ -414,11 +414,24 @@ class _Gen:
     def x_Arith(self, e: ir.Arith):
         a, b = self.expr(e.left), self.expr(e.right)
         if e.op == "÷":
-            what = "割る数"
-            if isinstance(e.right, ir.InputRef):
-                inp = self.reg.inputs[e.right.name]
-                what = f"{inp.name}（{inp.label}）"
-            return f"_divide({a}, {b}, {what!r})"
+            # A zero divisor is the caller's input error: name the inputs it is made of.
+            found: list[str] = []
+
+            def walk(x):
+                if isinstance(x, ir.InputRef) and x.name not in found:
+                    found.append(x.name)
+                elif isinstance(x, ir.RuleRef) and not x.args and x.name in self.reg.rules:
+                    walk(self.reg.rules[x.name].expr)
+                for c in children(x):
+                    walk(c)
+
+            walk(e.right)
+            ins = [self.reg.inputs[n] for n in found]
+            what = "、".join(f"{i.name}（{i.label}）" for i in ins) or "割る数"
+            if len(ins) > 1:
+                what = f"割る数（{', '.join(i.name for i in ins)} から計算）"
+            infos = "".join(f"{names.input_info(i.name)}, " for i in ins)
+            return f"_divide({a}, {b}, {what!r}, ({infos}))"
         return f"({a} {self._PY_OPS[e.op]} {b})"
 
     def x_Cmp(self, e: ir.Cmp):
@@ -577,7 +590,21 @@ class _Gen:
                 parts.append(f"{cell(r, 0)} if {use} <= {h!r} else")
                 use = again
             return "(" + " ".join(parts) + ")"
-        # Rational keys, or tables with それ以外: test each row's interval.
+        if contiguous and ncols == 1:
+            # Rational keys without それ以外: the checker proved the rows are in
+            # order, disjoint and cover the key's whole domain, so each row
+            # needs only its upper bound, compared exactly (Fraction, never float).
+            parts = []
+            use = first
+            for r in rows:
+                iv = r.interval
+                if iv.hi is None or r is rows[-1]:
+                    parts.append(cell(r, 0))
+                    break
+                parts.append(f"{cell(r, 0)} if {use} {'<=' if iv.hi_incl else '<'} {self.value(iv.hi)} else")
+                use = again
+            return "(" + " ".join(parts) + ")"
+        # Tables with それ以外 or several columns: test each row's interval.
         parts = []
         use = [first]
 
