@@ -302,6 +302,12 @@ class _Builder(Transformer):
         qq = self.qty(q)
         return ast.Num(qq, span=qq.span)
 
+    @v_args(meta=True, inline=True)
+    def negative_number(self, meta, q):
+        qq = self.qty(q)
+        neg = ast.Quantity(-qq.value, qq.unit, "-" + qq.text, span=self.span(meta))
+        return ast.Num(neg, span=neg.span)
+
     @v_args(inline=True)
     def date(self, tok):
         return ast.DateLit(str(tok), span=self.tspan(tok))
