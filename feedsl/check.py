@@ -528,6 +528,7 @@ class Checker:
             return ir.Const(None, ERR, span=e.span)
         inner = dict(scope)
         inner[e.var] = src.type.element
+        inner.pop(("narrow", e.var), None)  # the bound name shadows any narrowing
         body = self.expr(e.body, inner, rule)
         if e.func == "件数":
             if not isinstance(body.type, (BoolType, ErrorType)):
