@@ -25,6 +25,7 @@ __all__ = [
     "compile_file",
     "compile_source",
     "check_file",
+    "run_examples",
     "__version__",
 ]
 
@@ -34,6 +35,7 @@ _LAZY = {
     "compile_file": ("feedsl.api", "compile_file"),
     "compile_source": ("feedsl.api", "compile_source"),
     "check_file": ("feedsl.api", "check_file"),
+    "run_examples": ("feedsl.api", "run_examples"),
 }
 
 

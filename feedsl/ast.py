@@ -273,6 +273,9 @@ class RecordDef:
 class Param:
     name: str
     type: object
+    label: str = ""
+    description: str = ""
+    domain: tuple | None = None  # (Quantity, bound), as for an input
     span: Span = _span()
 
 

@@ -146,9 +146,17 @@ class _Builder(Transformer):
     def params(self, children):
         return tuple(children)
 
-    @v_args(inline=True)
-    def param(self, name, typ):
-        return ast.Param(str(name), typ, span=self.tspan(name))
+    def param(self, children):
+        name, typ, label, *opts = children
+        desc = ""
+        domain = None
+        for kind, val in opts:
+            if kind == "description":
+                desc = val
+            else:
+                domain = val
+        return ast.Param(str(name), typ, _label(label) if label else "", desc, domain,
+                         span=self.tspan(name))
 
     @v_args(meta=True)
     def rule_def(self, meta, children):

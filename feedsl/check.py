@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+
+import attrs
 import keyword
 from fractions import Fraction
 
@@ -61,6 +63,9 @@ class Checker:
         self.rule_types: dict[str, object] = {}
         self.in_progress: list[str] = []
         self.used_inputs: set[str] = set()
+        # rule → {parameter → enum values it may take}: set when a table's
+        # columns are selected by an enum parameter and cover only some values.
+        self.restrict: dict[str, dict[str, frozenset]] = {}
         self.fy_start = 4
 
     # --- helpers ------------------------------------------------------------
@@ -142,7 +147,8 @@ class Checker:
         rules = {}
         for name, r in self.rules.items():
             rules[name] = ir.RuleIR(r.name, r.label, r.clause, r.params, r.expr, r.type, r.notes,
-                                    r.is_table, tuple(self.inputs_of(name)), span=r.span)
+                                    r.is_table, tuple(self.inputs_of(name)), r.param_inputs,
+                                    span=r.span)
         return ir.RegulationIR(reg.name, reg.label, reg.path, tuple(meta), self.fy_start,
                                self.enums, self.records, self.inputs, rules, relations,
                                examples, source_text=self.source_text)
@@ -287,14 +293,24 @@ class Checker:
         scope = {}
         pseen: dict[str, Span] = {}
         params = []
+        pinputs = []
         for p in r.params:
             if self.declare(p.name, p.span, pseen):
-                t = self.resolve_type(p.type)
-                scope[p.name] = t
-                params.append((p.name, t))
+                pin = self.input_ir(ast.InputDef(p.name, p.type, None, p.label or p.name,
+                                                 p.description, p.domain, span=p.span))
+                scope[p.name] = pin.type
+                params.append((p.name, pin.type))
+                pinputs.append(pin)
         self.scope = scope
         expr = self.expr(r.body, scope, rule=r)
         typ = expr.type
+        # A parameter that selects a table's columns takes only those values.
+        for k, (pn, pt) in enumerate(params):
+            allowed = self.restrict.get(name, {}).get(pn)
+            if allowed is not None and isinstance(pt, EnumType):
+                nt = EnumType(pt.name, members=allowed)
+                params[k] = (pn, nt)
+                pinputs[k] = attrs.evolve(pinputs[k], type=nt)
         if isinstance(typ, QType) and typ.is_yen and not typ.integral:
             self.err("F301", r.span,
                      f"規則「{name}」（{r.label}）は1円未満の端数が出ることがあります。端数の処理を書いてください",
@@ -304,7 +320,8 @@ class Checker:
             typ = QType(typ.dim, True, typ.lo)
         self.in_progress.pop()
         self.rules[name] = ir.RuleIR(name, r.label, r.clause, tuple(params), expr, typ,
-                                     tuple((n.kind, n.text) for n in r.notes), r.is_table, span=r.span)
+                                     tuple((n.kind, n.text) for n in r.notes), r.is_table,
+                                     param_inputs=tuple(pinputs), span=r.span)
         return typ
 
     def inputs_of(self, name: str, seen=None) -> list[str]:
@@ -404,11 +421,18 @@ class Checker:
 
     def e_Ref(self, e: ast.Ref, scope, rule):
         n = e.name
+        narrowed = scope.get(("narrow", n))
         if n in scope:
-            return ir.ParamRef(n, scope[n], span=e.span)
+            t = scope[n]
+            if narrowed is not None and isinstance(t, EnumType):
+                t = EnumType(t.name, members=narrowed)
+            return ir.ParamRef(n, t, span=e.span)
         if n in self.inputs:
             self.used_inputs.add(n)
-            return ir.InputRef(n, self.inputs[n].type, span=e.span)
+            t = self.inputs[n].type
+            if narrowed is not None and isinstance(t, EnumType):
+                t = EnumType(t.name, members=narrowed)
+            return ir.InputRef(n, t, span=e.span)
         if n in self.rule_ast:
             if self.rule_ast[n].params:
                 self.err("F107", e.span, f"規則「{n}」には引数が必要です: {n}(…)",
@@ -422,7 +446,7 @@ class Checker:
             self.err("F108", e.span, f"「{n}」は区分の値です。「場合」の腕か「… が {n}」の形で使ってください",
                      f"{n!r} is an enum value; use it in a 場合 arm or as '… が {n}'")
             return ir.Const(None, ERR, span=e.span)
-        sug = _suggest(n, list(scope) + list(self.inputs) + list(self.rule_ast))
+        sug = _suggest(n, [k for k in scope if isinstance(k, str)] + list(self.inputs) + list(self.rule_ast))
         self.err("F101", e.span, f"「{n}」は定義されていません",
                  f"{n!r} is not defined",
                  f"「{sug}」のことですか？" if sug else "入力・規則・表として定義してください",
@@ -442,9 +466,31 @@ class Checker:
         t = self.rule(e.name)
         self.scope = saved
         if e.name in self.rules:
-            for (pn, pt), a in zip(self.rules[e.name].params, args):
-                self.same_type(a, pt, e.span, f"引数 {pn}")
+            for (pn, pt), a, ae in zip(self.rules[e.name].params, args, e.args):
+                if self.same_type(a, pt, e.span, f"引数 {pn}"):
+                    self.check_narrowed(e.name, pn, pt, a, ae.span)
         return ir.RuleRef(e.name, tuple(args), t, span=e.span)
+
+    def enum_values(self, t: EnumType) -> list[str]:
+        """The values an enum-typed expression can take, in declaration order."""
+        return [n for n, _ in self.enums[t.name].values if t.members is None or n in t.members]
+
+    def check_narrowed(self, callee: str, pn: str, pt, a, span) -> None:
+        """An argument for a parameter that takes only some enum values (a
+        table's columns) must be narrowed to them, e.g. by a 場合 arm."""
+        if not isinstance(pt, EnumType) or pt.members is None or not isinstance(a.type, EnumType):
+            return
+        en = self.enums[pt.name]
+        extra = [m for m in self.enum_values(a.type) if m not in pt.members]
+        if extra:
+            labels = dict(en.values)
+            self.err("F413", span,
+                     f"規則「{callee}」の引数 {pn} は {'、'.join(m for m in self.enum_values(pt))} だけです。"
+                     f"ここには {'、'.join(f'{m}（{labels[m]}）' for m in extra)} も渡ることがあります",
+                     f"{callee}: parameter {pn} takes only {', '.join(self.enum_values(pt))}; "
+                     f"{', '.join(extra)} may be passed here",
+                     f"「場合 …」で {'、'.join(extra)} の腕を先に書いて除いてください",
+                     f"handle {', '.join(extra)} in an earlier 場合 arm")
 
     def same_type(self, a, t, span, what) -> bool:
         at = a.type
@@ -482,6 +528,7 @@ class Checker:
             return ir.Const(None, ERR, span=e.span)
         inner = dict(scope)
         inner[e.var] = src.type.element
+        inner.pop(("narrow", e.var), None)  # the bound name shadows any narrowing
         body = self.expr(e.body, inner, rule)
         if e.func == "件数":
             if not isinstance(body.type, (BoolType, ErrorType)):
@@ -656,13 +703,24 @@ class Checker:
         arms = []
         covered: dict[str, Span] = {}
         has_else = False
+        # 場合 kind narrows kind in each arm: to the arm's values, and in
+        # それ以外 to the values no earlier arm took.
+        narrowable = isinstance(e.subject, ast.Ref) and isinstance(subject.type, EnumType)
         for arm in e.arms:
-            v = self.expr(arm.value, scope, rule)
             if not arm.conds:
+                inner = scope
+                if narrowable:
+                    rest = frozenset(m for m in self.enum_values(subject.type) if m not in covered)
+                    inner = {**scope, ("narrow", e.subject.name): rest}
+                v = self.expr(arm.value, inner, rule)
                 has_else = True
                 arms.append(((), v))
                 continue
             ms = self.enum_members(subject, arm.conds, arm.span)
+            inner = scope
+            if narrowable:
+                inner = {**scope, ("narrow", e.subject.name): frozenset(ms)}
+            v = self.expr(arm.value, inner, rule)
             for m in ms:
                 if m in covered:
                     self.err("F404", arm.span, f"「{m}」は {covered[m].line}行目 の腕にも書かれています",
@@ -671,10 +729,11 @@ class Checker:
             arms.append((ms, v))
         if isinstance(subject.type, EnumType) and not has_else:
             en = self.enums[subject.type.name]
-            missing = [f"{n}（{lab}）" for n, lab in en.values if n not in covered]
+            possible = self.enum_values(subject.type)
+            missing = [f"{n}（{lab}）" for n, lab in en.values if n not in covered and n in possible]
             if missing:
                 self.err("F405", e.span, f"「場合 {getattr(e.subject, 'name', '')}」に足りない値があります: {'、'.join(missing)}",
-                         f"match does not handle: {', '.join(n for n, _ in en.values if n not in covered)}",
+                         f"match does not handle: {', '.join(n for n in possible if n not in covered)}",
                          "足りない値の腕を書くか、「それ以外 → …」を書いてください",
                          "add arms for them or a それ以外 arm")
         return ir.Match(subject, tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
@@ -701,8 +760,16 @@ class Checker:
                 return ir.Const(None, ERR, span=e.span)
             value, unit = self.unify_bare(value, unit)
             if value.type.dim != unit.type.dim:
+                extra = ir.dim_mul(value.type.dim, unit.type.dim, -1)
+                hint = hint_en = ""
+                if len(extra) == 1 and extra[0][1] == 1:
+                    # 年会費 × 月数 ÷ 12 is 円・月: the divisor needs its unit.
+                    w = extra[0][0]
+                    hint = f"「{w}」が残っています。割る数にも単位を書くと消えます（例: ÷ 12{w}）"
+                    hint_en = f"{w} is left over; give the divisor its unit (e.g. ÷ 12{w})"
                 self.err("F201", e.span, f"端数処理の単位が合いません: 値は「{value.type}」、単位は「{unit.type}」",
-                         f"rounding unit {unit.type} does not match the value's unit {value.type}")
+                         f"rounding unit {unit.type} does not match the value's unit {value.type}",
+                         hint, hint_en)
                 return ir.Const(None, ERR, span=e.span)
             lo = None
             if value.type.lo is not None and value.type.lo >= 0:
@@ -756,6 +823,18 @@ class Checker:
                                  f"「{sug}」のことですか？" if sug else "")
                     names.append(n)
                 colnames = tuple(names)
+                missing = [m for m in self.enum_values(column.type) if m not in colnames]
+                if missing:
+                    if isinstance(column, ir.ParamRef) and rule is not None and column.type.members is None:
+                        # The parameter takes only the columns' values; every call is checked.
+                        self.restrict.setdefault(rule.name, {})[column.name] = frozenset(colnames)
+                    else:
+                        labels = dict(en.values)
+                        self.err("F413", e.column.span,
+                                 f"表に列のない値があります: {'、'.join(f'{m}（{labels[m]}）' for m in missing)}",
+                                 f"the table has no column for {', '.join(missing)}",
+                                 "列を足すか、表を引数のある表にして、呼ぶ側の「場合」で除いてください",
+                                 "add the columns, or make the column a parameter and handle the other values in a 場合")
             elif not isinstance(column.type, ErrorType):
                 self.err("F202", e.column.span, "列を選ぶ式は区分でなければなりません", "columns are selected by an enumeration")
         return check_table(self, rule, e, key, column, colnames)

@@ -81,7 +81,12 @@ class BoolType:
 
 @attrs.frozen
 class EnumType:
+    """An enumeration. ``members`` narrows it to some of its values: inside a
+    ``場合 kind`` arm, or for a parameter that selects a table's columns.
+    Narrowing is not part of type identity."""
+
     name: str
+    members: frozenset | None = attrs.field(eq=False, default=None)
 
     def __str__(self) -> str:
         return f"区分 {self.name}"
@@ -347,6 +352,7 @@ class RuleIR:
     notes: tuple  # (kind, text)
     is_table: bool
     inputs: tuple = ()  # names of inputs needed, transitively, in declaration order
+    param_inputs: tuple = ()  # InputIR per parameter: label, domain (minimum)
     span: Span = _span()
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "bad_bool",
     "bad_rate",
     "enum_arg",
+    "enum_excluded",
     "date_arg",
     "relation_failed",
     "no_row",
@@ -149,6 +150,15 @@ def enum_arg(cls, value, info: InputInfo):
         f" / {info.name!r}: unknown value {value!r}", info.name, info.label)
 
 
+def enum_excluded(value, allowed: tuple, info: InputInfo):
+    """A value of the enum that this parameter does not take (a table has no column for it)."""
+    choices = "、".join(f"{m.value}（{m.label}）" for m in allowed)
+    raise FeeInputError(
+        f"入力 {info.describe()} に {value.value}（{value.label}）は使えません。使える値: {choices}"
+        f" / {info.name!r}: {value.value!r} is not one of {', '.join(m.value for m in allowed)}",
+        info.name, info.label)
+
+
 def date_arg(value, info: InputInfo) -> datetime.date:
     """Accept a datetime.date (not a datetime) or an ISO string 2024-10-15."""
     if value is REQUIRED:
@@ -185,15 +195,18 @@ def record_arg(cls, value, info: InputInfo, index: int | None = None):
         if unknown:
             raise FeeInputError(
                 f"入力 {where} に項目 {unknown[0]!r} はありません。項目: {', '.join(cls.__slots__)}"
-                f" / {info.name}: unknown field {unknown[0]!r}", info.name, info.label)
+                f" / {info.name}: unknown field {unknown[0]!r}",
+                info.name + ("" if index is None else f"[{index}]") + f".{unknown[0]}", info.label)
         try:
             return cls(**value)
         except FeeInputError as e:
-            raise FeeInputError(f"入力 {where} の{e}", info.name, info.label) from None
+            # ``input`` is the path to the bad field: supporters[1].capacity
+            path = info.name + ("" if index is None else f"[{index}]") + "." + e.input
+            raise FeeInputError(f"入力 {where} の{e}", path, info.label) from None
     raise FeeInputError(
         f"入力 {where} は {cls._label}（dict か {cls.__name__}）で渡してください（{type(value).__name__} は使えません）"
         f" / {info.name}{'' if index is None else f'[{index}]'} must be a {cls.__name__} or a dict",
-        info.name, info.label)
+        info.name + ("" if index is None else f"[{index}]"), info.label)
 
 
 def list_arg(cls, value, info: InputInfo) -> tuple:

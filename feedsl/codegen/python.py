@@ -25,6 +25,7 @@ _RUNTIME = [
     "FeeEnum", "REQUIRED", "InputInfo", "round_half_up", "round_down", "round_up", "divide",
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
     "fy_month", "months_to_fy_end", "FeeInputError", "record_arg", "list_arg", "no_row",
+    "enum_excluded",
 ]
 
 
@@ -234,6 +235,14 @@ class _Gen:
             w.line(f"{name} = {table}[{name}] if {name}.__class__ is str and {name} in {table} "
                    f"else _enum_arg({cls}, {name}, {info})")
             w.outdent()
+            if t.members is not None:
+                # A parameter that selects a table's columns takes only those values.
+                allowed = [m for m, _ in self.reg.enums[t.name].values if m in t.members]
+                members = ", ".join(self.member(t.name, m) for m in allowed)
+                w.line(f"if {name} not in ({members},):")
+                w.indent()
+                w.line(f"_enum_excluded({name}, ({members},), {info})")
+                w.outdent()
         elif isinstance(t, DateType):
             w.line(f"{name} = _date_arg({name}, {info})")
         elif isinstance(t, RecordType):
@@ -267,8 +276,13 @@ class _Gen:
     def docstring(self, rule: ir.RuleIR) -> str:
         head = rule.label + (f" [{rule.clause}]" if rule.clause else "")
         lines = [head, ""]
-        for pn, pt in rule.params:
-            lines.append(f"{pn}: {pt}")
+        for k, (pn, pt) in enumerate(rule.params):
+            pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
+            if pin is not None and pin.label != pn:
+                extra = f"（{pin.description}）" if pin.description else ""
+                lines.append(f"{pn}: {pin.label} [{pt}]{extra}")
+            else:
+                lines.append(f"{pn}: {pt}")
         for n in rule.inputs:
             inp = self.reg.inputs[n]
             extra = f"（{inp.description}）" if inp.description else ""
@@ -327,8 +341,9 @@ class _Gen:
         w.indent()
         w.line(self.docstring(rule))
         self.ntemp = 0
-        for pn, pt in rule.params:
-            self.validate(pn, pt, self.param_info(rule, pn, pt), None)
+        for k, (pn, pt) in enumerate(rule.params):
+            pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
+            self.validate(pn, pt, self.param_info(rule, pn, pt), pin.minimum if pin else None)
         for n in rule.inputs:
             inp = self.reg.inputs[n]
             self.validate(n, inp.type, names.input_info(n), inp.minimum)
@@ -348,12 +363,17 @@ class _Gen:
     def param_info(self, rule, pn, pt) -> str:
         key = f"{rule.name}__{pn}"
         if key not in self.param_infos:
-            label = pn
-            if isinstance(pt, RecordType):
+            pin = next((p for p in rule.param_inputs if p.name == pn), None)
+            label = pin.label if pin is not None and pin.label != pn else pn
+            unit, minimum = "", 0
+            if pin is not None:
+                unit = pin.unit_text if pin.unit_text != "無単位" else ""
+                minimum = int(pin.minimum) if pin.minimum is not None else 0
+            if label == pn and isinstance(pt, RecordType):
                 label = self.reg.records[pt.name].label
-            elif isinstance(pt, ListType) and isinstance(pt.element, RecordType):
+            elif label == pn and isinstance(pt, ListType) and isinstance(pt.element, RecordType):
                 label = self.reg.records[pt.element.name].label + "の一覧"
-            self.const_lines.append(f"{names.input_info(key)} = _InputInfo({pn!r}, {label!r}, '', 0)")
+            self.const_lines.append(f"{names.input_info(key)} = _InputInfo({pn!r}, {label!r}, {unit!r}, {minimum!r})")
             self.param_infos.add(key)
         return names.input_info(key)
 
@@ -403,11 +423,25 @@ class _Gen:
     def x_RuleRef(self, e: ir.RuleRef):
         r = self.reg.rules[e.name]
         if r.params:
-            args = [self.expr(a) for a in e.args] + list(r.inputs)
+            args = [self.arg(r, k, a) for k, a in enumerate(e.args)] + list(r.inputs)
             return f"{names.rule_impl(e.name)}({', '.join(args)})"
         if e.name in self.hoisted:
             return names.hoisted(e.name)
         return self.expr(r.expr)
+
+    def arg(self, callee: ir.RuleIR, k: int, a) -> str:
+        """An argument of a call; checked at run time when the checker cannot
+        prove it lies in the parameter's domain (``範囲 1人以上``)."""
+        code = self.expr(a)
+        pin = callee.param_inputs[k] if k < len(callee.param_inputs) else None
+        if pin is None or not isinstance(pin.type, QType) or not pin.type.integral or not pin.minimum:
+            return code
+        lo = a.type.lo if isinstance(a.type, QType) else None
+        if lo is not None and lo >= pin.minimum:
+            return code
+        first, again = self.bind(code)
+        info = self.param_info(callee, pin.name, pin.type)
+        return f"({again} if {first} >= {int(pin.minimum)!r} else _bad_count({again}, {info}))"
 
     _PY_OPS = {"+": "+", "-": "-", "×": "*", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "==", "≠": "!="}
 
