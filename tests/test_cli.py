@@ -122,3 +122,38 @@ def test_console_script_runs_as_module():
     r = subprocess.run([sys.executable, "-m", "feedsl", "check", BAD], capture_output=True, text=True,
                        cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+HYOGO = str(ROOT / "regulations" / "hyogo_roufuku.fee")
+
+
+def test_eval_accepts_records_and_lists_as_json(capsys):
+    """Records and lists are given as JSON on the command line (issue example: 310,000円)."""
+    assert main(["eval", HYOGO, "special_supporter_fee",
+                 'regular={"kind": "special_nursing_home", "capacity": 100, "attached_home_service": true}',
+                 'supporters=[{"kind": "special_nursing_home", "capacity": 50, "attached_home_service": true},'
+                 ' {"kind": "low_cost_home", "capacity": 30}, {"kind": "home_service"}]']) == 0
+    assert capsys.readouterr().out.strip().endswith(": 310,000円")
+
+
+def test_eval_inputs_file_with_records(tmp_path, capsys):
+    """--inputs takes a JSON file holding records and lists."""
+    f = tmp_path / "group.json"
+    f.write_text(json.dumps({"regular": {"kind": "home_service"},
+                             "supporters": [{"kind": "nursing_home", "capacity": 40}]}), "utf-8")
+    assert main(["eval", HYOGO, "special_supporter_fee", "--inputs", str(f), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["amount"] == 80_000
+
+
+def test_eval_bad_list_item_names_the_index(capsys):
+    """A bad record inside a list is an input error naming the item's index and field."""
+    assert main(["eval", HYOGO, "special_supporter_fee", 'regular={"kind": "home_service"}',
+                 'supporters=[{"kind": "nursing_home", "capacity": 40}, {"kind": "nursing_home", "capacity": -1}]']) == 2
+    err = capsys.readouterr().err
+    assert "supporters" in err and "[1]" in err and "capacity" in err and "Traceback" not in err
+
+
+def test_eval_malformed_json_is_usage_error(capsys):
+    """Malformed JSON for a record is a usage error (exit 2), not a traceback."""
+    assert main(["eval", HYOGO, "standard_fee", "facility={kind: 1"]) == 2
+    assert "JSON" in capsys.readouterr().err
