@@ -29,6 +29,7 @@ __all__ = [
     "relation_failed",
     "no_row",
     "entry",
+    "bad_call",
     "fy_month",
     "record_arg",
     "list_arg",
@@ -322,14 +323,35 @@ def months_to_fy_end(d: datetime.date, start: int) -> int:
     return 12 - fy_month(d, start)
 
 
+def bad_call(entry: str, args: tuple, extra: dict, allowed: tuple):
+    """A compiled function was called with positional or unknown inputs."""
+    if args and not allowed:
+        raise FeeInputError(f"{entry} は入力を取りません（位置引数 {len(args)} 個が渡されました）"
+                            f" / {entry} takes no inputs", "(位置引数)")
+    if args:
+        raise FeeInputError(
+            f"{entry} の入力は名前を付けて渡してください（例: {allowed[0]}=…）。"
+            f"位置引数 {len(args)} 個は使えません / {entry} takes keyword arguments only", "(位置引数)")
+    name = next(iter(extra))
+    import difflib
+
+    sug = difflib.get_close_matches(name, allowed, n=1)
+    hint = f"「{sug[0]}」のことですか？ " if sug else ""
+    raise FeeInputError(
+        f"{entry} に入力 {name!r} はありません。{hint}入力: {', '.join(allowed) or 'なし'}"
+        f" / {entry} has no input {name!r}", name)
+
+
 def entry(func, required: tuple):
-    """Mark ``required`` parameters as having no default in the signature.
+    """Show the public signature: keyword-only inputs, required ones without default.
 
     Generated functions default required inputs to REQUIRED so that a missing
-    one raises FeeInputError; their signature shows them as required.
+    one raises FeeInputError, and catch stray arguments in ``*_args`` and
+    ``**_extra``; neither detail belongs in the signature users see.
     """
     sig = inspect.signature(func)
     params = [p.replace(default=inspect.Parameter.empty) if p.name in required else p
-              for p in sig.parameters.values()]
+              for p in sig.parameters.values()
+              if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
     func.__signature__ = sig.replace(parameters=params)
     return func

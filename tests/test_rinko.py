@@ -253,8 +253,8 @@ def test_signatures_keyword_only(mod, name, params):
 
 
 def test_positional_call_rejected(mod):
-    """Positional arguments are a TypeError: members and association_members are easy to swap."""
-    with pytest.raises(TypeError):
+    """Positional arguments are refused (FeeInputError): members and association_members are easy to swap."""
+    with pytest.raises(feedsl.FeeInputError, match="名前を付けて"):
         mod.group_fee(21, 100)
 
 

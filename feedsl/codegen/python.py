@@ -24,7 +24,7 @@ from .writer import SourceWriter
 _RUNTIME = [
     "FeeEnum", "REQUIRED", "InputInfo", "round_half_up", "round_down", "round_up", "divide",
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
-    "fy_month", "months_to_fy_end", "FeeInputError", "record_arg", "list_arg", "no_row",
+    "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "record_arg", "list_arg", "no_row",
     "enum_excluded",
 ]
 
@@ -334,12 +334,18 @@ class _Gen:
             params.append(f"{n}: {self.annotation(inp.type)} = {self.default_code(inp)}")
             if not inp.has_default:
                 required.append(n)
-        sig = ", ".join(params)
+        # *_args / **_extra catch positional and unknown inputs so that every bad
+        # call is a FeeInputError; the signature shown to users omits them.
+        sig = ", ".join(["*_args"] + params + ["**_extra"])
         ret = self.annotation(rule.type)
-        w.line(f"def {rule.name}(*, {sig}) -> {ret}:" if sig else f"def {rule.name}() -> {ret}:",
-               rule.span.line if rule.span else None)
+        w.line(f"def {rule.name}({sig}) -> {ret}:", rule.span.line if rule.span else None)
         w.indent()
         w.line(self.docstring(rule))
+        allowed = tuple(pn for pn, _ in rule.params) + tuple(rule.inputs)
+        w.line("if _args or _extra:")
+        w.indent()
+        w.line(f"_bad_call({rule.name!r}, _args, _extra, {allowed!r})")
+        w.outdent()
         self.ntemp = 0
         for k, (pn, pt) in enumerate(rule.params):
             pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
@@ -356,9 +362,8 @@ class _Gen:
             w.line(f"return {code}")
         w.outdent()
         w.blank()
-        if required:
-            w.line(f"_entry({rule.name}, {tuple(required)!r})")
-            w.blank()
+        w.line(f"_entry({rule.name}, {tuple(required)!r})")
+        w.blank()
 
     def param_info(self, rule, pn, pt) -> str:
         key = f"{rule.name}__{pn}"
