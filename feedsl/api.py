@@ -73,13 +73,50 @@ def compile_file(path: str | Path) -> Compiled:
     return compile_source(read_source(path))
 
 
-def check_file(path: str | Path) -> list[Diagnostic]:
-    """All diagnostics of a file (errors and warnings)."""
+def check_file(path: str | Path, run_examples: bool = True) -> list[Diagnostic]:
+    """All diagnostics of a file (errors and warnings), including 例 whose
+    expected amount is not what the compiled rule computes (F601)."""
     try:
         src = read_source(path)
     except FeeCompileError as e:
         return list(e.diagnostics)
-    return list(check_source(src)[1])
+    reg, diags = check_source(src)
+    diags = list(diags)
+    if reg is not None and run_examples and reg.examples:
+        diags.extend(_example_diagnostics(src, reg))
+    return sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
+
+
+def _example_diagnostics(src: SourceFile, reg: RegulationIR) -> list[Diagnostic]:
+    from .codegen.python import generate
+    from .examples import run_examples as _run
+
+    mod = module_from_source(generate(reg), f"feedsl_check.{reg.name}", f"<feedsl check {src.path}>")
+    mod.__feedsl_ir__ = reg
+    out = []
+    for r, ex in zip(_run(mod), reg.examples):
+        if r.ok:
+            continue
+        unit = str(reg.rules[ex.entry].type)
+        exp = "入力エラー" if r.expected is None else _amount_text(r.expected, unit)
+        got = f"入力エラー（{r.got}）" if isinstance(r.got, Exception) else _amount_text(r.got, unit)
+        exp_en = "an input error" if r.expected is None else _amount_text(r.expected, unit)
+        got_en = f"an input error ({r.got})" if isinstance(r.got, Exception) else _amount_text(r.got, unit)
+        out.append(Diagnostic("F601", "error", ex.span,
+                              f"例の金額が合いません: 期待 {exp}、計算 {got}",
+                              f"example is wrong: expected {exp_en}, computed {got_en}",
+                              "規程の本文と照らして、例か規則のどちらかを直してください",
+                              "check the regulation text and fix the example or the rule"))
+    return out
+
+
+def _amount_text(v, unit: str) -> str:
+    from fractions import Fraction
+
+    u = "" if unit == "無単位" else unit
+    if isinstance(v, Fraction) and v.denominator != 1:
+        return f"{v}{u}"
+    return f"{int(v):,}{u}"
 
 
 _CACHE: dict[tuple[str, str], types.ModuleType] = {}

@@ -162,6 +162,9 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
 
     _check_coverage(ck, table, rows, kt, dmin, integral)
     _check_amounts(ck, table, rows, colnames)
+    _check_domain(ck, rows, kt, dmin)
+    if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
+        _check_monotone(ck, rows, kt, colnames, table)
 
     vals = [v for r in rows for v in r.values if v is not None]
     lo = min(vals) if vals else None
@@ -178,6 +181,50 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
 
 def _amount(ck, a: ast.Quantity) -> Fraction:
     return a.value
+
+
+def _check_domain(ck, rows, kt: QType, dmin):
+    """A bound below what the key can ever be is a typo (範囲 1施設以上 and a row from 0施設)."""
+    if dmin is None:
+        return
+    for r in rows:
+        iv = r.interval
+        if iv is None:
+            continue
+        for b in (iv.lo, iv.hi):
+            if b is not None and b < dmin:
+                ck.err("F414", r.span,
+                       f"境界 {fmt_value(b, kt)} はキーの範囲（{fmt_value(dmin, kt)}以上）の外です: 『{r.text}』({r.span.line}行目)",
+                       f"bound {fmt_value(b, kt)} lies outside the key's domain (>= {fmt_value(dmin, kt)})",
+                       "境界を直すか、入力の「範囲」を確かめてください", "fix the bound or the input's 範囲")
+                break
+
+
+def _check_monotone(ck, rows, kt: QType, colnames, table):
+    """Fees that fall as a count grows (or rise as a rate grows) are almost always typos."""
+    banded = sorted((r for r in rows if r.interval is not None
+                     and not (r.interval.lo is not None and r.interval.hi is not None
+                              and r.interval.lo > r.interval.hi)), key=_lo_of)
+    rate = kt.dim == ir.NODIM and not kt.integral
+    for k in range(max(1, len(colnames))):
+        prev = None
+        for r in banded:
+            v = r.values[k] if k < len(r.values) else None
+            if v is None:
+                continue
+            if prev is not None:
+                pv, pr = prev
+                wrong = v > pv if rate else v < pv
+                if wrong:
+                    col = f"（列 {colnames[k]}）" if colnames else ""
+                    trend = "上がっています（割合が上がると会費が上がる）" if rate else "下がっています（キーが大きくなると会費が下がる）"
+                    ck.warn("F503", r.span,
+                            f"『{r.text}』({r.span.line}行目) の {fmt_value(v, QType(ir.YEN))} は前の行『{pr.text}』の {fmt_value(pv, QType(ir.YEN))} より{trend}{col}",
+                            f"row {r.text!r} (line {r.span.line}) goes against the table's direction: {v} after {pv}",
+                            "写し間違いでなければ、表に 非単調 「理由」 の行を書いてください",
+                            "if intended, add a 非単調 「reason」 line to the table")
+                    break
+            prev = (v, r)
 
 
 def _check_amounts(ck, table, rows, colnames):
@@ -203,6 +250,7 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
         ck.err("F401", else_rows[1].span, "「それ以外」の行は一つだけ書けます", "only one それ以外 row")
     fv = lambda x: fmt_value(Fraction(x), kt)  # noqa: E731
 
+    unreachable: set[int] = set()
     # Rows no value can reach, and rows out of order.
     for r in band_rows:
         iv = r.interval
@@ -216,9 +264,11 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
             if iv.hi is not None and dmin is not None and (iv.hi < dmin or (iv.hi == dmin and not iv.hi_incl)):
                 empty = True
         if empty:
+            unreachable.add(id(r))
             ck.err("F409", r.span, f"『{r.text}』({r.span.line}行目) に当たる値はありません（キーは{'0' if dmin == 0 else fv(dmin) if dmin is not None else ''}以上の{'整数' if integral else '値'}）",
                    f"no value of the key reaches row {r.text!r} (line {r.span.line})",
                    "境界の数字や 以上/以下/未満/超 を確かめてください")
+    band_rows = [r for r in band_rows if id(r) not in unreachable]
     for p, q in zip(band_rows, band_rows[1:]):
         if _lo_of(q) < _lo_of(p):
             ck.err("F410", q.span, f"行の順番が逆です: {_where(q)} は {_where(p)} より小さい値の行です",

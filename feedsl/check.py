@@ -101,7 +101,7 @@ class Checker:
                     self.fy_start = int(m.value.split("月")[0])
                     assert 1 <= self.fy_start <= 12
                 except (ValueError, AssertionError):
-                    self.err("F104", m.span, f"年度の始まりの月が読めません: {m.value}",
+                    self.err("F109", m.span, f"年度の始まりの月が読めません: {m.value}",
                              "cannot read the fiscal year's first month", "例: 年度 4月始まり")
             meta.append((m.key, m.value))
 
@@ -142,6 +142,25 @@ class Checker:
                 self.warn("F501", inp.span, f"入力「{name}」（{inp.label}）はどの規則にも使われていません",
                           f"input {name!r} is not used by any rule",
                           "不要なら削除してください", "remove it if it is not needed")
+
+        # A rule that no other rule uses and no example exercises is either a
+        # fee nobody has checked or a leftover: say so.
+        referenced: set[str] = {e.entry for e in reg.examples}
+
+        def refs(x):
+            if isinstance(x, ir.RuleRef):
+                referenced.add(x.name)
+            for c in _children(x):
+                refs(c)
+
+        for r in self.rules.values():
+            refs(r.expr)
+        for name, r in self.rules.items():
+            if name not in referenced and not self.d.has_errors:
+                self.warn("F502", r.span, f"規則「{name}」（{r.label}）はほかの規則にも例にも使われていません",
+                          f"rule {name!r} is used by no other rule and has no example",
+                          f"会費として使うなら 例 {name}(…) = … を書いてください。不要なら削除してください",
+                          f"add an example for it (例 {name}(…) = …) or remove it")
 
         # Transitive inputs for every rule.
         rules = {}
