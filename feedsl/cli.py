@@ -216,11 +216,15 @@ def cmd_eval(a) -> int:
         if not isinstance(data, dict):
             raise UsageError("--inputs の JSON はオブジェクト（{...}）にしてください / inputs JSON must be an object")
         kwargs.update(data)
+    seen: set[str] = set()
     for item in a.values:
         if "=" not in item:
             raise UsageError(f"{item!r}: name=value の形で書いてください / expected name=value")
         name, _, value = item.partition("=")
         name = name.strip()
+        if name in seen:
+            raise UsageError(f"入力「{name}」が二度書かれています / input {name!r} given twice")
+        seen.add(name)
         if name not in types:
             raise UsageError(f"規則「{a.entry}」に入力「{name}」はありません。入力: {', '.join(types) or 'なし'} / unknown input {name!r}")
         kwargs[name] = _parse_value(value, types[name], name)

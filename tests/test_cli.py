@@ -98,6 +98,7 @@ def test_eval_inputs_from_json_file(tmp_path, capsys):
           "welfare_households=9"], "welfare_households"),
         (["eval", "nowhere.fee", "fee"], "nowhere.fee"),
         (["check", "nowhere.fee"], "nowhere.fee"),
+        (["eval", HOKKAIDO, "facility_fee", "capacity=3", "capacity=4", "category=nursery"], "capacity"),
         (["eval", HOKKAIDO, "municipal_fee", "--inputs", "missing.json"], "missing.json"),
     ],
 )
@@ -157,3 +158,13 @@ def test_eval_malformed_json_is_usage_error(capsys):
     """Malformed JSON for a record is a usage error (exit 2), not a traceback."""
     assert main(["eval", HYOGO, "standard_fee", "facility={kind: 1"]) == 2
     assert "JSON" in capsys.readouterr().err
+
+
+def test_unreadable_path_is_a_diagnostic(tmp_path):
+    """A path that cannot be read as a file gives diagnostic F004, not a traceback."""
+    from feedsl.api import check_file
+
+    d = tmp_path / "dir.fee"
+    d.mkdir()
+    (diag,) = check_file(d)
+    assert diag.code == "F004" and "読めません" in diag.message
