@@ -14,6 +14,7 @@ from fractions import Fraction
 __all__ = [
     "FeeInputError",
     "FeeEnum",
+    "FeeRecord",
     "REQUIRED",
     "InputInfo",
     "round_half_up",
@@ -91,6 +92,36 @@ class FeeEnum(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class FeeRecord:
+    """Base of generated record classes: immutable, compared and hashed by fields.
+
+    Behaviour lives here, not in generated code, so that rules named like
+    builtins (``all``, ``hash``) can never change how records behave.
+    """
+
+    __slots__ = ()
+    _label = ""
+    _set = object.__setattr__
+
+    def __setattr__(self, name, value):
+        raise AttributeError("records are immutable")
+
+    def __eq__(self, other):
+        return type(other) is type(self) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self):
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
+
+    def __repr__(self):
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def to_dict(self) -> dict:
+        """The fields as a dict (enum members as their string values)."""
+        return {n: getattr(self, n) for n in self.__slots__}
 
 
 def _missing(info: InputInfo):

@@ -178,3 +178,21 @@ def test_written_module_is_importable_like_any_module(tmp_path):
     m = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(m)
     assert m.facility_fee(category="nursery", capacity=61) == 4600
+
+
+def test_records_unaffected_by_rules_named_like_builtins():
+    """Rules named all / hash / getattr / object do not change how records compare or build."""
+    text = ("規程 t 「t」\n記録 fac 「事業所」\n    cap: 人 = 0 「定員」\n"
+            "規則 all(f: fac) 「a」 [1] = f.cap × 1円/人\n"
+            "規則 hash(f: fac) 「b」 [2] = all(f) + 1円\n"
+            "規則 getattr(f: fac) 「c」 [3] = hash(f) + 1円\n"
+            "規則 object(fs: fac の一覧) 「d」 [4] = 合計(x ∈ fs: getattr(x))\n")
+    c = compile_source(SourceFile("t.fee", text))
+    assert c.ok, c.diagnostics
+    from feedsl.api import module_from_source
+
+    m = module_from_source(c.python, "tb", "<tb>")
+    assert m.object(fs=[{"cap": 3}, m.Fac(cap=4)]) == (3 + 2) + (4 + 2)
+    assert m.Fac(cap=1) == m.Fac(cap=1) and hash(m.Fac(cap=1)) == hash(m.Fac(cap=1))
+    with pytest.raises(AttributeError):
+        m.Fac(cap=1).cap = 2

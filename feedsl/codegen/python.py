@@ -24,7 +24,7 @@ from .writer import SourceWriter
 _RUNTIME = [
     "FeeEnum", "REQUIRED", "InputInfo", "round_half_up", "round_down", "round_up", "divide",
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
-    "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "record_arg", "list_arg", "no_row",
+    "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "FeeRecord", "record_arg", "list_arg", "no_row",
     "enum_excluded",
 ]
 
@@ -161,7 +161,7 @@ class _Gen:
         for f in rec.fields:
             w.line(f"{names.input_info(rec.name + '__' + f.name)} = _InputInfo({f.name!r}, {f.label!r}, {f.unit_text if f.unit_text != '無単位' else ''!r}, {int(f.minimum) if f.minimum is not None else 0!r})")
         w.blank()
-        w.line(f"class {cls}:", rec.span.line if rec.span else None)
+        w.line(f"class {cls}(_FeeRecord):", rec.span.line if rec.span else None)
         w.indent()
         w.line(repr(f"{rec.label}: " + "、".join(f"{f.name}（{f.label}）" for f in rec.fields)))
         w.line()
@@ -174,27 +174,7 @@ class _Gen:
         for f in rec.fields:
             info = names.input_info(rec.name + "__" + f.name)
             self.validate(f.name, f.type, info, f.minimum)
-            w.line(f"object.__setattr__(self, {f.name!r}, {f.name})")
-        w.outdent()
-        w.line()
-        w.line("def __setattr__(self, name, value):")
-        w.indent()
-        w.line("raise AttributeError('records are immutable')")
-        w.outdent()
-        w.line()
-        w.line("def __eq__(self, other):")
-        w.indent()
-        w.line(f"return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)")
-        w.outdent()
-        w.line()
-        w.line("def __hash__(self):")
-        w.indent()
-        w.line("return hash(tuple(getattr(self, n) for n in self.__slots__))")
-        w.outdent()
-        w.line()
-        w.line("def __repr__(self):")
-        w.indent()
-        w.line(f"return {cls!r} + '(' + ', '.join(f'{{n}}={{getattr(self, n)!r}}' for n in self.__slots__) + ')'")
+            w.line(f"_FeeRecord._set(self, {f.name!r}, {f.name})")
         w.outdent()
         w.outdent()
         w.blank()
