@@ -18,6 +18,7 @@ from . import ast, ir
 from .brackets import check_table
 from .diagnostics import Diagnostics
 from .ir import NODIM, YEN, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
+from .runtime import FeeEnum, FeeRecord
 from .source import Span
 
 ERR = ErrorType()
@@ -34,6 +35,13 @@ _BUILTIN_ARITY = {
     "最小": None, "最大": None, "上限": 2, "下限": 2,
     "年度の月": 1, "年度末までの月数": 1, "上半期": 1, "下半期": 1,
 }
+
+
+# Names a generated enum member or record field must not take: they would
+# shadow what the generated classes themselves provide.
+_ENUM_RESERVED = ({n for n in dir(FeeEnum) if not n.startswith("_")}
+                  | {n for n in dir(type(FeeEnum)) if not n.startswith("_")} | {"name", "value", "label"})
+_RECORD_RESERVED = {n for n in dir(FeeRecord) if not n.startswith("_")}
 
 
 def _suggest(name: str, candidates) -> str:
@@ -111,6 +119,10 @@ class Checker:
             vals = []
             vseen: dict[str, Span] = {}
             for v in e.values:
+                if v.name in _ENUM_RESERVED:
+                    self.err("F102", v.span, f"区分の値「{v.name}」は使えません（Python の列挙型の属性と同じ名前）。別の名前にしてください",
+                             f"enum value {v.name!r} clashes with an attribute of Python enums; rename it")
+                    continue
                 if self.declare(v.name, v.span, vseen):
                     vals.append((v.name, v.label))
                     self.member_of.setdefault(v.name, []).append(e.name)
@@ -120,7 +132,12 @@ class Checker:
             if not self.declare(r.name, r.span, seen):
                 continue
             fseen: dict[str, Span] = {}
-            fields = tuple(self.input_ir(f) for f in r.fields if self.declare(f.name, f.span, fseen))
+            for f in r.fields:
+                if f.name in _RECORD_RESERVED:
+                    self.err("F102", f.span, f"項目名「{f.name}」は使えません（記録の働きと同じ名前）。別の名前にしてください",
+                             f"field name {f.name!r} clashes with a record method; rename it")
+            fields = tuple(self.input_ir(f) for f in r.fields
+                           if f.name not in _RECORD_RESERVED and self.declare(f.name, f.span, fseen))
             self.records[r.name] = ir.RecordIR(r.name, r.label, fields, span=r.span)
 
         for i in reg.inputs:

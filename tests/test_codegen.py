@@ -196,3 +196,11 @@ def test_records_unaffected_by_rules_named_like_builtins():
     assert m.Fac(cap=1) == m.Fac(cap=1) and hash(m.Fac(cap=1)) == hash(m.Fac(cap=1))
     with pytest.raises(AttributeError):
         m.Fac(cap=1).cap = 2
+
+
+@pytest.mark.parametrize("value", ["name", "value", "label", "upper", "mro"])
+def test_enum_values_that_shadow_enum_attributes_get_a_diagnostic(value):
+    """An enum value named like an attribute of Python's str Enum is refused with F102."""
+    text = f"規程 t 「t」\n区分 k 「k」\n    {value} 「甲」\n    ok 「乙」\n"
+    c = compile_source(SourceFile("t.fee", text))
+    assert [d.code for d in c.diagnostics if d.is_error] == ["F102"]
