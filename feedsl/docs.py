@@ -553,7 +553,7 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
 # --- step charts ------------------------------------------------------------
 
 CHART_W, CHART_H = 640, 300
-PAD_L, PAD_R, PAD_T, PAD_B = 78, 20, 16, 46
+PAD_L, PAD_R, PAD_T, PAD_B = 86, 20, 36, 52
 SERIES = [  # colour and dash per column: distinguishable in grey print too
     ("#1f5fa8", ""), ("#c2410c", "7 4"), ("#15803d", "2 3"), ("#7c3aed", "10 3 2 3"),
 ]
@@ -582,7 +582,7 @@ def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) ->
     """A step chart: x is the table's key, y the amount; one line per column.
 
     Bands are drawn from their lower bound to the next band's; an open last
-    band is drawn one ordinary band width further (not past 100% for rates).
+    band is drawn as wide as the band before it (not past 100% for rates).
     """
     rows = [r for r in lk.rows if r.interval is not None]
     if not rows:
@@ -600,7 +600,7 @@ def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) ->
             starts.append(Fraction(0))
     last = rows[-1].interval
     widths = [b - a for a, b in zip(starts, starts[1:]) if b > a]
-    typical = sorted(widths)[len(widths) // 2] if widths else (starts[-1] or Fraction(1))
+    typical = widths[-1] if widths else (starts[-1] or Fraction(1))  # the last closed band's width
     if last.hi is not None:
         end = Fraction(last.hi)
     else:
@@ -635,13 +635,15 @@ def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) ->
             d.append((cmd, b, f"{cmd}{_fmt_svg(X(a))},{_fmt_svg(Y(v))} H{_fmt_svg(X(b))}"))
         colour, dash = SERIES[c % len(SERIES)]
         series.append({"label": name, "d": " ".join(p for _, _, p in d), "colour": colour, "dash": dash,
-                       "legend_y": PAD_T + 14 + 16 * c})
+                       "legend_y": PAD_T + 16 + 24 * c})
     xstep = _nice_step(x1 - x0, 6)
     xt = (x0 // xstep + (0 if x0 % xstep == 0 else 1)) * xstep
     xticks = []
     while xt <= x1:
         label = fmt_percent(xt) if is_rate else fmt_num(xt)
-        xticks.append({"x": _fmt_svg(X(xt)), "label": label})
+        at = X(xt)
+        anchor = "end" if at > CHART_W - PAD_R - 24 else ("start" if at < PAD_L + 8 and xt != 0 else "middle")
+        xticks.append({"x": _fmt_svg(at), "label": label, "anchor": anchor})
         xt += xstep
     yticks = []
     yt = Fraction(0)
