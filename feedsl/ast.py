@@ -236,6 +236,15 @@ class Meta:
 
 
 @attrs.frozen
+class Summary:
+    """一覧 「title」 (rule, …): the rules a docs summary table shows."""
+
+    label: str
+    names: tuple  # (name, span)
+    span: Span = _span()
+
+
+@attrs.frozen
 class EnumValue:
     name: str
     label: str
@@ -335,5 +344,6 @@ class Regulation:
     rules: tuple
     relations: tuple
     examples: tuple
+    summaries: tuple = ()
     path: str = attrs.field(eq=False, default="")
     span: Span = _span()

@@ -60,7 +60,9 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def start(self, meta, children):
         header, *items = children
-        name, label, metas, hspan = header
+        name, label, heads, hspan = header
+        metas = [m for m in heads if isinstance(m, ast.Meta)]
+        summaries = tuple(m for m in heads if isinstance(m, ast.Summary))
         by = {k: [] for k in ("enum", "record", "input", "rule", "relation", "example")}
         kinds = {ast.EnumDef: "enum", ast.RecordDef: "record", ast.InputDef: "input",
                  ast.RuleDef: "rule", ast.Relation: "relation", ast.Example: "example"}
@@ -68,7 +70,7 @@ class _Builder(Transformer):
             by[kinds[type(it)]].append(it)
         return ast.Regulation(name, label, tuple(metas), tuple(by["enum"]), tuple(by["record"]),
                               tuple(by["input"]), tuple(by["rule"]), tuple(by["relation"]),
-                              tuple(by["example"]), path=self.path, span=hspan)
+                              tuple(by["example"]), summaries, path=self.path, span=hspan)
 
     @v_args(meta=True)
     def header(self, meta, children):
@@ -81,6 +83,12 @@ class _Builder(Transformer):
         if value.type == "LABEL":
             v = _label(value)
         return ast.Meta(str(key), v, span=self.span(meta))
+
+    @v_args(meta=True)
+    def summary(self, meta, children):
+        label, *names = children
+        return ast.Summary(_label(label), tuple((str(n), self.tspan(n)) for n in names),
+                           span=self.span(meta))
 
     # --- enums, records, inputs ---------------------------------------------
     @v_args(meta=True)

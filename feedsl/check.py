@@ -160,6 +160,21 @@ class Checker:
                           f"input {name!r} is not used by any rule",
                           "不要なら削除してください", "remove it if it is not needed")
 
+        summaries = []
+        for s in reg.summaries:
+            names = []
+            for n, span in s.names:
+                if n in self.rules:
+                    names.append(n)
+                elif n in self.rule_ast:
+                    pass  # the rule itself has an error, already reported
+                else:
+                    sug = _suggest(n, self.rule_ast)
+                    self.err("F101", span, f"一覧の規則「{n}」は定義されていません",
+                             f"the summary names an unknown rule {n!r}",
+                             f"「{sug}」のことですか？" if sug else "", f"did you mean {sug!r}?" if sug else "")
+            summaries.append((s.label, tuple(names)))
+
         # A rule that no other rule uses and no example exercises is either a
         # fee nobody has checked or a leftover: say so.
         referenced: set[str] = {e.entry for e in reg.examples}
@@ -187,7 +202,8 @@ class Checker:
                                     span=r.span)
         return ir.RegulationIR(reg.name, reg.label, reg.path, tuple(meta), self.fy_start,
                                self.enums, self.records, self.inputs, rules, relations,
-                               examples, source_text=self.source_text)
+                               examples, source_text=self.source_text,
+                               summaries=tuple(summaries))
 
     # --- inputs -------------------------------------------------------------
     def resolve_type(self, t) -> object:

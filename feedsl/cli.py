@@ -131,6 +131,38 @@ def cmd_test(a) -> int:
     return EXIT_FEE if failed else EXIT_OK
 
 
+def cmd_docs(a) -> int:
+    from . import docs
+    from .diagnostics import FeeCompileError
+
+    files = _files(a.files)
+    if a.templates and not Path(a.templates).is_dir():
+        raise UsageError(f"テンプレートのディレクトリがありません: {a.templates} / no such directory")
+    if a.watch:
+        docs.watch(a.files or ["regulations"], a.output, a.templates,
+                   report=lambda text: print(text, flush=True))
+        return EXIT_OK
+    try:
+        pages = docs.build_pages(files, a.templates)
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return EXIT_FEE
+    if a.check:
+        stale = docs.stale_files(pages, a.output)
+        if stale:
+            _err("古いページがあります（feedsl docs で作り直してください） / stale pages:")
+            for s in stale:
+                _err(f"  {s}")
+            return EXIT_FEE
+        _out(f"{len(pages)} ページは最新です / {len(pages)} pages up to date")
+        return EXIT_OK
+    written = docs.write_pages(pages, a.output)
+    for w in written:
+        _out(f"→ {w}")
+    _out(f"{len(pages)} ページ（書き換え {len(written)}） / {len(pages)} pages, {len(written)} written")
+    return EXIT_OK
+
+
 def _parse_value(text: str, typ, name: str):
     """A command-line value for an input of type ``typ``."""
     from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
@@ -270,6 +302,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="*")
     c.add_argument("-v", "--verbose", action="store_true")
     c.set_defaults(func=cmd_test)
+
+    c = sub.add_parser("docs", help="料金表と説明のページを作る / generate HTML and Markdown pages")
+    c.add_argument("files", nargs="*", help=".fee files or directories (default: regulations/)")
+    c.add_argument("-o", "--output", default="docs", help="output directory (default: docs)")
+    c.add_argument("--templates", help="a directory of templates used before the built-in ones")
+    mode = c.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="exit 1 naming the pages that are out of date")
+    mode.add_argument("--watch", action="store_true", help="rebuild a file's pages whenever it changes")
+    c.set_defaults(func=cmd_docs)
 
     c = sub.add_parser("eval", help="会費を計算する / compute one fee")
     c.add_argument("file")

@@ -387,3 +387,4 @@ class RegulationIR:
     relations: tuple
     examples: tuple
     source_text: str = attrs.field(eq=False, repr=False, default="")
+    summaries: tuple = ()  # (title, (rule name, ...)) from 一覧 lines, for the docs

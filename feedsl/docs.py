@@ -1,0 +1,838 @@
+"""Human-readable pages (HTML and Markdown) from the checked IR.
+
+Members and boards read fee tables, not code. Every page is rendered from the
+same :class:`~feedsl.ir.RegulationIR` the compiler reads, and the examples on
+it are computed by the compiled module, so a published table cannot drift
+from what billing computes.
+
+:func:`context` is a pure function from IR to plain dicts and strings (amounts
+formatted, bounds written as a regulation writes them, formulas in Japanese
+notation, chart geometry); :func:`environment` is the one Jinja environment
+(autoescaping on, undefined names are errors) with the number filters;
+:func:`render` and :func:`build_pages` turn contexts into files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import jinja2
+
+from . import ir
+from .brackets import _exact, fmt_value
+from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+
+TEMPLATE_PACKAGE = "feedsl.templates"
+PAGE_TEMPLATES = {"html": "regulation.html.j2", "md": "regulation.md.j2"}
+INDEX_TEMPLATE = "index.html.j2"
+
+
+# --- numbers ----------------------------------------------------------------
+
+def fmt_num(x) -> str:
+    """1234567 → 1,234,567; an exact fraction in decimals (約 when it does not end)."""
+    if isinstance(x, bool):
+        raise TypeError("a bool is not a number")
+    return _exact(Fraction(x), grouping=True)
+
+
+def fmt_yen(x) -> str:
+    """50000 → 50,000円."""
+    return fmt_num(x) + "円"
+
+
+def fmt_percent(x) -> str:
+    """Fraction(2099, 10000) → 20.99%, exactly."""
+    return _exact(Fraction(x) * 100, grouping=False) + "%"
+
+
+def fmt_quantity(x, t) -> str:
+    """A value of type ``t`` with its unit: 9,300円, 80人, 2,000円/人, 20.99%."""
+    if isinstance(t, QType):
+        if t.is_rate:
+            return fmt_percent(x)
+        unit = ir.dim_str(t.dim) if t.dim else ""
+        return fmt_num(x) + unit
+    return str(x)
+
+
+def fmt_date(d: datetime.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+FILTERS = {"num": fmt_num, "yen": fmt_yen, "percent": fmt_percent}
+
+
+# --- expressions in words ---------------------------------------------------
+
+# Binding strength: a part is put in （） when it binds more loosely than its place.
+P_COND, P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_ATOM = range(8)
+_CMP_WORDS = {"≥": "以上", "≤": "以下", ">": "超", "<": "未満"}
+_ROUND_WORDS = {"四捨五入": "四捨五入", "切り捨て": "切り捨て", "切り上げ": "切り上げ"}
+
+
+def paren(text: str) -> str:
+    return f"（{text}）"
+
+
+class Words:
+    """Renders IR expressions in Japanese notation, one method per node class.
+
+    ``基準世帯数 × 14円/世帯（1,000円未満四捨五入）``. An unknown node is a
+    bug in this module, never in a regulation: it raises ``TypeError``.
+    """
+
+    def __init__(self, reg: ir.RegulationIR, rule: ir.RuleIR | None = None):
+        self.reg = reg
+        self.params: dict[str, str] = {}
+        self.vars: dict[str, str] = {}
+        if rule is not None:
+            self.params = {p.name: self.param_label(p) for p in rule.param_inputs}
+
+    def param_label(self, p: ir.InputIR) -> str:
+        if p.label == p.name and isinstance(p.type, RecordType) and p.type.name in self.reg.records:
+            return self.reg.records[p.type.name].label
+        return p.label
+
+    # --- entry points ---
+    def text(self, node, place: int = P_COND) -> str:
+        method = getattr(self, "n_" + type(node).__name__, None)
+        if method is None:
+            raise TypeError(f"feedsl.docs: no words for IR node {type(node).__name__}")
+        text, prec = method(node)
+        return paren(text) if prec < place else text
+
+    def __call__(self, node) -> str:
+        return self.text(node)
+
+    # --- helpers ---
+    def enum_label(self, enum_name: str, member: str) -> str:
+        e = self.reg.enums.get(enum_name)
+        if e is not None:
+            for name, label in e.values:
+                if name == member:
+                    return label
+        return member
+
+    def enum_of(self, node) -> str | None:
+        t = getattr(node, "type", None)
+        return t.name if isinstance(t, EnumType) else None
+
+    def members_text(self, enum_name, members) -> str:
+        return "・".join(self.enum_label(enum_name, m) for m in members)
+
+    def rest_members(self, enum_name, arms) -> tuple:
+        """The values a それ以外 arm stands for."""
+        named = {m for members, _ in arms for m in members}
+        e = self.reg.enums.get(enum_name)
+        return tuple(n for n, _ in e.values if n not in named) if e else ()
+
+    def passes_through(self, args) -> bool:
+        """A call handing on exactly this rule's parameters reads as the bare label."""
+        return (len(args) == len(self.params)
+                and all(isinstance(a, ir.ParamRef) and a.name in self.params and a.name not in self.vars
+                        for a in args))
+
+    # --- nodes ---
+    def n_Const(self, c):
+        v = c.value
+        if isinstance(v, bool):
+            return ("はい" if v else "いいえ"), P_ATOM
+        if isinstance(v, str):
+            return self.enum_label(self.enum_of(c) or "", v), P_ATOM
+        if isinstance(v, datetime.date):
+            return fmt_date(v), P_ATOM
+        if c.text:
+            return c.text, P_ATOM
+        return fmt_quantity(v, c.type), P_ATOM
+
+    def n_InputRef(self, r):
+        i = self.reg.inputs.get(r.name)
+        return (i.label if i else r.name), P_ATOM
+
+    def n_ParamRef(self, r):
+        if r.name in self.vars:
+            return self.vars[r.name], P_ATOM
+        return self.params.get(r.name, r.name), P_ATOM
+
+    def n_RuleRef(self, r):
+        rule = self.reg.rules.get(r.name)
+        label = rule.label if rule else r.name
+        if not r.args or self.passes_through(r.args):
+            return label, P_ATOM
+        return label + paren("、".join(self.text(a) for a in r.args)), P_ATOM
+
+    def n_Arith(self, a):
+        prec = P_ADD if a.op in "+-" else P_MUL
+        op = {"+": "＋", "-": "−", "×": "×", "÷": "÷"}[a.op]
+        left = self.text(a.left, prec)
+        right = self.text(a.right, prec + 1)
+        return f"{left} {op} {right}", prec
+
+    def n_Cmp(self, c):
+        left = self.text(c.left, P_ADD)
+        right = self.text(c.right, P_ADD)
+        if c.op in _CMP_WORDS:
+            return f"{left}が{right}{_CMP_WORDS[c.op]}", P_CMP
+        if c.op == "=":
+            return f"{left}が{right}", P_CMP
+        return f"{left}が{right}でない", P_CMP
+
+    def n_EnumIs(self, e):
+        subject = self.text(e.subject, P_ADD)
+        return f"{subject}が{self.members_text(self.enum_of(e.subject) or '', e.members)}", P_CMP
+
+    def n_BoolOp(self, b):
+        prec = P_AND if b.op == "and" else P_OR
+        word = "かつ" if b.op == "and" else "または"
+        return f"{self.text(b.left, prec)} {word} {self.text(b.right, prec + 1)}", prec
+
+    def n_NotOp(self, n):
+        return f"{self.text(n.operand, P_CMP)}でない", P_NOT
+
+    def n_Cond(self, c):
+        return (f"{self.text(c.cond, P_OR)}ならば {self.text(c.then, P_ADD)}、"
+                f"そうでなければ {self.text(c.else_, P_ADD)}"), P_COND
+
+    def n_Match(self, m):
+        return "、".join(f"{case}のとき {value}" for case, value in self.match_cases(m)), P_COND
+
+    def n_Branches(self, b):
+        return "、".join(f"{case}のとき {value}" if case != "それ以外" else f"それ以外は {value}"
+                        for case, value in self.branch_cases(b)), P_COND
+
+    def match_cases(self, m) -> list[tuple[str, str]]:
+        enum_name = self.enum_of(m.subject) or ""
+        subject = self.text(m.subject, P_ADD)
+        cases = []
+        for members, value in m.arms:
+            if members:
+                case = f"{subject}が{self.members_text(enum_name, members)}"
+            else:
+                rest = self.rest_members(enum_name, m.arms)
+                case = "それ以外" + (paren(self.members_text(enum_name, rest)) if rest else "")
+            cases.append((case, self.text(value, P_ADD)))
+        return cases
+
+    def branch_cases(self, b) -> list[tuple[str, str]]:
+        return [("それ以外" if cond is None else self.text(cond, P_OR), self.text(value, P_ADD))
+                for cond, value in b.arms]
+
+    def n_Round(self, r):
+        return f"{self.text(r.value, P_MUL)}{paren(rounding_text(r))}", P_ATOM
+
+    def n_MinMax(self, m):
+        args = [self.text(a, P_ADD) for a in m.args]
+        if m.func in ("上限", "下限"):
+            return f"{self.text(m.args[0], P_ATOM)}{paren(m.func + ' ' + args[1])}", P_ATOM
+        which = "小さい方" if m.func == "最小" else "大きい方"
+        if len(args) > 2:
+            which = "最も小さい額" if m.func == "最小" else "最も大きい額"
+        return f"{('と' if len(args) == 2 else '・').join(args)}のうち{which}", P_ATOM
+
+    def n_FyCall(self, f):
+        arg = self.text(f.arg, P_ATOM)
+        if f.func == "年度末までの月数":
+            return f"{arg}の翌月から年度末までの月数", P_ATOM
+        if f.func == "年度の月":
+            return f"{arg}が年度の何か月目か", P_ATOM
+        return f"{arg}が{f.func}", P_CMP
+
+    def n_FieldGet(self, g):
+        obj = self.text(g.obj, P_ATOM)
+        label = g.name
+        t = getattr(g.obj, "type", None)
+        if isinstance(t, RecordType) and t.name in self.reg.records:
+            for f in self.reg.records[t.name].fields:
+                if f.name == g.name:
+                    label = f.label
+        return f"{obj}の{label}", P_ATOM
+
+    def n_Aggregate(self, a):
+        source = self.text(a.source, P_ATOM)
+        elem = getattr(a.source, "type", None)
+        elem = elem.element if isinstance(elem, ListType) else None
+        each = self.reg.records[elem.name].label if isinstance(elem, RecordType) and elem.name in self.reg.records else a.var
+        saved = self.vars.get(a.var)
+        self.vars[a.var] = f"各{each}"
+        try:
+            body = self.text(a.body, P_ADD)
+        finally:
+            if saved is None:
+                self.vars.pop(a.var)
+            else:
+                self.vars[a.var] = saved
+        if a.func == "件数":
+            return f"{source}のうち「{body}」に当たる数", P_ATOM
+        return f"{source}それぞれの{body}の合計", P_ATOM
+
+    def n_Lookup(self, lk):
+        key = self.text(lk.key, P_ATOM)
+        col = f"、{self.text(lk.column, P_ATOM)}別" if lk.column is not None else ""
+        return f"{key}による表{col}", P_ATOM
+
+
+def rounding_text(r: ir.Round) -> str:
+    return f"{r.unit_text}未満{_ROUND_WORDS[r.mode]}"
+
+
+# --- the page context -------------------------------------------------------
+
+def _anchor(rule_name: str) -> str:
+    return f"rule-{rule_name}"
+
+
+def _value_text(v, t, reg: ir.RegulationIR) -> str:
+    """An input or example value as a reader writes it."""
+    if isinstance(t, BoolType) or isinstance(v, bool):
+        return "はい" if v else "いいえ"
+    if isinstance(t, EnumType):
+        return Words(reg).enum_label(t.name, str(getattr(v, "value", v)))
+    if isinstance(t, DateType) and isinstance(v, datetime.date):
+        return fmt_date(v)
+    if isinstance(t, RecordType):
+        rec = reg.records.get(t.name)
+        fields = {f.name: f for f in rec.fields} if rec else {}
+        parts = []
+        for k, x in dict(v).items():
+            f = fields.get(k)
+            parts.append(f"{f.label if f else k} {_value_text(x, f.type if f else None, reg)}")
+        return "、".join(parts) or "（既定値のみ）"
+    if isinstance(t, ListType):
+        items = list(v)
+        if not items:
+            return "なし（0件）"
+        return " ".join(f"［{_value_text(x, t.element, reg)}］" for x in items)
+    if isinstance(t, QType) and isinstance(v, (int, Fraction)):
+        return fmt_quantity(v, t)
+    return str(v)
+
+
+def _input_row(i: ir.InputIR, reg) -> dict:
+    if isinstance(i.type, QType):
+        unit = "割合（%）" if i.type.is_rate else str(i.type)
+    elif isinstance(i.type, EnumType):
+        e = reg.enums.get(i.type.name)
+        members = i.type.members
+        unit = "・".join(label for n, label in e.values if members is None or n in members) if e else str(i.type)
+    elif isinstance(i.type, RecordType):
+        unit = reg.records[i.type.name].label if i.type.name in reg.records else str(i.type)
+    elif isinstance(i.type, ListType) and isinstance(i.type.element, RecordType):
+        el = i.type.element.name
+        unit = (reg.records[el].label if el in reg.records else el) + "の一覧"
+    else:
+        unit = str(i.type)
+    domain = ""
+    if isinstance(i.type, QType) and i.minimum:
+        domain = f"{fmt_quantity(i.minimum, i.type)}以上"
+    return {
+        "name": i.name,
+        "label": i.label,
+        "unit": unit,
+        "default": _value_text(i.default, i.type, reg) if i.has_default else "",
+        "domain": domain,
+        "description": i.description,
+    }
+
+
+def _notes(rule: ir.RuleIR) -> list[dict]:
+    return [{"kind": kind, "text": text, "interpretation": kind == "解釈"} for kind, text in rule.notes]
+
+
+def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
+    lk: ir.Lookup = rule.expr
+    key_type = getattr(lk.key, "type", None)
+    key_label = words.text(lk.key, P_ATOM)
+    enum_name = words.enum_of(lk.column) if lk.column is not None else None
+    if lk.column_names:
+        columns = [words.enum_label(enum_name or "", c) for c in lk.column_names]
+    else:
+        columns = ["金額"]
+    rows = []
+    for r in lk.rows:
+        band = band_text(r, key_type)
+        rows.append({
+            "band": band,
+            "written": r.text if r.text not in (band, "それ以上", "それ以外") else "",
+            "amounts": [fmt_quantity(v, rule.type) if v is not None else "—" for v in r.values],
+        })
+    return {
+        "key": key_label,
+        "key_unit": str(key_type) if isinstance(key_type, QType) and not key_type.is_rate else "%",
+        "column_heading": words.text(lk.column, P_ATOM) if lk.column is not None else "",
+        "caption": f"{key_label}による" + (f"、{words.text(lk.column, P_ATOM)}別" if lk.column is not None else ""),
+        "columns": columns,
+        "rows": rows,
+        "chart": chart(lk, rule, key_label, columns),
+    }
+
+
+def band_text(row: ir.TRow, key_type) -> str:
+    """A band as a regulation writes it. On a count's whole numbers a band is
+    shown by its first and last value (20人以上～30人未満 is 20～29人以下);
+    otherwise the checker's exact display (21%以上～51%未満)."""
+    iv = row.interval
+    if iv is None:
+        return "それ以外"
+    if not (isinstance(key_type, QType) and key_type.integral):
+        return row.display
+    a = None if iv.lo is None else (math.ceil(iv.lo) if iv.lo_incl else math.floor(iv.lo) + 1)
+    b = None if iv.hi is None else (math.floor(iv.hi) if iv.hi_incl else math.ceil(iv.hi) - 1)
+    if a is None and b is None:
+        return row.display
+    if a is None:
+        return f"{fmt_value(b, key_type)}以下"
+    if b is None:
+        return f"{fmt_value(a, key_type)}以上"
+    if a == b:
+        return fmt_value(a, key_type)
+    return f"{a:,}～{fmt_value(b, key_type)}以下"
+
+
+def _rule(reg, rule: ir.RuleIR, tables_by_rule: dict) -> dict:
+    words = Words(reg, rule)
+    expr = rule.expr
+    rounding = ""
+    if isinstance(expr, ir.Round) and isinstance(expr.value, (ir.Match, ir.Branches, ir.Cond)):
+        rounding = rounding_text(expr)  # each case is rounded alike
+        expr = expr.value
+    cases = []
+    if isinstance(expr, ir.Match):
+        cases = words.match_cases(expr)
+    elif isinstance(expr, ir.Branches):
+        cases = words.branch_cases(expr)
+    elif isinstance(expr, ir.Cond):
+        cases = [(words.text(expr.cond, P_OR), words.text(expr.then, P_ADD)),
+                 ("そうでなければ", words.text(expr.else_, P_ADD))]
+    params = [{"label": words.param_label(p), "unit": _input_row(p, reg)["unit"],
+               "domain": _input_row(p, reg)["domain"]} for p in rule.param_inputs]
+    inputs = [reg.inputs[n].label for n in rule.inputs if n in reg.inputs]
+    return {
+        "name": rule.name,
+        "anchor": _anchor(rule.name),
+        "label": rule.label,
+        "clause": rule.clause,
+        "unit": _unit_text(rule.type),
+        "formula": "" if cases or rule.is_table else words(expr),
+        "cases": [{"when": w, "then": t} for w, t in cases],
+        "rounding": rounding,
+        "is_table": rule.is_table,
+        "table": tables_by_rule.get(rule.name),
+        "params": params,
+        "inputs": inputs,
+        "notes": _notes(rule),
+    }
+
+
+def _unit_text(t) -> str:
+    if isinstance(t, QType):
+        return "割合（%）" if t.is_rate else str(t)
+    if isinstance(t, BoolType):
+        return "真偽（はい・いいえ）"
+    return str(t)
+
+
+def _summary(reg, title: str, names: tuple, tables: dict) -> dict:
+    """A 年会費一覧表 from the rules a 一覧 line names: each rule's fixed
+    amounts by case, and its bracket table inline (one column) or by reference."""
+    rows = []
+    for name in names:
+        rule = reg.rules[name]
+        words = Words(reg, rule)
+        items = []
+
+        def amount(node, case):
+            target = node
+            if isinstance(node, ir.RuleRef) and reg.rules[node.name].is_table:
+                target = reg.rules[node.name]
+            elif isinstance(node, ir.Lookup):
+                target = rule
+            if isinstance(target, ir.RuleIR):
+                table = tables[target.name]
+                item = {"case": case, "text": "", "ref": {"label": target.label, "clause": target.clause,
+                                                         "anchor": _anchor(target.name)},
+                        "bands": []}
+                if len(table["columns"]) == 1:
+                    item["bands"] = [{"band": r["band"], "amount": r["amounts"][0]} for r in table["rows"]]
+                return item
+            return {"case": case, "text": words.text(node, P_ADD), "ref": None, "bands": []}
+
+        expr = rule.expr
+        if isinstance(expr, ir.Match):
+            enum_name = words.enum_of(expr.subject) or ""
+            for members, value in expr.arms:
+                shown = members or words.rest_members(enum_name, expr.arms)
+                case = words.members_text(enum_name, shown) if shown else "それ以外"
+                items.append(amount(value, case))
+        elif isinstance(expr, ir.Branches):
+            for (case, _), (_, value) in zip(words.branch_cases(expr), expr.arms):
+                items.append(amount(value, case))
+        else:
+            items.append(amount(expr, ""))
+        rows.append({"label": rule.label, "clause": rule.clause, "anchor": _anchor(name), "entries": items,
+                     "notes": [n for n in _notes(rule) if not n["interpretation"]]})
+    return {"title": title, "rows": rows}
+
+
+def _examples(reg, module) -> list[dict]:
+    """Every 例 of the file, its amount computed now by the compiled module."""
+    from .runtime import FeeInputError
+
+    out = []
+    for ex in reg.examples:
+        rule = reg.rules[ex.entry]
+        types = {n: reg.inputs[n].type for n in rule.inputs}
+        labels = {n: reg.inputs[n].label for n in rule.inputs}
+        for p in rule.param_inputs:
+            types[p.name] = p.type
+            labels[p.name] = Words(reg, rule).param_label(p)
+        args = [{"label": labels.get(k, k), "value": _value_text(v, types.get(k), reg)} for k, v in ex.kwargs]
+        try:
+            got = getattr(module, ex.entry)(**dict(ex.kwargs))
+        except FeeInputError as e:
+            result = "入力エラー"
+            detail = str(e).split(" / ")[0].split(": ")[0]
+            ok = ex.expected is None
+        else:
+            result = fmt_quantity(got, rule.type)
+            detail = ""
+            ok = ex.expected is not None and got == ex.expected
+        expected = "入力エラー" if ex.expected is None else fmt_quantity(ex.expected, rule.type)
+        out.append({"rule": rule.label, "clause": rule.clause, "anchor": _anchor(rule.name), "args": args,
+                    "result": result, "detail": detail, "ok": ok, "expected": expected,
+                    "is_error": result == "入力エラー"})
+    return out
+
+
+def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_digest: str = "") -> dict:
+    """Everything a page shows, as plain dicts and strings.
+
+    ``module`` is the compiled module (``feedsl.load``) used to compute the
+    examples; without it the examples are left out.
+    """
+    meta: dict[str, list[str]] = {}
+    for k, v in reg.meta:
+        meta.setdefault(k, []).append(v)
+    tables = {}
+    for name, rule in reg.rules.items():
+        if rule.is_table and isinstance(rule.expr, ir.Lookup):
+            tables[name] = _table(reg, rule, Words(reg, rule))
+    rules = [_rule(reg, r, tables) for r in reg.rules.values()]
+    relations = [{"label": r.label, "text": Words(reg)(r.expr)} for r in reg.relations]
+    enums = [{"label": e.label, "values": [label for _, label in e.values]} for e in reg.enums.values()]
+    records = [{"label": r.label, "fields": [_input_row(f, reg) for f in r.fields]} for r in reg.records.values()]
+    interpretations = [{"rule": r["label"], "anchor": r["anchor"], "text": n["text"]}
+                       for r in rules for n in r["notes"] if n["interpretation"]]
+    return {
+        "name": reg.name,
+        "title": reg.label,
+        "sources": meta.get("出典", []),
+        "effective": [fmt_date(datetime.date.fromisoformat(d)) for d in meta.get("施行", [])],
+        "originals": meta.get("原文", []),
+        "fiscal_year": f"{reg.fy_start}月始まり",
+        "descriptions": meta.get("説明", []),
+        "source_name": source_name,
+        "source_digest": source_digest,
+        "enums": enums,
+        "records": records,
+        "inputs": [_input_row(i, reg) for i in reg.inputs.values()],
+        "relations": relations,
+        "rules": rules,
+        "tables": [dict(tables[r["name"]], label=r["label"], clause=r["clause"], anchor=r["anchor"])
+                   for r in rules if r["name"] in tables],
+        "summaries": [_summary(reg, title, names, tables) for title, names in reg.summaries],
+        "interpretations": interpretations,
+        "examples": _examples(reg, module) if module is not None else [],
+    }
+
+
+# --- step charts ------------------------------------------------------------
+
+CHART_W, CHART_H = 640, 300
+PAD_L, PAD_R, PAD_T, PAD_B = 86, 20, 36, 52
+SERIES = [  # colour and dash per column: distinguishable in grey print too
+    ("#1f5fa8", ""), ("#c2410c", "7 4"), ("#15803d", "2 3"), ("#7c3aed", "10 3 2 3"),
+]
+
+
+def _nice_step(span: Fraction, target: int) -> Fraction:
+    raw = Fraction(span) / target
+    if raw <= 0:
+        return Fraction(1)
+    mag = Fraction(1)
+    while mag * 10 <= raw:
+        mag *= 10
+    while mag > raw:
+        mag /= 10
+    for m in (1, 2, 5, 10):
+        if mag * m >= raw:
+            return mag * m
+    return mag * 10  # pragma: no cover
+
+
+def _fmt_svg(x: Fraction) -> str:
+    return f"{float(x):.1f}"
+
+
+def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) -> dict | None:
+    """A step chart: x is the table's key, y the amount; one line per column.
+
+    Bands are drawn from their lower bound to the next band's; an open last
+    band is drawn as wide as the band before it (not past 100% for rates).
+    """
+    rows = [r for r in lk.rows if r.interval is not None]
+    if not rows:
+        return None
+    kt = getattr(lk.key, "type", None)
+    is_rate = isinstance(kt, QType) and kt.is_rate
+    starts = []
+    for i, r in enumerate(rows):
+        iv = r.interval
+        if iv.lo is not None:
+            starts.append(Fraction(iv.lo))
+        elif isinstance(kt, QType) and kt.lo is not None:
+            starts.append(Fraction(kt.lo))
+        else:
+            starts.append(Fraction(0))
+    last = rows[-1].interval
+    widths = [b - a for a, b in zip(starts, starts[1:]) if b > a]
+    typical = widths[-1] if widths else (starts[-1] or Fraction(1))  # the last closed band's width
+    if last.hi is not None:
+        end = Fraction(last.hi)
+    else:
+        end = starts[-1] + max(typical, (starts[-1] - starts[0]) / 8)
+        if is_rate and starts[-1] < 1:
+            end = min(end, Fraction(1))
+    x0, x1 = starts[0], end
+    if x1 <= x0:
+        x1 = x0 + 1
+    values = [v for r in rows for v in r.values if v is not None]
+    ymax = max(values) if values else Fraction(1)
+    ystep = _nice_step(ymax, 5)
+    ytop = (ymax // ystep + 1) * ystep
+    pw, ph = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
+
+    def X(v):
+        return PAD_L + (Fraction(v) - x0) / (x1 - x0) * pw
+
+    def Y(v):
+        return PAD_T + ph - Fraction(v) / ytop * ph
+
+    series = []
+    for c, name in enumerate(columns):
+        d = []
+        for i, r in enumerate(rows):
+            v = r.values[c] if c < len(r.values) else None
+            a = starts[i]
+            b = starts[i + 1] if i + 1 < len(rows) else x1
+            if v is None:
+                continue
+            cmd = "L" if d and d[-1][1] == a else "M"
+            d.append((cmd, b, f"{cmd}{_fmt_svg(X(a))},{_fmt_svg(Y(v))} H{_fmt_svg(X(b))}"))
+        colour, dash = SERIES[c % len(SERIES)]
+        series.append({"label": name, "d": " ".join(p for _, _, p in d), "colour": colour, "dash": dash,
+                       "legend_y": PAD_T + 16 + 24 * c})
+    xstep = _nice_step(x1 - x0, 6)
+    xt = (x0 // xstep + (0 if x0 % xstep == 0 else 1)) * xstep
+    xticks = []
+    while xt <= x1:
+        label = fmt_percent(xt) if is_rate else fmt_num(xt)
+        at = X(xt)
+        anchor = "end" if at > CHART_W - PAD_R - 24 else ("start" if at < PAD_L + 8 and xt != 0 else "middle")
+        xticks.append({"x": _fmt_svg(at), "label": label, "anchor": anchor})
+        xt += xstep
+    yticks = []
+    yt = Fraction(0)
+    while yt <= ytop:
+        yticks.append({"y": _fmt_svg(Y(yt)), "label": fmt_num(yt)})
+        yt += ystep
+    unit = "%" if is_rate else (str(kt) if isinstance(kt, QType) and kt.dim else "")
+    return {
+        "width": CHART_W, "height": CHART_H,
+        "left": PAD_L, "right": CHART_W - PAD_R, "top": PAD_T, "bottom": CHART_H - PAD_B,
+        "xticks": xticks, "yticks": yticks, "series": series,
+        "x_label": f"{key_label}（{unit}）" if unit else key_label,
+        "y_label": _unit_text(rule.type),
+        "open_end": last.hi is None,
+        "legend": len(columns) > 1,
+        "legend_x": PAD_L + 16,  # top left: fees rise with the key, so it is empty there
+    }
+
+
+# --- rendering --------------------------------------------------------------
+
+def environment(templates: str | Path | None = None) -> jinja2.Environment:
+    """The one Jinja environment: autoescaping on, undefined names are errors,
+    files end as templates end; the number filters registered here.
+
+    ``templates`` is a directory of the user's own templates, searched before
+    the package's.
+    """
+    loaders = []
+    if templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates)))
+    loaders.append(jinja2.PackageLoader("feedsl", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    env.filters["md"] = md_cell
+    return env
+
+
+def md_cell(text) -> str:
+    """Text safe inside a Markdown table cell (autoescaping already did the HTML)."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render(env: jinja2.Environment, template: str, ctx: dict) -> str:
+    return env.get_template(template).render(**ctx)
+
+
+def regulation_context(path: str | Path) -> dict:
+    """Compile and load one .fee file and build its page context.
+
+    Raises :class:`~feedsl.diagnostics.FeeCompileError` when the file has errors.
+    """
+    from .api import load, read_source
+
+    src = read_source(path)
+    module = load(path)
+    digest = hashlib.sha256(src.text.encode()).hexdigest()[:12]
+    return context(module.__feedsl_ir__, module, Path(path).name, digest)
+
+
+def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
+    """File name → text for one regulation."""
+    return {f"{ctx['name']}.{ext}": render(env, tpl, ctx) for ext, tpl in PAGE_TEMPLATES.items()}
+
+
+def index_page(contexts: list[dict], env: jinja2.Environment) -> str:
+    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"], "effective": c["effective"],
+             "html": f"{c['name']}.html", "md": f"{c['name']}.md",
+             "tables": len(c["tables"]), "rules": len(c["rules"])}
+            for c in sorted(contexts, key=lambda c: c["name"])]
+    return render(env, INDEX_TEMPLATE, {"regulations": regs})
+
+
+def build_pages(files, templates=None) -> dict[str, str]:
+    """File name → text for every page of ``files`` and the index."""
+    env = environment(templates)
+    contexts = [regulation_context(f) for f in files]
+    out: dict[str, str] = {}
+    for c in contexts:
+        out.update(pages_for(c, env))
+    out["index.html"] = index_page(contexts, env)
+    return out
+
+
+def stale_files(pages: dict[str, str], outdir: str | Path) -> list[str]:
+    """The pages in ``outdir`` that are missing or differ from ``pages``."""
+    outdir = Path(outdir)
+    stale = []
+    for name, text in sorted(pages.items()):
+        p = outdir / name
+        try:
+            if p.read_bytes() != text.encode("utf-8"):
+                stale.append(str(p))
+        except OSError:
+            stale.append(str(p))
+    return stale
+
+
+def write_pages(pages: dict[str, str], outdir: str | Path) -> list[Path]:
+    """Write pages, leaving files whose content is unchanged untouched."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in sorted(pages.items()):
+        p = outdir / name
+        data = text.encode("utf-8")
+        try:
+            if p.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        p.write_bytes(data)
+        written.append(p)
+    return written
+
+
+# --- watching ---------------------------------------------------------------
+
+def watch(paths, outdir, templates=None, *, stop_event=None, report=print, on_build=None,
+          debounce_ms: int = 50) -> None:
+    """Rebuild the pages of each .fee file under ``paths`` when it changes.
+
+    Builds everything once, then waits for changes (``watchfiles``: native
+    file-system events, debounced ``debounce_ms``) until ``stop_event`` is set
+    or the user presses Ctrl-C. A file with errors is reported through
+    ``report`` and its last good pages are kept; watching goes on.
+    ``on_build(path, ok)`` is called after each file is (re)built.
+    """
+    import watchfiles
+
+    from .diagnostics import FeeCompileError, render as render_diag
+    from .examples import fee_files
+
+    roots = [Path(p) for p in paths]
+    outdir = Path(outdir)
+    contexts: dict[Path, dict] = {}
+
+    def wanted(p: Path) -> bool:
+        if p.suffix != ".fee":
+            return False
+        rp = p.resolve()
+        return any(rp == r.resolve() or (r.is_dir() and r.resolve() in rp.parents) for r in roots)
+
+    def rebuild(p: Path) -> None:
+        env = environment(templates)
+        ok = False
+        try:
+            if p.exists():
+                ctx = regulation_context(p)
+                contexts[p] = ctx
+                written = write_pages(pages_for(ctx, env), outdir)
+                ok = True
+                report(f"{p} → {', '.join(str(w) for w in written) or '変更なし'}")
+            else:
+                contexts.pop(p, None)
+                report(f"{p} は削除されました（ページは残します）")
+                ok = True
+            write_pages({"index.html": index_page(list(contexts.values()), env)}, outdir)
+        except FeeCompileError as e:
+            report("\n".join(render_diag(d, e.sources.get(d.span.path) or _read(d.span.path), "ja")
+                             for d in e.diagnostics))
+        except Exception as e:  # a broken template must not stop the watcher either
+            report(f"{p}: {type(e).__name__}: {e}")
+        if on_build is not None:
+            on_build(p, ok)
+
+    for f in fee_files([str(r) for r in roots]):
+        rebuild(Path(f))
+    dirs = sorted({str(r if r.is_dir() else r.parent) for r in roots})
+    report(f"監視中: {', '.join(dirs)}（Ctrl-C で終了）")
+    try:
+        for changes in watchfiles.watch(*dirs, watch_filter=lambda _c, path: wanted(Path(path)),
+                                        debounce=debounce_ms, step=20, stop_event=stop_event,
+                                        rust_timeout=200, yield_on_timeout=False, raise_interrupt=False):
+            for p in sorted({Path(path) for _, path in changes}):
+                rebuild(p)
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+
+
+def _read(path: str):
+    try:
+        return Path(path).read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,411 @@
+"""Issue 6: pages generated from the checked IR (feedsl docs)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import feedsl
+from feedsl import docs, ir
+from feedsl.api import compile_source
+from feedsl.cli import main
+from feedsl.source import SourceFile
+
+ROOT = Path(__file__).resolve().parent.parent
+REGS = sorted((ROOT / "regulations").glob("*.fee"))
+HOKKAIDO = ROOT / "regulations" / "hokkaido_shakyo.fee"
+HYOGO = ROOT / "regulations" / "hyogo_roufuku.fee"
+RINKO = ROOT / "regulations" / "rinko_renmei.fee"
+
+
+def ctx_of(path):
+    return docs.regulation_context(path)
+
+
+def rule_of(ctx, name):
+    return next(r for r in ctx["rules"] if r["name"] == name)
+
+
+SMALL = """規程 small 「<script>alert(1)</script> 会費」
+    出典 「テスト <b>太字</b>」
+
+入力 n: 人 「<script>人数</script>」
+
+表 fee 「人数割 <i>」 [第1条] n による
+    10人以下       1,000円
+    11～20人以下   2,000円
+    21人以上       3,000円
+    解釈 「<img src=x onerror=alert(1)> と読む」
+
+例 fee(n=5人) = 1,000円
+例 fee(n=15人) = 9,999円
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    p = tmp_path / "small.fee"
+    p.write_text(SMALL, "utf-8")
+    return p
+
+
+# --- the language feature -------------------------------------------------------
+
+def test_summary_line_names_rules_and_unknown_names_are_errors():
+    """An 一覧 header line reaches the IR in order; an unknown rule name in it is F101 at its column."""
+    c = compile_source(SourceFile("t.fee", "規程 t 「t」\n    一覧 「表」 (a, missing)\n規則 a 「A」 = 1円\n"))
+    errors = [d for d in c.diagnostics if d.is_error]
+    assert [(d.code, d.span.line, d.span.col) for d in errors] == [("F101", 2, 16)]
+    c = compile_source(SourceFile("t.fee", "規程 t 「t」\n    一覧 「表」 (b,\n        a)\n規則 a 「A」 = 1円\n規則 b 「B」 = 2円\n"))
+    assert c.ok and c.ir.summaries == (("表", ("b", "a")),)
+
+
+# --- words ------------------------------------------------------------------------
+
+def test_formulas_read_in_japanese_notation():
+    """Rules read as the regulation writes them: units, rounding, caps, enum labels, records."""
+    h = ctx_of(HOKKAIDO)
+    assert rule_of(h, "household_share")["formula"] == "基準世帯数 × 14円/世帯（1,000円未満四捨五入）"
+    assert rule_of(h, "base_households")["formula"] == "世帯数 − 生活保護世帯数 − 自衛隊営内居住世帯数"
+    assert rule_of(h, "levy_household_share")["formula"] == \
+        "基準世帯数と10,000世帯のうち小さい方 × 10円/世帯（1,000円未満四捨五入）"
+    cap = rule_of(h, "fee_cap")["cases"]
+    assert [(c["when"], c["then"]) for c in cap] == [
+        ("中核市", "1,700,000円"), ("人口が20万人以上", "1,500,000円"), ("それ以外", "1,000,000円")]
+    fee = rule_of(h, "municipal_fee")
+    assert fee["cases"][0] == {"when": "人口が10万人以上", "then": "（世帯割 ＋ 均等割）（上限 会費の上限）"}
+    assert fee["rounding"] == "1,000円未満四捨五入"
+    assert rule_of(h, "equal_share")["cases"][0]["when"] == "市町村の区分が町村"
+    y = ctx_of(HYOGO)
+    assert rule_of(y, "welfare_facility")["formula"] == "事業所の種別が居宅サービス事業所でない"
+    assert rule_of(y, "capacity_fee")["cases"][1]["when"] == \
+        "それ以外（特別養護老人ホーム・養護老人ホーム・軽費老人ホーム）"
+    assert "特例賛助会員の事業所のうち「老人福祉施設である（各事業所）」に当たる数" in \
+        rule_of(y, "group_welfare_count")["formula"]
+    assert rule_of(y, "midyear_annual_fee")["formula"] == \
+        "年会費 × 入会の承認日の翌月から年度末までの月数 ÷ 12月（1円未満切り捨て）"
+
+
+def test_every_expression_node_has_words_and_unknown_nodes_fail_loudly():
+    """The visitor has a method for every IR expression class, and raises on anything else."""
+    for cls in (ir.Const, ir.InputRef, ir.ParamRef, ir.RuleRef, ir.Arith, ir.Cmp, ir.EnumIs, ir.BoolOp,
+                ir.NotOp, ir.Cond, ir.Match, ir.Branches, ir.Round, ir.MinMax, ir.FyCall, ir.FieldGet,
+                ir.Aggregate, ir.Lookup):
+        assert hasattr(docs.Words, "n_" + cls.__name__), cls
+    reg = feedsl.load(HOKKAIDO).__feedsl_ir__
+    with pytest.raises(TypeError, match="no words for IR node Interval"):
+        docs.Words(reg)(ir.Interval(None, False, None, False))
+
+
+def test_amount_filters():
+    """Amounts carry thousands separators and 円; rates are exact percents."""
+    from fractions import Fraction
+
+    assert docs.fmt_yen(1234567) == "1,234,567円"
+    assert docs.fmt_num(0) == "0"
+    assert docs.fmt_percent(Fraction(2099, 10000)) == "20.99%"
+    env = docs.environment()
+    assert env.from_string("{{ 50000|yen }} {{ 1000|num }}").render() == "50,000円 1,000"
+
+
+# --- tables and charts ------------------------------------------------------------
+
+def test_bracket_tables_show_bounds_as_a_regulation_writes_them():
+    """Bands read 50人以下 / 51～100人以下 / 401人以上; 表6 is one table with the enum labels as columns."""
+    h = ctx_of(HOKKAIDO)
+    res = rule_of(h, "residential_fee")["table"]
+    assert [r["band"] for r in res["rows"]] == ["50人以下", "51～100人以下", "101～150人以下", "151～200人以下",
+                                                "201～300人以下", "301～400人以下", "401人以上"]
+    assert [r["amounts"] for r in res["rows"]][-1] == ["78,000円"]
+    city = rule_of(h, "city_equal_share")["table"]
+    assert city["rows"][1]["band"] == "20,001～30,000人以下" and city["rows"][1]["written"] == "3万人以下"
+    t6 = rule_of(ctx_of(HYOGO), "capacity_base")["table"]
+    assert t6["columns"] == ["養護老人ホーム", "特別養護老人ホーム", "軽費老人ホーム"]
+    assert len(t6["rows"]) == 20
+    assert t6["rows"][1] == {"band": "20～29人以下", "written": "20人",
+                             "amounts": ["20,000円", "30,000円", "10,000円"]}
+    assert t6["rows"][-1]["band"] == "200人以上"
+    rates = rule_of(ctx_of(RINKO), "group_fee")["table"]
+    assert [r["band"] for r in rates["rows"]] == ["21%未満", "21%以上～51%未満", "51%以上～81%未満", "81%以上"]
+    assert rates["rows"][0]["amounts"] == ["3,000円/人"]
+
+
+def test_step_charts_one_line_per_column_and_open_end_drawn_to_a_sensible_edge():
+    """Every table gets a chart; 表6 has three lines; an open last band ends one band width on; rates stop at 100%."""
+    t6 = rule_of(ctx_of(HYOGO), "capacity_base")["table"]["chart"]
+    assert len(t6["series"]) == 3 and t6["legend"]
+    assert t6["x_label"] == "1事業所当たり定員数（人）" and t6["y_label"] == "円"
+    res = rule_of(ctx_of(HOKKAIDO), "residential_fee")["table"]["chart"]
+    assert res["open_end"] and [t["label"] for t in res["xticks"]][-1] == "500"
+    rate = rule_of(ctx_of(RINKO), "group_fee")["table"]["chart"]
+    assert rate["xticks"][-1]["label"] == "100%"
+    for c in (ctx_of(p) for p in REGS):
+        assert all(t["chart"] and t["chart"]["series"] for t in c["tables"])
+
+
+# --- the 年会費一覧表 ---------------------------------------------------------------
+
+def test_hyogo_summary_is_derived_from_the_file():
+    """The 参考 年会費一覧表 comes from the 一覧 line: amounts by case, 表5 inline, 表6 by reference."""
+    y = ctx_of(HYOGO)
+    (s,) = y["summaries"]
+    assert s["title"] == "年会費一覧表（参考）"
+    rows = {r["label"]: r for r in s["rows"]}
+    no_fac = rows["事業所を有さない会員（賛助会員）の年会費"]["entries"]
+    assert [(e["case"], e["text"]) for e in no_fac] == [("団体", "10,000円"), ("個人", "5,000円")]
+    fixed = rows["事業所定額（特例賛助会員制度を選択しない場合）"]["entries"]
+    assert fixed[0]["text"] == "30,000円"
+    assert fixed[1]["text"].startswith("20,000円 ＋ （居宅サービス事業を併設実施している老人福祉施設")
+    cap = rows["定員割基準額"]["entries"]
+    assert cap[1]["ref"]["clause"] == "第9条第7項・表6" and cap[1]["bands"] == []
+    t5 = rows["居宅サービス事業所特例賛助会員の事業所定額（正会員が負担）"]["entries"][0]["bands"]
+    assert [(b["band"], b["amount"]) for b in t5] == [
+        ("1～5事業所以下", "30,000円"), ("6～10事業所以下", "50,000円"),
+        ("11～15事業所以下", "80,000円"), ("16事業所以上", "150,000円")]
+    mod = feedsl.load(HYOGO)
+    assert docs.fmt_yen(mod.no_facility_fee(kind="group")) == no_fac[0]["text"]
+    assert docs.fmt_yen(mod.home_service_group_fee(count=16)) == t5[-1]["amount"]
+    assert ctx_of(HOKKAIDO)["summaries"] == []
+
+
+# --- examples ---------------------------------------------------------------------
+
+def test_examples_are_computed_by_the_compiled_module(small):
+    """Each example's amount is what the module returns now; a wrong 例 is shown, marked, not hidden."""
+    c = ctx_of(small)
+    assert [(e["result"], e["ok"]) for e in c["examples"]] == [("1,000円", True), ("2,000円", False)]
+    assert c["examples"][1]["expected"] == "9,999円"
+    h = ctx_of(HOKKAIDO)
+    assert all(e["ok"] for e in h["examples"])
+    err = [e for e in h["examples"] if e["is_error"]]
+    assert err and err[0]["detail"].startswith("生活保護世帯数と自衛隊営内居住世帯数の合計は")
+    assert h["examples"][1]["args"][0] == {"label": "市町村の区分", "value": "市"}
+    y = ctx_of(HYOGO)
+    assert "種別 特別養護老人ホーム、定員 80人" in y["examples"][3]["args"][0]["value"]
+
+
+# --- pages ------------------------------------------------------------------------
+
+def test_labels_are_escaped_in_html(small, tmp_path):
+    """A label containing <script> shows as text: autoescaping is on for every page."""
+    pages = docs.build_pages([small])
+    html = pages["small.html"]
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; 会費" in html
+    assert "<img" not in html and "&lt;img src=x" in html
+    assert "<b>" not in html and "<i>" not in html
+    assert "&lt;script&gt;" in pages["small.md"]
+    assert "<script>" not in pages["index.html"]
+
+
+def test_pages_are_deterministic_and_self_contained():
+    """Two builds are byte-identical; HTML is lang=ja, has a viewport, inline CSS with A4 print rules, no external assets."""
+    a, b = docs.build_pages(REGS), docs.build_pages(REGS)
+    assert a == b
+    assert sorted(a) == ["hokkaido_shakyo.html", "hokkaido_shakyo.md", "hyogo_roufuku.html",
+                         "hyogo_roufuku.md", "index.html", "rinko_renmei.html", "rinko_renmei.md"]
+    for name, text in a.items():
+        assert not re.search(r"20\d\d-\d\d-\d\dT|\d\d:\d\d:\d\d", text), name
+        if name.endswith(".html"):
+            assert text.startswith("<!DOCTYPE html>\n<html lang=\"ja\">")
+            assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+            assert "@page { size: A4;" in text and "@media print" in text
+            assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), name
+            assert "<script" not in text and "<link" not in text
+    index = a["index.html"]
+    for p in REGS:
+        assert f'href="{p.stem}.html"' in index and f'href="{p.stem}.md"' in index
+
+
+def test_markdown_has_the_same_tables():
+    """The Markdown page has a GitHub table per bracket table with one line per band, and no trailing spaces."""
+    pages = docs.build_pages([HYOGO])
+    md = pages["hyogo_roufuku.md"]
+    assert "| 1事業所当たり定員数 | 養護老人ホーム | 特別養護老人ホーム | 軽費老人ホーム |\n|---|---:|---:|---:|\n" in md
+    assert "| 20～29人以下（規程の表記: 20人） | 20,000円 | 30,000円 | 10,000円 |" in md
+    assert "| 16事業所以上（規程の表記: 16以上） | 150,000円 |" in md
+    assert "> **解釈** " in md
+    assert not any(line.endswith(" ") for line in md.splitlines())
+
+
+def test_user_templates_override_the_builtin_ones(tmp_path):
+    """--templates DIR: a template found there is used before the package's."""
+    (tmp_path / "index.html.j2").write_text(
+        "<!DOCTYPE html><title>mine</title>{% for r in regulations %}[{{ r.title }}]{% endfor %}\n", "utf-8")
+    out = tmp_path / "out"
+    assert main(["docs", str(HOKKAIDO), "-o", str(out), "--templates", str(tmp_path)]) == 0
+    assert (out / "index.html").read_text("utf-8").startswith("<!DOCTYPE html><title>mine</title>[北海道")
+    assert (out / "hokkaido_shakyo.html").read_text("utf-8").startswith("<!DOCTYPE html>\n<html lang=\"ja\">")
+
+
+def test_check_names_stale_pages(tmp_path, capsys):
+    """docs --check exits 1 naming missing or changed pages, and 0 once they are rebuilt."""
+    out = tmp_path / "d"
+    assert main(["docs", str(RINKO), "-o", str(out), "--check"]) == 1
+    assert "rinko_renmei.html" in capsys.readouterr().err
+    assert main(["docs", str(RINKO), "-o", str(out)]) == 0
+    assert main(["docs", str(RINKO), "-o", str(out), "--check"]) == 0
+    (out / "rinko_renmei.md").write_text("edited by hand\n", "utf-8")
+    capsys.readouterr()
+    assert main(["docs", str(RINKO), "-o", str(out), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "rinko_renmei.md" in err and "rinko_renmei.html" not in err
+
+
+def test_docs_with_errors_exit_1(tmp_path, capsys):
+    """A .fee file with errors makes docs exit 1 with the diagnostics."""
+    bad = tmp_path / "bad.fee"
+    bad.write_text("規程 bad 「b」\n規則 a 「A」 = 1円 + 1人\n", "utf-8")
+    assert main(["docs", str(bad), "-o", str(tmp_path / "o")]) == 1
+    assert "F201" in capsys.readouterr().err
+
+
+def test_committed_docs_are_up_to_date():
+    """docs/ in the repository is exactly what the regulations produce (what CI's docs --check enforces)."""
+    assert docs.stale_files(docs.build_pages(REGS), ROOT / "docs") == []
+
+
+# --- watching ---------------------------------------------------------------------
+
+def test_watch_rebuilds_a_changed_file_and_survives_errors(small, tmp_path):
+    """--watch rebuilds a saved file's page within a second, reports an error without stopping, and stops on request."""
+    out = tmp_path / "out"
+    stop = threading.Event()
+    messages: list[str] = []
+    built = threading.Event()
+
+    def on_build(path, ok):
+        built.set()
+
+    t = threading.Thread(target=docs.watch, args=([str(small)], out),
+                         kwargs={"stop_event": stop, "report": messages.append, "on_build": on_build},
+                         daemon=True)
+    t.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not any(m.startswith("監視中") for m in messages) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        page = out / "small.html"
+        assert page.exists() and "1,000円" in page.read_text("utf-8")
+        time.sleep(0.2)
+
+        def wait_for(pred, seconds):
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                if pred():
+                    return True
+                time.sleep(0.02)
+            return False
+
+        n = len(messages)
+        small.write_text(SMALL.replace("1,000円", "1,500円"), "utf-8")
+        assert wait_for(lambda: "1,500円" in page.read_text("utf-8"), 1.5), messages
+        small.write_text(SMALL.replace("1,000円", "1,000人"), "utf-8")  # a unit error
+        assert wait_for(lambda: any("F201" in m for m in messages[n:]), 3), messages
+        assert "1,500円" in page.read_text("utf-8")  # the last good page stays
+        small.write_text(SMALL.replace("1,000円", "1,700円"), "utf-8")
+        assert wait_for(lambda: "1,700円" in page.read_text("utf-8"), 3), messages
+        assert t.is_alive()
+    finally:
+        stop.set()
+        t.join(timeout=5)
+    assert not t.is_alive()
+
+
+# --- in a browser -----------------------------------------------------------------
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+                 if Path(p).exists()), None)
+
+
+def _chromium(*args, timeout=90):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--hide-scrollbars", f"--user-data-dir={profile}", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+class _Dom:
+    """Counts what the browser rendered, from --dump-dom."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.tables = []  # (classes, body rows)
+        self.charts = []  # step paths per svg
+        self.external = []
+        dom = self
+
+        class P(HTMLParser):
+            stack: list = []
+
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                for k in ("src", "href"):
+                    v = a.get(k) or ""
+                    if v.startswith(("http:", "https:", "//", "file:")):
+                        dom.external.append(v)
+                if tag == "link" or tag == "script":
+                    dom.external.append(tag)
+                if tag == "table":
+                    dom.tables.append([a.get("class", ""), 0])
+                    self.stack.append(len(dom.tables) - 1)
+                elif tag == "tr" and self.stack and self.in_body:
+                    dom.tables[self.stack[-1]][1] += 1
+                elif tag == "tbody":
+                    self.in_body = True
+                elif tag == "svg":
+                    dom.charts.append(0)
+                elif tag == "path" and "step" in (a.get("class") or "") and dom.charts:
+                    dom.charts[-1] += 1
+
+            in_body = False
+
+            def handle_endtag(self, tag):
+                if tag == "table" and self.stack:
+                    self.stack.pop()
+                elif tag == "tbody":
+                    self.in_body = False
+
+        P().feed(html)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI installs it with apt-get)")
+def test_pages_render_in_a_browser_with_every_table_and_chart(tmp_path):
+    """Headless Chromium renders each page: every bracket table and chart is in the DOM with the right
+    rows and lines, nothing is loaded from outside; a screenshot of each page goes to build/screenshots/."""
+    pages = docs.build_pages(REGS)
+    docs.write_pages(pages, tmp_path)
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for name in sorted(n for n in pages if n.endswith(".html")):
+        url = (tmp_path / name).as_uri()
+        r = _chromium("--dump-dom", url)
+        assert r.returncode == 0, r.stderr[-2000:]
+        dom = _Dom(r.stdout)
+        assert dom.external == [], name
+        assert '<html lang="ja"' in r.stdout
+        if name != "index.html":
+            ctx = ctx_of(ROOT / "regulations" / name.replace(".html", ".fee"))
+            bracket = [rows for cls, rows in dom.tables if cls == "bracket"]
+            assert bracket == [len(t["rows"]) for t in ctx["tables"]], name
+            assert dom.charts == [len(t["columns"]) for t in ctx["tables"]], name
+            examples = [rows for cls, rows in dom.tables if cls == "examples"]
+            assert examples == [len(ctx["examples"])]
+            summaries = [rows for cls, rows in dom.tables if cls == "summary"]
+            assert len(summaries) == len(ctx["summaries"])
+        else:
+            assert [rows for cls, rows in dom.tables if cls == "index"] == [len(REGS)]
+        stem = name[:-5]
+        for label, size in (("", "1000,12000"), ("-phone", "390,3000")):
+            png = shots / f"{stem}{label}.png"
+            r = _chromium(f"--window-size={size}", f"--screenshot={png}", url)
+            assert png.exists() and png.stat().st_size > 10_000, r.stderr[-2000:]
