@@ -306,16 +306,59 @@ class ExplainGen:
         walk(e)
         return "(" + "".join(v + ", " for v in found.values()) + ")"
 
+    # Conditions are computed as statements too, short-circuiting like the
+    # plain code, so that a rule they read (老人福祉施設である) is a child node.
+    def lower_bool(self, e) -> XV:
+        w = self.w
+        if isinstance(e, ir.BoolOp):
+            x = self.lower_bool(e.left)
+            t = self.tmp()
+            w.line(f"{t} = {x.code}")
+            w.line(f"if {t}:" if e.op == "and" else f"if not {t}:")
+            w.indent()
+            y = self.lower_bool(e.right)
+            w.line(f"{t} = {y.code}")
+            w.outdent()
+            return self.shown(t, "")
+        if isinstance(e, ir.NotOp):
+            x = self.lower_bool(e.operand)
+            return self.shown(f"(not {x.code})", "")
+        if isinstance(e, ir.Cmp):
+            a, b = self.operand(e.left), self.operand(e.right)
+            t = self.tmp()
+            w.line(f"{t} = ({a.code} {self.g._PY_OPS[e.op]} {b.code})")
+            return self.shown(t, "")
+        if isinstance(e, ir.EnumIs):
+            x = self.lower(e.subject)
+            if not e.members:
+                return self.shown("False", "")
+            enum = e.subject.type.name
+            t = self.tmp()
+            w.line(f"{t} = {x.code}")
+            test = " or ".join(f"{t} is {self.g.member(enum, m)}" for m in e.members)
+            w.line(f"{t} = ({test})")
+            return self.shown(t, "")
+        if isinstance(e, ir.FyCall) and isinstance(e.type, BoolType):
+            x = self.lower(e.arg)
+            cmp = "<=" if e.func == "上半期" else ">"
+            t = self.tmp()
+            w.line(f"{t} = (_fy_month({x.code}, {self.reg.fy_start!r}) {cmp} 6)")
+            return self.shown(t, "")
+        return self.lower(e)
+
+    def operand(self, e) -> XV:
+        return self.lower_bool(e) if isinstance(e.type, BoolType) else self.lower(e)
+
     def boolean(self, e) -> XV:
-        t = self.tmp()
-        self.w.line(f"{t} = {self.g.expr(e)}")
-        self.w.line(f"{imported('condition')}({self.node}, {self.cond_text(e)!r}, {self.involved(e)}, {t})")
-        return self.shown(t, "")
+        """A condition standing as a value (a rule that is a condition): noted with what it read."""
+        x = self.lower_bool(e)
+        self.w.line(f"{imported('condition')}({self.node}, {self.cond_text(e)!r}, {self.involved(e)}, {x.code})")
+        return x
 
     def l_Cond(self, e: ir.Cond) -> XV:
         w = self.w
-        c, t = self.tmp(), self.tmp()
-        w.line(f"{c} = {self.g.expr(e.cond)}")
+        c = self.lower_bool(e.cond).code
+        t = self.tmp()
         text, vals = self.cond_text(e.cond), self.involved(e.cond)
         for k, (arm, result) in enumerate(((e.then, True), (e.else_, False))):
             w.line(f"if {c}:" if k == 0 else "else:")
@@ -360,27 +403,26 @@ class ExplainGen:
     def l_Branches(self, e: ir.Branches) -> XV:
         w = self.w
         t = self.tmp()
-        k = 0
-        has_else = False
-        for k, (c, v) in enumerate(e.arms):
+        opened = 0
+        for c, v in e.arms:
             if c is None:
-                w.line("else:" if k else "if True:")
-                text, vals = "それ以外", "()"
-                has_else = True
-            else:
-                w.line(f"{'if' if k == 0 else 'elif'} {self.g.expr(c)}:")
-                text, vals = self.cond_text(c), self.involved(c)
+                w.line(f"{imported('case')}({self.node}, 'それ以外', (), {self.src(v)!r})")
+                x = self.top(v)
+                w.line(f"{t} = {x.code}")
+                break
+            cond = self.lower_bool(c).code
+            w.line(f"if {cond}:")
             w.indent()
-            w.line(f"{imported('case')}({self.node}, {text!r}, {vals}, {self.src(v)!r})")
+            w.line(f"{imported('case')}({self.node}, {self.cond_text(c)!r}, {self.involved(c)}, {self.src(v)!r})")
             x = self.top(v)
             w.line(f"{t} = {x.code}")
             w.outdent()
-            if c is None:
-                break
-        if not has_else:  # the checker requires それ以外; never reached
             w.line("else:")
             w.indent()
+            opened += 1
+        else:  # the checker requires それ以外; never reached
             w.line("raise AssertionError('no arm of 場合 applies')")
+        for _ in range(opened):
             w.outdent()
         return self.shown(t, unit_of(e.type))
 
