@@ -23,8 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 REGS = {name: ROOT / "regulations" / f"{name}.fee" for name in ("hokkaido_shakyo", "hyogo_roufuku", "rinko_renmei")}
 
 
+# Every construct of the language once (以上～未満, 超, それ以外, 割合, もし, でない/または, 下限/最大):
+# the property test runs over it too.
+FEE_FILES = dict(REGS, constructs=ROOT / "tests" / "fixtures" / "good" / "constructs.fee")
+
+
 def _mod(name):
-    return feedsl.load(REGS[name])
+    return feedsl.load(FEE_FILES[name])
 
 
 def _norm(text: str) -> list[str]:
@@ -417,7 +422,7 @@ def _check(name, entry, kw):
     assert isinstance(e, Explanation)
     assert e.amount == amount and type(e.amount) is type(amount)
     assert e.root.value == amount and type(e.root.value) is type(amount)
-    text = REGS[name].read_text("utf-8")
+    text = FEE_FILES[name].read_text("utf-8")
     for node in e.walk():
         if node.clause:
             assert f"[{node.clause}]" in text, node.clause
@@ -426,7 +431,7 @@ def _check(name, entry, kw):
 
 
 _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-_ENTRIES = [(name, entry) for name in REGS for entry in _mod(name).__feedsl_ir__.rules]
+_ENTRIES = [(name, entry) for name in FEE_FILES for entry in _mod(name).__feedsl_ir__.rules]
 
 
 @pytest.mark.parametrize("name,entry", _ENTRIES)

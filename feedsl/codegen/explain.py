@@ -28,9 +28,7 @@ RUNTIME = [
 ]
 
 
-def imported(name: str) -> str:
-    """How generated code refers to a helper of feedsl.explanation."""
-    return f"_X{name}"
+imported = names.explain_helper
 
 
 _fmt = imported("format_value")

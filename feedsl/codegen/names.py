@@ -109,4 +109,9 @@ def explain_node(k: int) -> str:
     return f"_xn{k}"
 
 
+def explain_helper(name: str) -> str:
+    """How generated code refers to a helper imported from feedsl.explanation."""
+    return f"_X{name}"
+
+
 EXPLAIN_DISPATCH = "_EXPLAIN"
