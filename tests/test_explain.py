@@ -445,3 +445,12 @@ def test_property_explanation_matches_plain_call_and_cites_real_clauses(name, en
         _check(name, entry, kw)
 
     run()
+
+
+def test_a_rule_named_explain_is_rejected():
+    """A rule named explain would replace the module's explain(): the checker reports F102."""
+    from feedsl.api import compile_source
+    from feedsl.source import SourceFile
+
+    c = compile_source(SourceFile("t.fee", "規程 t 「t」\n規則 explain 「x」 [1] = 1円\n"))
+    assert not c.ok and [d.code for d in c.diagnostics] == ["F102"]
