@@ -15,6 +15,7 @@ import keyword
 from fractions import Fraction
 
 from . import ast, ir
+from .codegen.names import RESERVED_PUBLIC
 from .brackets import check_table
 from .diagnostics import Diagnostics
 from .ir import NODIM, YEN, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
@@ -145,6 +146,11 @@ class Checker:
                 self.inputs[i.name] = self.input_ir(i)
 
         for r in reg.rules:
+            if r.name in RESERVED_PUBLIC:
+                # A rule becomes a module-level function: it must not replace explain() or REGULATION.
+                self.err("F102", r.span, f"名前「{r.name}」は使えません（生成されるモジュールが使う名前）。別の名前にしてください",
+                         f"the name {r.name!r} cannot be used (the compiled module defines it)")
+                continue
             if self.declare(r.name, r.span, seen):
                 self.rule_ast[r.name] = r
 

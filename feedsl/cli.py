@@ -263,6 +263,18 @@ def cmd_eval(a) -> int:
     unknown = [k for k in kwargs if k not in types]
     if unknown:
         raise UsageError(f"規則「{a.entry}」に入力「{unknown[0]}」はありません / unknown input {unknown[0]!r}")
+    if a.explain:
+        # The breakdown traced to its clauses (the amount is the plain call's).
+        try:
+            explanation = mod.explain(a.entry, **kwargs)
+        except FeeInputError as e:
+            _err(f"入力エラー: {e}")
+            return EXIT_USAGE
+        if a.json:
+            _out(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _out(str(explanation))
+        return EXIT_OK
     try:
         amount = getattr(mod, a.entry)(**kwargs)
     except FeeInputError as e:
@@ -318,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("values", nargs="*", metavar="name=value")
     c.add_argument("--inputs", help="JSON file of inputs (records and lists welcome)")
     c.add_argument("--json", action="store_true")
+    c.add_argument("--explain", action="store_true",
+                   help="内訳を条項付きで示す / show the breakdown, clause by clause (with --json: as JSON)")
     c.set_defaults(func=cmd_eval)
     return p
 

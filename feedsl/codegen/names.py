@@ -75,3 +75,43 @@ def constant(k: int) -> str:
 
 def temp(k: int) -> str:
     return f"_t{k}"
+
+
+# --- the explain path (generated next to the plain functions, never called by them)
+
+def explain_rule(rule: str) -> str:
+    """The function that computes a rule and builds its explanation node."""
+    return f"_x_{rule}"
+
+
+def explain_entry(rule: str) -> str:
+    """The entry's validating wrapper used by ``explain()``."""
+    return f"_xe_{rule}"
+
+
+def explain_table(table: str) -> str:
+    return f"_XT_{table}"
+
+
+def explain_record(rec: str) -> str:
+    return f"_XR_{rec}"
+
+
+def explain_aggregate(k: int) -> str:
+    return f"_xa{k}"
+
+
+def explain_temp(k: int) -> str:
+    return f"_xt{k}"
+
+
+def explain_node(k: int) -> str:
+    return f"_xn{k}"
+
+
+def explain_helper(name: str) -> str:
+    """How generated code refers to a helper imported from feedsl.explanation."""
+    return f"_X{name}"
+
+
+EXPLAIN_DISPATCH = "_EXPLAIN"

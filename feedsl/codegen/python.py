@@ -18,7 +18,7 @@ from fractions import Fraction
 from .. import __version__, ir
 from ..check import children
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType
-from . import names
+from . import explain, names
 from .writer import SourceWriter
 
 _RUNTIME = [
@@ -100,8 +100,12 @@ class _Gen:
         for n in _RUNTIME:
             w.line(f"    {n} as _{n},")
         w.line(")")
+        w.line("from feedsl.explanation import (")
+        for n in explain.RUNTIME:
+            w.line(f"    {n} as {explain.imported(n)},")
+        w.line(")")
         w.line()
-        public = list(reg.rules) + list(self.enum_class.values()) + list(self.record_class.values())
+        public = list(reg.rules) + list(self.enum_class.values()) + list(self.record_class.values()) + ["explain"]
         w.line(f"__all__ = {sorted(public)!r}")
         w.line()
         w.line(f"REGULATION = {reg.name!r}")
@@ -123,6 +127,8 @@ class _Gen:
                 self.rule_impl(rule)
         for name, rule in reg.rules.items():
             self.entry(rule)
+        # The explain path: separate functions, never called by the ones above.
+        explain.ExplainGen(self).module()
         self.w = saved
         for line in self.const_lines + self.table_lines:
             w.line(line)
@@ -302,8 +308,8 @@ class _Gen:
                 self.w.line(f"{names.hoisted(n)} = {self.expr(r.expr)}", r.span.line if r.span else None)
         return self.expr(rule.expr)
 
-    def entry(self, rule: ir.RuleIR):
-        w = self.w
+    def signature(self, rule: ir.RuleIR) -> tuple[str, list[str]]:
+        """An entry's keyword-only parameters (with defaults) and the required ones."""
         params = []
         required = []
         for pn, pt in rule.params:
@@ -314,18 +320,10 @@ class _Gen:
             params.append(f"{n}: {self.annotation(inp.type)} = {self.default_code(inp)}")
             if not inp.has_default:
                 required.append(n)
-        # *_args / **_extra catch positional and unknown inputs so that every bad
-        # call is a FeeInputError; the signature shown to users omits them.
-        sig = ", ".join(["*_args"] + params + ["**_extra"])
-        ret = self.annotation(rule.type)
-        w.line(f"def {rule.name}({sig}) -> {ret}:", rule.span.line if rule.span else None)
-        w.indent()
-        w.line(self.docstring(rule))
-        allowed = tuple(pn for pn, _ in rule.params) + tuple(rule.inputs)
-        w.line("if _args or _extra:")
-        w.indent()
-        w.line(f"_bad_call({rule.name!r}, _args, _extra, {allowed!r})")
-        w.outdent()
+        return ", ".join(params), required
+
+    def checks(self, rule: ir.RuleIR) -> None:
+        """Validate an entry's inputs and its 前提 (shared by the entry and its explain)."""
         self.ntemp = 0
         for k, (pn, pt) in enumerate(rule.params):
             pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
@@ -334,6 +332,29 @@ class _Gen:
             inp = self.reg.inputs[n]
             self.validate(n, inp.type, names.input_info(n), inp.minimum)
         self.relations(rule.inputs)
+
+    @staticmethod
+    def full_signature(sig: str) -> str:
+        """*_args / **_extra catch positional and unknown inputs so that every bad
+        call is a FeeInputError; the signature shown to users omits them."""
+        return ", ".join(["*_args"] + ([sig] if sig else []) + ["**_extra"])
+
+    def stray_check(self, rule: ir.RuleIR) -> None:
+        allowed = tuple(pn for pn, _ in rule.params) + tuple(rule.inputs)
+        self.w.line("if _args or _extra:")
+        self.w.indent()
+        self.w.line(f"_bad_call({rule.name!r}, _args, _extra, {allowed!r})")
+        self.w.outdent()
+
+    def entry(self, rule: ir.RuleIR):
+        w = self.w
+        sig, required = self.signature(rule)
+        ret = self.annotation(rule.type)
+        w.line(f"def {rule.name}({self.full_signature(sig)}) -> {ret}:", rule.span.line if rule.span else None)
+        w.indent()
+        w.line(self.docstring(rule))
+        self.stray_check(rule)
+        self.checks(rule)
         if rule.params:
             args = ", ".join([pn for pn, _ in rule.params] + list(rule.inputs))
             w.line(f"return {names.rule_impl(rule.name)}({args})")

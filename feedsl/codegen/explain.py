@@ -1,0 +1,538 @@
+"""IR → the explain path of a compiled module.
+
+Next to each plain function the generator writes ``_x_<rule>``: the same
+computation, as statements, building a :class:`feedsl.explanation.Node` that
+says what happened (the row that matched, the rounding, the cap, the branch
+taken, one child per record of an aggregation). The plain functions never
+call these: explanation costs nothing on the hot path.
+
+``explain(entry, /, **inputs)`` validates the inputs with the entry's own
+checks, computes the fee with the plain entry (so errors and the amount are
+exactly the plain call's), then builds the tree and checks that it agrees.
+
+Same safety rule as :mod:`feedsl.codegen.python`: text from the ``.fee`` file
+(labels, clauses, row texts, the source of a condition) reaches the generated
+source only through ``repr()`` of a str; names come from :mod:`.names`.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..check import children
+from ..ir import BoolType, ListType, QType, RecordType
+from . import names
+
+RUNTIME = [
+    "Node", "term", "try_term", "formula", "rounding", "cap", "lookup", "branch", "case", "match",
+    "condition", "aggregate", "record", "records", "item", "explain_call", "format_value",
+]
+
+
+imported = names.explain_helper
+
+
+_fmt = imported("format_value")
+_term = imported("term")
+
+_PREC = {"+": 1, "-": 1, "×": 2, "÷": 2}
+_SHOW = {"+": " + ", "-": " − ", "×": " × ", "÷": " ÷ "}
+_PY = {"+": "+", "-": "-", "×": "*"}
+_ROUND = {"四捨五入": "_round_half_up", "切り捨て": "_round_down", "切り上げ": "_round_up"}
+
+
+def unit_of(t) -> str:
+    """The unit a value is shown with: 円, 世帯, 円/人; '%' for a rate."""
+    if isinstance(t, QType):
+        if t.is_rate:
+            return "%"
+        return "" if t.dim == ir.NODIM else ir.dim_str(t.dim)
+    return ""
+
+
+class XV:
+    """A lowered expression: ``code`` (a Python expression for the value, cheap
+    to repeat), ``term`` (a Python expression for its description), whether
+    it is arithmetic (then described as ``term = value``) and its precedence."""
+
+    __slots__ = ("code", "term", "arith", "prec", "unit")
+
+    def __init__(self, code: str, term: str, unit: str, arith: bool = False, prec: int = 3):
+        self.code = code
+        self.term = term
+        self.unit = unit
+        self.arith = arith
+        self.prec = prec
+
+
+class ExplainGen:
+    def __init__(self, g):
+        self.g = g
+        self.reg = g.reg
+        self.lines = (self.reg.source_text or "").split("\n")
+        self.n = 0
+        self.node = ""
+        self.labels: dict[str, str] = {}
+        self.tables: dict[str, str] = {}
+        for rec in self.reg.records.values():
+            fields = tuple((f.name, f.label, unit_of(f.type)) for f in rec.fields)
+            g.const_lines.append(f"{names.explain_record(rec.name)} = {fields!r}")
+
+    @property
+    def w(self):
+        return self.g.w
+
+    def tmp(self) -> str:
+        self.n += 1
+        return names.explain_temp(self.n)
+
+    def new_node(self) -> str:
+        self.n += 1
+        return names.explain_node(self.n)
+
+    def src(self, e) -> str:
+        """The expression as the author wrote it (whitespace collapsed)."""
+        s = e.span
+        if s is None or s.line < 1 or s.line > len(self.lines):
+            return ""
+        if s.line == s.end_line:
+            text = self.lines[s.line - 1][s.col - 1:s.end_col - 1]
+        else:
+            parts = [self.lines[s.line - 1][s.col - 1:]] + self.lines[s.line:s.end_line - 1]
+            parts.append(self.lines[s.end_line - 1][:s.end_col - 1])
+            text = " ".join(parts)
+        return " ".join(text.split())
+
+    def param_label(self, rule: ir.RuleIR, pn: str, pt) -> str:
+        pin = next((p for p in rule.param_inputs if p.name == pn), None)
+        label = pin.label if pin is not None and pin.label != pn else pn
+        if label == pn and isinstance(pt, RecordType):
+            label = self.reg.records[pt.name].label
+        elif label == pn and isinstance(pt, ListType) and isinstance(pt.element, RecordType):
+            label = self.reg.records[pt.element.name].label + "の一覧"
+        return label
+
+    # --- module -------------------------------------------------------------
+    def module(self) -> None:
+        self.g.hoisted = set()
+        for rule in self.reg.rules.values():
+            self.rule_fn(rule)
+        for rule in self.reg.rules.values():
+            self.entry_fn(rule)
+        w = self.w
+        table = ", ".join(f"{r!r}: {names.explain_entry(r)}" for r in self.reg.rules)
+        w.line(f"{names.EXPLAIN_DISPATCH} = {{{table}}}")
+        w.blank()
+        w.line("def explain(entry, /, **inputs):")
+        w.indent()
+        w.line(repr("Why entry(**inputs) is what it is: a tree of the rules that contributed, "
+                    "each with its clause.\n\nTakes the entry's name and the same inputs (validated the "
+                    "same way); .amount equals the plain call; str() is a Japanese breakdown, "
+                    ".to_dict() JSON-ready data.\n"))
+        w.line(f"return {imported('explain_call')}({names.EXPLAIN_DISPATCH}, REGULATION, TITLE, entry, inputs)")
+        w.outdent()
+        w.blank()
+
+    def rule_fn(self, rule: ir.RuleIR) -> None:
+        w = self.w
+        args = [pn for pn, _ in rule.params] + list(rule.inputs)
+        w.line(f"def {names.explain_rule(rule.name)}({', '.join(args)}):", rule.span.line if rule.span else None)
+        w.indent()
+        self.labels = {pn: self.param_label(rule, pn, pt) for pn, pt in rule.params}
+        node = self.new_node()
+        w.line(f"{node} = {imported('Node')}({rule.name!r}, {rule.label!r}, {rule.clause!r}, {unit_of(rule.type)!r})")
+        self.node = node
+        x = self.top(rule.expr)
+        w.line(f"{node}.value = {x.code}")
+        w.line(f"return {node}")
+        w.outdent()
+        w.blank()
+
+    def entry_fn(self, rule: ir.RuleIR) -> None:
+        g, w = self.g, self.w
+        sig, _ = g.signature(rule)
+        fn = names.explain_entry(rule.name)
+        w.line(f"def {fn}({g.full_signature(sig)}):")
+        w.indent()
+        g.stray_check(rule)
+        g.checks(rule)
+        args = [pn for pn, _ in rule.params] + list(rule.inputs)
+        value, node = names.explain_temp(0), names.explain_node(0)
+        w.line(f"{value} = {rule.name}({', '.join(f'{a}={a}' for a in args)})")
+        w.line(f"{node} = {names.explain_rule(rule.name)}({', '.join(args)})")
+        # Record inputs are shown first, field by field, under the root.
+        at = 0
+        for pn, pt in rule.params:
+            label = self.param_label(rule, pn, pt)
+            if isinstance(pt, RecordType):
+                w.line(f"{imported('record')}({node}, {label!r}, {pn}, {names.explain_record(pt.name)}, {at!r})")
+                at += 1
+            elif isinstance(pt, ListType):
+                w.line(f"{imported('records')}({node}, {label!r}, {pn}, {at!r})")
+                at += 1
+        w.line(f"return {value}, {node}, {{{', '.join(f'{a!r}: {a}' for a in args)}}}")
+        w.outdent()
+        w.blank()
+
+    # --- expressions --------------------------------------------------------
+    def lower(self, e) -> XV:
+        if isinstance(e, (ir.Cmp, ir.EnumIs, ir.BoolOp, ir.NotOp)) or (
+                isinstance(e, ir.FyCall) and isinstance(e.type, BoolType)):
+            return self.boolean(e)
+        meth = getattr(self, "l_" + type(e).__name__, None)
+        if meth is None:
+            raise TypeError(f"no explain generator for {type(e).__name__}")  # fail loudly
+        return meth(e)
+
+    def top(self, e) -> XV:
+        """A value that stands alone (a rule's value, a branch, an argument):
+        arithmetic is noted as a formula step."""
+        x = self.lower(e)
+        if x.arith:
+            self.w.line(f"{imported('formula')}({self.node}, {x.term}, {x.code}, {x.unit!r})")
+        return x
+
+    def desc(self, x: XV) -> str:
+        if x.arith:
+            return f"{x.term} + ' = ' + {_fmt}({x.code}, {x.unit!r})"
+        return x.term
+
+    def shown(self, code: str, unit: str) -> XV:
+        return XV(code, f"{_fmt}({code}, {unit!r})", unit)
+
+    def l_Const(self, e: ir.Const) -> XV:
+        code = self.g.expr(e)
+        text = e.text
+        if isinstance(e.type, ir.EnumType):
+            text = dict(self.reg.enums[e.type.name].values).get(e.value, str(e.value))
+        if not text:
+            return self.shown(code, unit_of(e.type))
+        return XV(code, repr(text), unit_of(e.type))
+
+    def l_InputRef(self, e: ir.InputRef) -> XV:
+        u = unit_of(e.type)
+        return XV(e.name, f"{_term}({self.reg.inputs[e.name].label!r}, {e.name}, {u!r})", u)
+
+    def l_ParamRef(self, e: ir.ParamRef) -> XV:
+        label = self.labels.get(e.name, e.name)
+        if isinstance(e.type, (RecordType, ListType)):
+            return XV(e.name, repr(label), "")
+        u = unit_of(e.type)
+        return XV(e.name, f"{_term}({label!r}, {e.name}, {u!r})", u)
+
+    def field_label(self, e: ir.FieldGet) -> str:
+        rt = e.obj.type
+        if isinstance(rt, RecordType):
+            for f in self.reg.records[rt.name].fields:
+                if f.name == e.name:
+                    return f.label
+        return e.name
+
+    def l_FieldGet(self, e: ir.FieldGet) -> XV:
+        obj = self.lower(e.obj)
+        code = f"{obj.code}.{e.name}"
+        u = unit_of(e.type)
+        return XV(code, f"{_term}({self.field_label(e)!r}, {code}, {u!r})", u)
+
+    def l_RuleRef(self, e: ir.RuleRef) -> XV:
+        r = self.reg.rules[e.name]
+        args = [self.top(a).code for a in e.args] + list(r.inputs)
+        t = self.tmp()
+        self.w.line(f"{t} = {self.node}.add({names.explain_rule(e.name)}({', '.join(args)}))")
+        code = f"{t}.value"
+        u = unit_of(e.type)
+        return XV(code, f"{_term}({r.label!r}, {code}, {u!r})", u)
+
+    def l_Arith(self, e: ir.Arith) -> XV:
+        a, b = self.lower(e.left), self.lower(e.right)
+        p = _PREC[e.op]
+
+        def wrap(x: XV, right: bool) -> str:
+            if x.arith and (x.prec < p or (right and x.prec == p and e.op in ("-", "÷"))):
+                return f"'(' + {x.term} + ')'"
+            return x.term
+
+        if e.op == "÷":
+            value = f"_divide({a.code}, {b.code}, '割る数', ())"
+        else:
+            value = f"({a.code} {_PY[e.op]} {b.code})"
+        t = self.tmp()
+        self.w.line(f"{t} = {value}")
+        return XV(t, f"{wrap(a, False)} + {_SHOW[e.op]!r} + {wrap(b, True)}", unit_of(e.type), True, p)
+
+    # Conditions are computed by the plain generator's code and described by
+    # their source text and the values they read.
+    def cond_text(self, e) -> str:
+        if isinstance(e, ir.InputRef):
+            return self.reg.inputs[e.name].label
+        if isinstance(e, ir.ParamRef):
+            return self.labels.get(e.name, e.name)
+        if isinstance(e, ir.FieldGet):
+            return self.field_label(e)
+        if isinstance(e, ir.RuleRef):
+            label = self.reg.rules[e.name].label
+            if e.args:
+                shown = [self.labels.get(a.name, a.name) if isinstance(a, ir.ParamRef) else self.src(a) for a in e.args]
+                label += f"（{'、'.join(shown)}）"
+            return label
+        return self.src(e)
+
+    def involved(self, e) -> str:
+        """A tuple expression of the values a condition reads, labelled."""
+        found: dict[str, str] = {}
+
+        def walk(x):
+            if isinstance(x, ir.InputRef):
+                u = unit_of(x.type)
+                found.setdefault(x.name, f"{_term}({self.reg.inputs[x.name].label!r}, {x.name}, {u!r})")
+            elif isinstance(x, ir.ParamRef):
+                if not isinstance(x.type, (RecordType, ListType)):
+                    u = unit_of(x.type)
+                    found.setdefault(x.name, f"{_term}({self.labels.get(x.name, x.name)!r}, {x.name}, {u!r})")
+            elif isinstance(x, ir.FieldGet):
+                code = self.g.expr(x)
+                u = unit_of(x.type)
+                found.setdefault(code, f"{_term}({self.field_label(x)!r}, {code}, {u!r})")
+            elif isinstance(x, ir.RuleRef):
+                code = self.g.expr(x)
+                u = unit_of(x.type)
+                found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, lambda: {code}, {u!r})")
+            else:
+                for c in children(x):
+                    walk(c)
+
+        if isinstance(e, (ir.RuleRef, ir.InputRef, ir.ParamRef, ir.FieldGet)):
+            return "()"  # its value is the condition's value
+        walk(e)
+        return "(" + "".join(v + ", " for v in found.values()) + ")"
+
+    # Conditions are computed as statements too, short-circuiting like the
+    # plain code, so that a rule they read (老人福祉施設である) is a child node.
+    def lower_bool(self, e) -> XV:
+        w = self.w
+        if isinstance(e, ir.BoolOp):
+            x = self.lower_bool(e.left)
+            t = self.tmp()
+            w.line(f"{t} = {x.code}")
+            w.line(f"if {t}:" if e.op == "and" else f"if not {t}:")
+            w.indent()
+            y = self.lower_bool(e.right)
+            w.line(f"{t} = {y.code}")
+            w.outdent()
+            return self.shown(t, "")
+        if isinstance(e, ir.NotOp):
+            x = self.lower_bool(e.operand)
+            return self.shown(f"(not {x.code})", "")
+        if isinstance(e, ir.Cmp):
+            a, b = self.operand(e.left), self.operand(e.right)
+            t = self.tmp()
+            w.line(f"{t} = ({a.code} {self.g._PY_OPS[e.op]} {b.code})")
+            return self.shown(t, "")
+        if isinstance(e, ir.EnumIs):
+            x = self.lower(e.subject)
+            if not e.members:
+                return self.shown("False", "")
+            enum = e.subject.type.name
+            t = self.tmp()
+            w.line(f"{t} = {x.code}")
+            test = " or ".join(f"{t} is {self.g.member(enum, m)}" for m in e.members)
+            w.line(f"{t} = ({test})")
+            return self.shown(t, "")
+        if isinstance(e, ir.FyCall) and isinstance(e.type, BoolType):
+            x = self.lower(e.arg)
+            cmp = "<=" if e.func == "上半期" else ">"
+            t = self.tmp()
+            w.line(f"{t} = (_fy_month({x.code}, {self.reg.fy_start!r}) {cmp} 6)")
+            return self.shown(t, "")
+        return self.lower(e)
+
+    def operand(self, e) -> XV:
+        return self.lower_bool(e) if isinstance(e.type, BoolType) else self.lower(e)
+
+    def boolean(self, e) -> XV:
+        """A condition standing as a value (a rule that is a condition): noted with what it read."""
+        x = self.lower_bool(e)
+        self.w.line(f"{imported('condition')}({self.node}, {self.cond_text(e)!r}, {self.involved(e)}, {x.code})")
+        return x
+
+    def l_Cond(self, e: ir.Cond) -> XV:
+        w = self.w
+        c = self.lower_bool(e.cond).code
+        t = self.tmp()
+        text, vals = self.cond_text(e.cond), self.involved(e.cond)
+        for k, (arm, result) in enumerate(((e.then, True), (e.else_, False))):
+            w.line(f"if {c}:" if k == 0 else "else:")
+            w.indent()
+            w.line(f"{imported('branch')}({self.node}, {text!r}, {vals}, {result!r}, {self.src(arm)!r})")
+            x = self.top(arm)
+            w.line(f"{t} = {x.code}")
+            w.outdent()
+        return self.shown(t, unit_of(e.type))
+
+    def l_Match(self, e: ir.Match) -> XV:
+        w = self.w
+        s = self.lower(e.subject)
+        enum = e.subject.type.name
+        labels = dict(self.reg.enums[enum].values)
+        subject = self.tmp()
+        w.line(f"{subject} = {s.code}")
+        t = self.tmp()
+        n = len(e.arms)
+        for k, (members, v) in enumerate(e.arms):
+            last = k == n - 1 or not members
+            opened = True
+            if not last:
+                test = " or ".join(f"{subject} is {self.g.member(enum, m)}" for m in members)
+                w.line(f"{'if' if k == 0 else 'elif'} {test}:")
+            elif k:
+                w.line("else:")
+            else:
+                opened = False  # a single arm: no test, as in the plain code
+            if opened:
+                w.indent()
+            arm = "・".join(labels[m] for m in members) if members else "それ以外"
+            w.line(f"{imported('match')}({self.node}, {s.term}, {arm!r}, {self.src(v)!r})")
+            x = self.top(v)
+            w.line(f"{t} = {x.code}")
+            if opened:
+                w.outdent()
+            if last:
+                break
+        return self.shown(t, unit_of(e.type))
+
+    def l_Branches(self, e: ir.Branches) -> XV:
+        w = self.w
+        t = self.tmp()
+        opened = 0
+        for c, v in e.arms:
+            if c is None:
+                w.line(f"{imported('case')}({self.node}, 'それ以外', (), {self.src(v)!r})")
+                x = self.top(v)
+                w.line(f"{t} = {x.code}")
+                break
+            cond = self.lower_bool(c).code
+            w.line(f"if {cond}:")
+            w.indent()
+            w.line(f"{imported('case')}({self.node}, {self.cond_text(c)!r}, {self.involved(c)}, {self.src(v)!r})")
+            x = self.top(v)
+            w.line(f"{t} = {x.code}")
+            w.outdent()
+            w.line("else:")
+            w.indent()
+            opened += 1
+        else:  # the checker requires それ以外; never reached
+            w.line("raise AssertionError('no arm of 場合 applies')")
+        for _ in range(opened):
+            w.outdent()
+        return self.shown(t, unit_of(e.type))
+
+    def l_Round(self, e: ir.Round) -> XV:
+        x = self.lower(e.value)
+        t = self.tmp()
+        u = unit_of(e.type)
+        self.w.line(f"{t} = {_ROUND[e.mode]}({x.code}, {e.unit!r})")
+        self.w.line(f"{imported('rounding')}({self.node}, {self.desc(x)}, {x.code}, {t}, {u!r}, "
+                    f"{e.mode!r}, {e.unit!r}, {e.unit_text!r})")
+        return self.shown(t, u)
+
+    def l_MinMax(self, e: ir.MinMax) -> XV:
+        xs = [self.lower(a) for a in e.args]
+        fn = "_min" if e.func in ("最小", "上限") else "_max"
+        t = self.tmp()
+        u = unit_of(e.type)
+        self.w.line(f"{t} = {fn}({', '.join(x.code for x in xs)})")
+        descs = "".join(self.desc(x) + ", " for x in xs)
+        codes = "".join(x.code + ", " for x in xs)
+        self.w.line(f"{imported('cap')}({self.node}, {e.func!r}, ({descs}), ({codes}), {t}, {u!r})")
+        return self.shown(t, u)
+
+    def l_FyCall(self, e: ir.FyCall) -> XV:
+        x = self.lower(e.arg)
+        fy = self.reg.fy_start
+        fn = "_fy_month" if e.func == "年度の月" else "_months_to_fy_end"
+        t = self.tmp()
+        u = unit_of(e.type)
+        self.w.line(f"{t} = {fn}({x.code}, {fy!r})")
+        return XV(t, f"{_term}({e.func!r}, {t}, {u!r}) + '（' + {x.term} + '）'", u)
+
+    def l_Aggregate(self, e: ir.Aggregate) -> XV:
+        w = self.w
+        src = self.lower(e.source)
+        if isinstance(e.source, ir.ParamRef):
+            list_name = e.source.name
+            label = self.labels.get(list_name, list_name)
+        else:
+            list_name = self.src(e.source) or "items"
+            label = self.reg.records[e.source.type.element.name].label + "の一覧"
+        rec = e.source.type.element.name
+        body_unit = unit_of(e.body.type)
+        # The body runs in a function of its own so that the bound name (s)
+        # is local to it, as in the plain generator expression.
+        fn, index = names.explain_aggregate(self.n + 1), self.tmp()
+        self.n += 1
+        w.line(f"def {fn}({e.var}, {index}):")
+        w.indent()
+        saved_node, saved_labels = self.node, dict(self.labels)
+        item = self.new_node()
+        w.line(f"{item} = {imported('item')}({self.node}, {list_name!r}, {label!r}, {index}, {e.var}, "
+               f"{names.explain_record(rec)}, {body_unit!r})")
+        self.node = item
+        self.labels[e.var] = self.reg.records[rec].label
+        x = self.top(e.body)
+        w.line(f"{item}.value = {x.code}")
+        w.line(f"return {x.code}")
+        w.outdent()
+        self.node, self.labels = saved_node, saved_labels
+        acc, each, rec_var = self.tmp(), self.tmp(), self.tmp()
+        items = self.tmp()
+        w.line(f"{items} = {src.code}")
+        w.line(f"{acc} = 0")
+        w.line(f"for {each}, {rec_var} in enumerate({items}):")
+        w.indent()
+        if e.func == "件数":
+            w.line(f"if {fn}({rec_var}, {each}):")
+            w.indent()
+            w.line(f"{acc} += 1")
+            w.outdent()
+        else:
+            w.line(f"{acc} += {fn}({rec_var}, {each})")
+        w.outdent()
+        u = unit_of(e.type)
+        w.line(f"{imported('aggregate')}({self.node}, {e.func!r}, {label!r}, len({items}), {acc}, {u!r})")
+        return XV(acc, f"{_term}({e.func + '（' + label + '）'!r}, {acc}, {u!r})", u)
+
+    def l_Lookup(self, e: ir.Lookup) -> XV:
+        key = self.lower(e.key)
+        col = self.lower(e.column).code if e.column is not None else "None"
+        t = self.tmp()
+        self.w.line(f"{t} = {imported('lookup')}({self.node}, {self.table(e)}, {self.desc(key)}, {key.code}, {col})")
+        return self.shown(t, unit_of(e.type))
+
+    def table(self, e: ir.Lookup) -> str:
+        """A module constant holding the table's checked rows, as written and resolved."""
+        if e.table in self.tables:
+            return self.tables[e.table]
+        g = self.g
+        name = names.explain_table(e.table)
+
+        def lit(v):
+            return "None" if v is None else g.value(v)
+
+        rows = []
+        for r in e.rows:
+            iv = r.interval
+            values = "(" + "".join(lit(v) + ", " for v in r.values) + ")"
+            if iv is None:
+                head = "True, None, False, None, False"
+            else:
+                head = f"False, {lit(iv.lo)}, {iv.lo_incl!r}, {lit(iv.hi)}, {iv.hi_incl!r}"
+            rows.append(f"({head}, {r.text!r}, {r.display!r}, {values})")
+        if e.column_names:
+            enum = e.column.type.name
+            columns = "(" + "".join(g.member(enum, c) + ", " for c in e.column_names) + ")"
+        else:
+            columns = "()"
+        g.table_lines.append(f"{name} = ({e.table!r}, {unit_of(e.type)!r}, {columns}, ("
+                             + "".join(row + ", " for row in rows) + "))")
+        self.tables[e.table] = name
+        return name
+
