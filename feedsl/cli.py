@@ -347,6 +347,10 @@ def main(argv=None) -> int:
     except UsageError as e:
         _err(f"feedsl: {e}")
         return EXIT_USAGE
+    except OSError as e:  # an output directory that cannot be written, a vanished file
+        where = f": {e.filename}" if getattr(e, "filename", None) else ""
+        _err(f"feedsl: 書き込み・読み込みができません{where}（{e.strerror or e}） / cannot read or write{where}")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

@@ -168,3 +168,13 @@ def test_unreadable_path_is_a_diagnostic(tmp_path):
     d.mkdir()
     (diag,) = check_file(d)
     assert diag.code == "F004" and "読めません" in diag.message
+
+
+@pytest.mark.parametrize("command", ["compile", "docs"])
+def test_unwritable_output_directory_exits_2_without_traceback(command, tmp_path, capsys):
+    """An output directory that cannot be created is reported in one line, exit 2."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", "utf-8")
+    assert main([command, HOKKAIDO, "-o", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(blocker) in err
