@@ -18,7 +18,7 @@ from . import ast, ir
 from .codegen.names import RESERVED_PUBLIC
 from .brackets import check_table
 from .diagnostics import Diagnostics
-from .ir import NODIM, YEN, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
+from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from .. import ir
 from ..check import children
 from ..ir import BoolType, ListType, QType, RecordType
+from ..words import Words
 from . import names
 
 RUNTIME = [
@@ -72,6 +73,7 @@ class ExplainGen:
         self.n = 0
         self.node = ""
         self.labels: dict[str, str] = {}
+        self.words: Words | None = None
         self.tables: dict[str, str] = {}
         for rec in self.reg.records.values():
             fields = tuple((f.name, f.label, unit_of(f.type)) for f in rec.fields)
@@ -90,6 +92,16 @@ class ExplainGen:
         return names.explain_node(self.n)
 
     def src(self, e) -> str:
+        """The expression in the regulation's words: labels, not identifiers
+        (世帯割 ＋ 均等割, 人口が10万人以上), as the docs write it."""
+        if self.words is not None:
+            try:
+                return self.words.text(e)
+            except TypeError:
+                pass
+        return self.written(e)
+
+    def written(self, e) -> str:
         """The expression as the author wrote it (whitespace collapsed)."""
         s = e.span
         if s is None or s.line < 1 or s.line > len(self.lines):
@@ -138,6 +150,7 @@ class ExplainGen:
         w.line(f"def {names.explain_rule(rule.name)}({', '.join(args)}):", rule.span.line if rule.span else None)
         w.indent()
         self.labels = {pn: self.param_label(rule, pn, pt) for pn, pt in rule.params}
+        self.words = Words(self.reg, rule)
         node = self.new_node()
         w.line(f"{node} = {imported('Node')}({rule.name!r}, {rule.label!r}, {rule.clause!r}, {unit_of(rule.type)!r})")
         self.node = node
