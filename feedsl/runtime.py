@@ -31,6 +31,8 @@ __all__ = [
     "no_row",
     "entry",
     "bad_call",
+    "sum_over",
+    "count_over",
     "fy_month",
     "record_arg",
     "list_arg",
@@ -251,6 +253,34 @@ def list_arg(cls, value, info: InputInfo) -> tuple:
             f" / {info.name!r} must be a list", info.name, info.label)
     return tuple(item if item.__class__ is cls else record_arg(cls, item, info, i)
                  for i, item in enumerate(value))
+
+
+def _at(e: FeeInputError, where: str, i: int) -> FeeInputError:
+    return FeeInputError(f"{where}[{i}]（{i + 1}件目）の{e}",
+                         f"{where}[{i}]" + (f".{e.input}" if e.input else ""), e.label)
+
+
+def sum_over(fn, items, where: str):
+    """合計: the sum of ``fn(item)``; an input error names the item's index."""
+    total = 0
+    for i, item in enumerate(items):
+        try:
+            total += fn(item)
+        except FeeInputError as e:
+            raise _at(e, where, i) from None
+    return total
+
+
+def count_over(fn, items, where: str) -> int:
+    """件数: how many items satisfy ``fn``; an input error names the item's index."""
+    n = 0
+    for i, item in enumerate(items):
+        try:
+            if fn(item):
+                n += 1
+        except FeeInputError as e:
+            raise _at(e, where, i) from None
+    return n
 
 
 def divide(a, b, what: str, infos: tuple = ()) -> Fraction:

@@ -457,3 +457,14 @@ def test_reference_table_follows_from_file(mod, rule, label, clause):
     """Each row of the 参考 年会費一覧表 is a rule with a label and a clause reference."""
     r = mod.__feedsl_ir__.rules[rule]
     assert label in r.label and clause in r.clause
+
+
+def test_error_inside_an_aggregate_names_the_list_item():
+    """A facility whose 定員 is outside 表6 (0人 for a 養護老人ホーム) is reported with its index in the list."""
+    mod = feedsl.load(Path(__file__).resolve().parents[1] / "regulations" / "hyogo_roufuku.fee")
+    with pytest.raises(feedsl.FeeInputError) as e:
+        mod.special_supporter_fee(regular={"kind": "home_service"},
+                                  supporters=[{"kind": "nursing_home", "capacity": 40},
+                                              {"kind": "nursing_home", "capacity": 0}])
+    assert e.value.input.startswith("supporters[1]")
+    assert "2件目" in str(e.value) and "capacity" in str(e.value)

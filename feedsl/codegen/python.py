@@ -24,7 +24,8 @@ from .writer import SourceWriter
 _RUNTIME = [
     "FeeEnum", "REQUIRED", "InputInfo", "round_half_up", "round_down", "round_up", "divide",
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
-    "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "FeeRecord", "record_arg", "list_arg", "no_row",
+    "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "FeeRecord",
+    "sum_over", "count_over", "record_arg", "list_arg", "no_row",
     "enum_excluded",
 ]
 
@@ -571,9 +572,12 @@ class _Gen:
     def x_Aggregate(self, e: ir.Aggregate):
         src = self.expr(e.source)
         body = self.expr(e.body)
-        if e.func == "件数":
-            return f"_sum(1 for {e.var} in {src} if {body})"
-        return f"_sum({body} for {e.var} in {src})"
+        # The body runs per record through a runtime loop, so that an input
+        # error found inside it (a facility whose 定員 is outside a table's
+        # range) names the record's index in the list.
+        where = e.source.name if isinstance(e.source, (ir.InputRef, ir.ParamRef)) else "一覧"
+        fn = "_count_over" if e.func == "件数" else "_sum_over"
+        return f"{fn}(lambda {e.var}: {body}, {src}, {where!r})"
 
     def x_Lookup(self, e: ir.Lookup):
         rows = [r for r in e.rows if r.interval is not None]
