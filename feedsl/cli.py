@@ -149,10 +149,16 @@ def cmd_docs(a) -> int:
         return EXIT_FEE
     if a.check:
         stale = docs.stale_files(pages, a.output)
-        if stale:
-            _err("古いページがあります（feedsl docs で作り直してください） / stale pages:")
-            for s in stale:
-                _err(f"  {s}")
+        leftover = docs.leftover_pages(pages, a.output)
+        if stale or leftover:
+            if stale:
+                _err("古いページがあります（feedsl docs で作り直してください） / stale pages:")
+                for s in stale:
+                    _err(f"  {s}")
+            if leftover:
+                _err("どの規程からも作られないページがあります（削除してください） / pages no regulation produces:")
+                for s in leftover:
+                    _err(f"  {s}")
             return EXIT_FEE
         _out(f"{len(pages)} ページは最新です / {len(pages)} pages up to date")
         return EXIT_OK

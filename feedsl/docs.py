@@ -515,6 +515,28 @@ def stale_files(pages: dict[str, str], outdir: str | Path) -> list[str]:
     return stale
 
 
+_GENERATED_MARKS = ('<meta name="generator" content="feedsl">', "<!-- generator: feedsl")
+
+
+def leftover_pages(pages: dict[str, str], outdir: str | Path) -> list[str]:
+    """Pages feedsl generated earlier in ``outdir`` that no source produces now
+    (a regulation renamed or removed). Hand-written files are never listed."""
+    outdir = Path(outdir)
+    if not outdir.is_dir():
+        return []
+    out = []
+    for p in sorted(outdir.iterdir()):
+        if p.suffix not in (".html", ".md") or p.name in pages or not p.is_file():
+            continue
+        try:
+            head = p.read_text("utf-8", errors="replace")[:2000]
+        except OSError:
+            continue
+        if any(m in head for m in _GENERATED_MARKS):
+            out.append(str(p))
+    return out
+
+
 def write_pages(pages: dict[str, str], outdir: str | Path) -> list[Path]:
     """Write pages, leaving files whose content is unchanged untouched."""
     outdir = Path(outdir)

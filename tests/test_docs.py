@@ -257,6 +257,20 @@ def test_check_names_stale_pages(tmp_path, capsys):
     assert "rinko_renmei.md" in err and "rinko_renmei.html" not in err
 
 
+def test_check_names_pages_no_regulation_produces(tmp_path, capsys):
+    """A generated page left behind by a removed regulation is stale; hand-written files are not."""
+    out = tmp_path / "d"
+    assert main(["docs", str(RINKO), "-o", str(out)]) == 0
+    (out / "rinko_renmei.html").rename(out / "old_name.html")
+    (out / "rinko_renmei.md").rename(out / "old_name.md")
+    (out / "guide.md").write_text("# 手書きの案内\n", "utf-8")
+    assert main(["docs", str(RINKO), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["docs", str(RINKO), "-o", str(out), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "old_name.html" in err and "old_name.md" in err and "guide.md" not in err
+
+
 def test_docs_with_errors_exit_1(tmp_path, capsys):
     """A .fee file with errors makes docs exit 1 with the diagnostics."""
     bad = tmp_path / "bad.fee"
