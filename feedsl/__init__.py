@@ -35,7 +35,7 @@ _LAZY = {
     "compile_file": ("feedsl.api", "compile_file"),
     "compile_source": ("feedsl.api", "compile_source"),
     "check_file": ("feedsl.api", "check_file"),
-    "run_examples": ("feedsl.api", "run_examples"),
+    "run_examples": ("feedsl.examples", "run_examples"),
 }
 
 

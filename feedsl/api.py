@@ -13,7 +13,7 @@ from . import __version__
 from .build import build
 from .check import check
 from .diagnostics import Diagnostic, Diagnostics, FeeCompileError
-from .ir import ExampleIR, RegulationIR
+from .ir import RegulationIR
 from .parse import parse
 from .source import SourceFile, Span
 
@@ -153,46 +153,3 @@ def load(path: str | Path) -> types.ModuleType:
     mod.__feedsl_source__ = compiled.python
     _CACHE[key] = mod
     return mod
-
-
-@attrs.frozen
-class ExampleResult:
-    """One ``例`` line run against the compiled module."""
-
-    example: ExampleIR
-    ok: bool
-    got: object  # the amount returned, or the FeeInputError raised
-    message: str  # why it failed ("" when ok)
-
-
-def run_examples(target) -> list[ExampleResult]:
-    """Run every ``例`` of a regulation (a path, or a module from :func:`load`).
-
-    Example values are already plain Python (checked by ``check.example``):
-    amounts as int, enum values as str, dates as ``datetime.date``, records
-    as dicts and lists as lists -- what a caller of the module passes.
-    """
-    from .runtime import FeeInputError
-
-    mod = target if isinstance(target, types.ModuleType) else load(target)
-    reg: RegulationIR = mod.__feedsl_ir__
-    results = []
-    for ex in reg.examples:
-        func = getattr(mod, ex.entry)
-        kwargs = dict(ex.kwargs)
-        call = f"{ex.entry}({', '.join(f'{k}={v!r}' for k, v in ex.kwargs)})"
-        try:
-            got = func(**kwargs)
-        except FeeInputError as e:
-            if ex.expected is None:
-                results.append(ExampleResult(ex, True, e, ""))
-            else:
-                results.append(ExampleResult(ex, False, e, f"{call}: expected {ex.expected:,}, raised {e}"))
-            continue
-        if ex.expected is None:
-            results.append(ExampleResult(ex, False, got, f"{call}: expected an input error, got {got:,}"))
-        elif got != ex.expected or type(got) is not type(ex.expected):
-            results.append(ExampleResult(ex, False, got, f"{call}: expected {ex.expected:,}, got {got!r}"))
-        else:
-            results.append(ExampleResult(ex, True, got, ""))
-    return results

@@ -17,9 +17,6 @@ from . import ast, ir
 from .ir import ErrorType, QType
 from .runtime import format_decimal
 
-INF = None
-
-
 def _exact(x: Fraction, grouping: bool) -> str:
     """A value in decimals, exactly when it terminates within 6 places
     (20.5, 33.3333 otherwise, marked 約). Never through a float."""
@@ -63,6 +60,17 @@ class _Int:
         if dmin is not None:
             a = max(a, math.ceil(dmin))
         return a, b
+
+
+def _is_empty(iv: ir.Interval, dmin, integral: bool) -> bool:
+    """No value of the key's domain falls in ``iv``."""
+    if integral:
+        a, b = _Int.span(iv, dmin)
+        return a > b
+    if iv.lo is not None and iv.hi is not None:
+        if iv.lo > iv.hi or (iv.lo == iv.hi and not (iv.lo_incl and iv.hi_incl)):
+            return True
+    return iv.hi is not None and dmin is not None and (iv.hi < dmin or (iv.hi == dmin and not iv.hi_incl))
 
 
 def _display(lo, lo_incl, hi, hi_incl, t: QType) -> str:
@@ -149,7 +157,7 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
     integral = kt.integral
     rows = []
     for row, lo, lo_incl, hi, hi_incl, kind in raw:
-        values = tuple(None if a is None else _amount(ck, a) for a in row.amounts)
+        values = tuple(None if a is None else a.value for a in row.amounts)
         if kind == "else":
             rows.append(ir.TRow(None, values, "それ以外", "それ以外", span=row.band.span))
             continue
@@ -161,26 +169,23 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
         rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.band.span))
 
     _check_coverage(ck, table, rows, kt, dmin, integral)
-    _check_amounts(ck, table, rows, colnames)
+    amount_dims = {ck.qdim(a) for row in table.rows for a in row.amounts if a is not None}
+    if len(amount_dims) > 1:
+        ck.err("F201", table.span, "表の金額の単位がそろっていません: " + "、".join(ir.dim_str(u) for u in amount_dims),
+               "table amounts have different units")
     _check_domain(ck, rows, kt, dmin)
     if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
-        _check_monotone(ck, rows, kt, colnames, table)
+        _check_monotone(ck, rows, kt, colnames, dmin)
 
     vals = [v for r in rows for v in r.values if v is not None]
     lo = min(vals) if vals else None
-    has_none = any(v is None for r in rows for v in r.values)
-    if has_none:
+    if any(v is None for r in rows for v in r.values):
         ck.err("F408", table.span, "「なし」の欄は、この表を金額として使う限り書けません",
                "a なし cell cannot be used as an amount")
-    vtype = QType(ir.YEN, all(v.denominator == 1 for v in vals), lo)
-    if vals and any(a is not None and ck.qdim(a) != ir.YEN for row in table.rows for a in row.amounts):
-        first = next(a for row in table.rows for a in row.amounts if a is not None)
-        vtype = QType(ck.qdim(first), all(v.denominator == 1 for v in vals), lo)
+    first = next((a for row in table.rows for a in row.amounts if a is not None), None)
+    dim = ck.qdim(first) if first is not None else ir.YEN
+    vtype = QType(dim, all(v.denominator == 1 for v in vals), lo)
     return ir.Lookup(name, key, column, colnames, tuple(rows), vtype, span=table.span)
-
-
-def _amount(ck, a: ast.Quantity) -> Fraction:
-    return a.value
 
 
 def _check_domain(ck, rows, kt: QType, dmin):
@@ -200,11 +205,10 @@ def _check_domain(ck, rows, kt: QType, dmin):
                 break
 
 
-def _check_monotone(ck, rows, kt: QType, colnames, table):
+def _check_monotone(ck, rows, kt: QType, colnames, dmin):
     """Fees that fall as a count grows (or rise as a rate grows) are almost always typos."""
     banded = sorted((r for r in rows if r.interval is not None
-                     and not (r.interval.lo is not None and r.interval.hi is not None
-                              and r.interval.lo > r.interval.hi)), key=_lo_of)
+                     and not _is_empty(r.interval, dmin, kt.integral)), key=_lo_of)
     rate = kt.dim == ir.NODIM and not kt.integral
     for k in range(max(1, len(colnames))):
         prev = None
@@ -227,25 +231,14 @@ def _check_monotone(ck, rows, kt: QType, colnames, table):
             prev = (v, r)
 
 
-def _check_amounts(ck, table, rows, colnames):
-    units = set()
-    for row in table.rows:
-        for a in row.amounts:
-            if a is not None:
-                units.add(ck.qdim(a))
-    if len(units) > 1:
-        ck.err("F201", table.span, "表の金額の単位がそろっていません: " + "、".join(ir.dim_str(u) for u in units),
-               "table amounts have different units")
-
-
 def _where(row: ir.TRow) -> str:
     return f"『{row.text}』({row.span.line}行目)"
 
 
 def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
     band_rows = [r for r in rows if r.interval is not None]
-    has_else = any(r.interval is None for r in rows)
     else_rows = [r for r in rows if r.interval is None]
+    has_else = bool(else_rows)
     if len(else_rows) > 1:
         ck.err("F401", else_rows[1].span, "「それ以外」の行は一つだけ書けます", "only one それ以外 row")
     fv = lambda x: fmt_value(Fraction(x), kt)  # noqa: E731
@@ -253,17 +246,7 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
     unreachable: set[int] = set()
     # Rows no value can reach, and rows out of order.
     for r in band_rows:
-        iv = r.interval
-        empty = False
-        if integral:
-            a, b = _Int.span(iv, dmin)
-            empty = a > b
-        else:
-            if iv.lo is not None and iv.hi is not None:
-                empty = iv.lo > iv.hi or (iv.lo == iv.hi and not (iv.lo_incl and iv.hi_incl))
-            if iv.hi is not None and dmin is not None and (iv.hi < dmin or (iv.hi == dmin and not iv.hi_incl)):
-                empty = True
-        if empty:
+        if _is_empty(r.interval, dmin, integral):
             unreachable.add(id(r))
             ck.err("F409", r.span, f"『{r.text}』({r.span.line}行目) に当たる値はありません（キーは{'0' if dmin == 0 else fv(dmin) if dmin is not None else ''}以上の{'整数' if integral else '値'}）",
                    f"no value of the key reaches row {r.text!r} (line {r.span.line})",

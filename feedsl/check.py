@@ -359,7 +359,6 @@ class Checker:
                 scope[p.name] = pin.type
                 params.append((p.name, pin.type))
                 pinputs.append(pin)
-        self.scope = scope
         expr = self.expr(r.body, scope, rule=r)
         typ = expr.type
         # A parameter that selects a table's columns takes only those values.
@@ -496,10 +495,7 @@ class Checker:
                 self.err("F107", e.span, f"規則「{n}」には引数が必要です: {n}(…)",
                          f"rule {n!r} takes arguments")
                 return ir.Const(None, ERR, span=e.span)
-            saved = self.scope
-            t = self.rule(n)
-            self.scope = saved
-            return ir.RuleRef(n, (), t, span=e.span)
+            return ir.RuleRef(n, (), self.rule(n), span=e.span)
         if n in self.member_of:
             self.err("F108", e.span, f"「{n}」は区分の値です。「場合」の腕か「… が {n}」の形で使ってください",
                      f"{n!r} is an enum value; use it in a 場合 arm or as '… が {n}'")
@@ -520,9 +516,7 @@ class Checker:
             self.err("F107", e.span, f"規則「{e.name}」の引数は {len(r.params)} 個です（{len(args)} 個あります）",
                      f"{e.name} takes {len(r.params)} arguments, got {len(args)}")
             return ir.Const(None, ERR, span=e.span)
-        saved = self.scope
         t = self.rule(e.name)
-        self.scope = saved
         if e.name in self.rules:
             for (pn, pt), a, ae in zip(self.rules[e.name].params, args, e.args):
                 if self.same_type(a, pt, e.span, f"引数 {pn}"):
@@ -636,11 +630,14 @@ class Checker:
 
     def unify_bare(self, a, b):
         """A bare number next to a quantity takes that quantity's unit (rows like 51～100人)."""
-        if isinstance(a, ir.Const) and isinstance(a.type, QType) and a.type.dim == NODIM and a.type.integral and not a.text.endswith("%") and isinstance(b.type, QType) and b.type.dim != NODIM:
-            a = ir.Const(a.value, QType(b.type.dim, True, a.value), a.text, span=a.span)
-        if isinstance(b, ir.Const) and isinstance(b.type, QType) and b.type.dim == NODIM and b.type.integral and not b.text.endswith("%") and isinstance(a.type, QType) and a.type.dim != NODIM:
-            b = ir.Const(b.value, QType(a.type.dim, True, b.value), b.text, span=b.span)
-        return a, b
+        def adopt(bare, other):
+            if (isinstance(bare, ir.Const) and isinstance(bare.type, QType) and bare.type.dim == NODIM
+                    and bare.type.integral and not bare.text.endswith("%")
+                    and isinstance(other.type, QType) and other.type.dim != NODIM):
+                return ir.Const(bare.value, QType(other.type.dim, True, bare.value), bare.text, span=bare.span)
+            return bare
+
+        return adopt(a, b), adopt(b, a)
 
     def e_Compare(self, e: ast.Compare, scope, rule):
         a = self.expr(e.left, scope, rule)

@@ -246,10 +246,10 @@ def _summary(reg, title: str, names: tuple, tables: dict) -> dict:
 
 def _examples(reg, module) -> list[dict]:
     """Every 例 of the file, its amount computed now by the compiled module."""
-    from .runtime import FeeInputError
+    from .examples import run_examples
 
     out = []
-    for ex in reg.examples:
+    for ex, r in zip(reg.examples, run_examples(module)):
         rule = reg.rules[ex.entry]
         types = {n: reg.inputs[n].type for n in rule.inputs}
         labels = {n: reg.inputs[n].label for n in rule.inputs}
@@ -257,20 +257,13 @@ def _examples(reg, module) -> list[dict]:
             types[p.name] = p.type
             labels[p.name] = Words(reg, rule).param_label(p)
         args = [{"label": labels.get(k, k), "value": _value_text(v, types.get(k), reg)} for k, v in ex.kwargs]
-        try:
-            got = getattr(module, ex.entry)(**dict(ex.kwargs))
-        except FeeInputError as e:
-            result = "入力エラー"
-            detail = str(e).split(" / ")[0].split(": ")[0]
-            ok = ex.expected is None
-        else:
-            result = fmt_quantity(got, rule.type)
-            detail = ""
-            ok = ex.expected is not None and got == ex.expected
+        is_error = isinstance(r.got, Exception)
+        result = "入力エラー" if is_error else fmt_quantity(r.got, rule.type)
+        detail = str(r.got).split(" / ")[0].split(": ")[0] if is_error else ""
         expected = "入力エラー" if ex.expected is None else fmt_quantity(ex.expected, rule.type)
         out.append({"rule": rule.label, "clause": rule.clause, "anchor": _anchor(rule.name), "args": args,
-                    "result": result, "detail": detail, "ok": ok, "expected": expected,
-                    "is_error": result == "入力エラー"})
+                    "result": result, "detail": detail, "ok": r.ok, "expected": expected,
+                    "is_error": is_error})
     return out
 
 

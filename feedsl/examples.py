@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,6 +20,11 @@ class ExampleResult:
     expected: int | Fraction | None  # None: an input error was expected
     got: object  # the amount, or the FeeInputError raised
     ok: bool
+
+    @property
+    def message(self) -> str:
+        """Why the example failed ("" when it holds)."""
+        return "" if self.ok else self.describe()
 
     @property
     def where(self) -> str:
@@ -44,8 +50,20 @@ def fee_files(paths) -> list[Path]:
     return out
 
 
-def run_examples(module) -> list[ExampleResult]:
-    """Run every example of a loaded module (``feedsl.load``) and compare."""
+def run_examples(target) -> list[ExampleResult]:
+    """Run every ``例`` of a regulation (a path, or a module from ``feedsl.load``).
+
+    Example values are already plain Python (checked by ``check.example``):
+    amounts as int, enum values as str, dates as ``datetime.date``, records as
+    dicts and lists as lists -- what a caller of the module passes. An amount
+    must match in value and type (2,000 is not Fraction(2000)).
+    """
+    if isinstance(target, types.ModuleType):
+        module = target
+    else:
+        from .api import load
+
+        module = load(target)
     reg = module.__feedsl_ir__
     results = []
     for ex in reg.examples:
@@ -53,7 +71,7 @@ def run_examples(module) -> list[ExampleResult]:
         kwargs = dict(ex.kwargs)
         try:
             got = fn(**kwargs)
-            ok = ex.expected is not None and got == ex.expected
+            ok = ex.expected is not None and got == ex.expected and type(got) is type(ex.expected)
         except FeeInputError as e:
             got = e
             ok = ex.expected is None

@@ -204,3 +204,15 @@ def test_enum_values_that_shadow_enum_attributes_get_a_diagnostic(value):
     text = f"規程 t 「t」\n区分 k 「k」\n    {value} 「甲」\n    ok 「乙」\n"
     c = compile_source(SourceFile("t.fee", text))
     assert [d.code for d in c.diagnostics if d.is_error] == ["F102"]
+
+
+def test_fractional_exclusive_bound_on_whole_number_key():
+    """「2.5人未満」 on a count covers 0–2人: the generated chain compares with the right whole bound."""
+    text = ("規程 t 「t」\n入力 n: 人 「人数」\n表 fee 「会費」 [1] n による\n"
+            "    2.5人未満  1円\n    それ以上  2円\n")
+    c = compile_source(SourceFile("t.fee", text))
+    assert c.ok, c.diagnostics
+    from feedsl.api import module_from_source
+
+    m = module_from_source(c.python, "tf", "<tf>")
+    assert [m.fee(n=k) for k in range(5)] == [1, 1, 1, 2, 2]

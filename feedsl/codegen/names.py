@@ -61,12 +61,12 @@ def record_check(rec: str) -> str:
     return f"_rec_{rec}"
 
 
-def table_bounds(table: str, k: int) -> str:
-    return f"_B_{table}_{k}"
+def table_bounds(table: str) -> str:
+    return f"_B_{table}"
 
 
-def table_values(table: str, k: int) -> str:
-    return f"_V_{table}_{k}"
+def table_values(table: str) -> str:
+    return f"_V_{table}"
 
 
 def constant(k: int) -> str:

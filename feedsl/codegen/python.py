@@ -16,6 +16,7 @@ from collections import Counter
 from fractions import Fraction
 
 from .. import __version__, ir
+from ..brackets import _Int
 from ..check import children
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType
 from . import explain, names
@@ -300,7 +301,7 @@ class _Gen:
         walk(rule.expr)
         return count, order
 
-    def body(self, rule: ir.RuleIR, ret: bool = True) -> str:
+    def body(self, rule: ir.RuleIR) -> str:
         count, order = self.uses(rule)
         self.hoisted = {n for n, c in count.items() if c >= 2}
         for n in order:
@@ -584,100 +585,78 @@ class _Gen:
         else_row = next((r for r in e.rows if r.interval is None), None)
         key_t = e.key.type
         first, again = self.bind(self.expr(e.key))
-        ncols = max(1, len(e.column_names))
-        col = None
-        if e.column is not None:
-            col = self.expr(e.column)
+        col = self.expr(e.column) if e.column is not None else None
+        enum = e.column.type.name if e.column is not None else None
 
-        def cell(r, k):
-            return self.value(r.values[k])
+        def value(r):
+            """The row's amount (or the amount of the column the enum selects)."""
+            if col is None:
+                return self.value(r.values[0])
+            cells = ", ".join(f"{self.member(enum, c)}: {self.value(r.values[j])}"
+                              for j, c in enumerate(e.column_names))
+            return f"{{{cells}}}[{col}]"
 
-        contiguous = else_row is None
-        if contiguous and key_t.integral:
-            # Whole-number keys: each row ends at an inclusive whole upper bound.
-            highs = []
-            for r in rows:
-                iv = r.interval
-                if iv.hi is None:
-                    highs.append(None)
-                else:
-                    h = iv.hi if iv.hi_incl else iv.hi - 1
-                    highs.append(int(h) if h.denominator == 1 else int(h.__floor__()))
-            if ncols > 1 or len(rows) > 6:
-                idx = 0
-                if e.table in self.tables_emitted:
-                    bname, vname = self.tables_emitted[e.table]
-                    if ncols == 1:
-                        return f"{vname}[_bisect({bname}, {first})]"
-                    return f"{vname}[{col}][_bisect({bname}, {first})]"
-                bname = names.table_bounds(e.table, idx)
-                bounds = tuple(h for h in highs if h is not None)
-                self.table_lines.append(f"{bname} = {bounds!r}")
-                self.tables_emitted[e.table] = (bname, names.table_values(e.table, idx))
-                if ncols == 1:
-                    vname = names.table_values(e.table, idx)
-                    self.table_lines.append(f"{vname} = ({', '.join(cell(r, 0) for r in rows)},)")
-                    return f"{vname}[_bisect({bname}, {first})]"
-                vname = names.table_values(e.table, idx)
-                enum = e.column.type.name
-                cols = ", ".join(
-                    f"{self.member(enum, c)}: ({', '.join(cell(r, k) for r in rows)},)"
-                    for k, c in enumerate(e.column_names))
-                self.table_lines.append(f"{vname} = {{{cols}}}")
-                return f"{vname}[{col}][_bisect({bname}, {first})]"
-            parts = []
-            use = first
-            for r, h in zip(rows, highs):
-                if h is None or r is rows[-1]:
-                    parts.append(cell(r, 0))
-                    break
-                parts.append(f"{cell(r, 0)} if {use} <= {h!r} else")
-                use = again
-            return "(" + " ".join(parts) + ")"
-        if contiguous and ncols == 1:
-            # Rational keys without それ以外: the checker proved the rows are in
-            # order, disjoint and cover the key's whole domain, so each row
-            # needs only its upper bound, compared exactly (Fraction, never float).
-            parts = []
-            use = first
-            for r in rows:
-                iv = r.interval
-                if iv.hi is None or r is rows[-1]:
-                    parts.append(cell(r, 0))
-                    break
-                parts.append(f"{cell(r, 0)} if {use} {'<=' if iv.hi_incl else '<'} {self.value(iv.hi)} else")
-                use = again
-            return "(" + " ".join(parts) + ")"
-        # Tables with それ以外 or several columns: test each row's interval.
+        if else_row is None and key_t.integral:
+            # The checker proved the rows ordered, disjoint and covering the
+            # key's whole domain, so each row needs only its whole upper bound.
+            highs = [None if r.interval.hi is None else _Int.span(r.interval, None)[1] for r in rows]
+            if col is not None or len(rows) > 6:
+                return self.bisect_lookup(e, rows, highs, first, col)
+            return self.upper_chain(rows, [None if h is None else f"<= {h!r}" for h in highs],
+                                    value, first, again)
+        if else_row is None and col is None:
+            # Rational keys: the same chain, compared exactly (Fraction, never float).
+            tests = [None if r.interval.hi is None
+                     else f"{'<=' if r.interval.hi_incl else '<'} {self.value(r.interval.hi)}" for r in rows]
+            return self.upper_chain(rows, tests, value, first, again)
+        # Tables with それ以外 (or rational keys with columns): test each row's interval.
         parts = []
-        use = [first]
-
-        def k():
-            v = use[0]
-            use[0] = again
-            return v
-
+        use = first
         for r in rows:
             iv = r.interval
             tests = []
             if iv.lo is not None:
-                tests.append(f"{k()} {'>=' if iv.lo_incl else '>'} {self.value(iv.lo)}")
+                tests.append(f"{use} {'>=' if iv.lo_incl else '>'} {self.value(iv.lo)}")
+                use = again
             if iv.hi is not None:
-                tests.append(f"{k()} {'<=' if iv.hi_incl else '<'} {self.value(iv.hi)}")
-            value = cell(r, 0) if ncols == 1 else f"{{{', '.join(f'{self.member(e.column.type.name, c)}: {cell(r, j)}' for j, c in enumerate(e.column_names))}}}[{col}]"
+                tests.append(f"{use} {'<=' if iv.hi_incl else '<'} {self.value(iv.hi)}")
+                use = again
             if not tests:
-                parts.append(value)
+                parts.append(value(r))
                 break
-            parts.append(f"{value} if {' and '.join(tests)} else")
+            parts.append(f"{value(r)} if {' and '.join(tests)} else")
         else:
-            if else_row is not None:
-                parts.append(cell(else_row, 0) if ncols == 1 else
-                             f"{{{', '.join(f'{self.member(e.column.type.name, c)}: {cell(else_row, j)}' for j, c in enumerate(e.column_names))}}}[{col}]")
-            else:
-                parts.append(f"_no_row({e.table!r}, {again})")
-        if parts and parts[-1].endswith("else"):
-            parts.append(f"_no_row({e.table!r}, {again})")
+            parts.append(value(else_row) if else_row is not None else f"_no_row({e.table!r}, {again})")
         return "(" + " ".join(parts) + ")"
+
+    @staticmethod
+    def upper_chain(rows, tests, value, first, again) -> str:
+        """``v0 if k <= b0 else v1 if k <= b1 else … vN``: the last row needs no test."""
+        parts = []
+        use = first
+        for r, test in zip(rows, tests):
+            if test is None or r is rows[-1]:
+                parts.append(value(r))
+                break
+            parts.append(f"{value(r)} if {use} {test} else")
+            use = again
+        return "(" + " ".join(parts) + ")"
+
+    def bisect_lookup(self, e: ir.Lookup, rows, highs, key: str, col) -> str:
+        """Long or multi-column whole-number tables: one bisect over constant bounds."""
+        if e.table not in self.tables_emitted:
+            bname, vname = names.table_bounds(e.table), names.table_values(e.table)
+            self.table_lines.append(f"{bname} = {tuple(h for h in highs if h is not None)!r}")
+            if col is None:
+                self.table_lines.append(f"{vname} = ({', '.join(self.value(r.values[0]) for r in rows)},)")
+            else:
+                cols = ", ".join(
+                    f"{self.member(e.column.type.name, c)}: ({', '.join(self.value(r.values[k]) for r in rows)},)"
+                    for k, c in enumerate(e.column_names))
+                self.table_lines.append(f"{vname} = {{{cols}}}")
+            self.tables_emitted[e.table] = (bname, vname)
+        bname, vname = self.tables_emitted[e.table]
+        return f"{vname}[_bisect({bname}, {key})]" if col is None else f"{vname}[{col}][_bisect({bname}, {key})]"
 
 
 def generate(reg: ir.RegulationIR) -> str:
