@@ -895,39 +895,7 @@ class Checker:
         return check_table(self, rule, e, key, column, colnames)
 
 
-def _children(e):
-    """The IR sub-expressions of a node, for walks."""
-    if isinstance(e, (ir.Const, ir.InputRef, ir.ParamRef)):
-        return ()
-    if isinstance(e, ir.RuleRef):
-        return e.args
-    if isinstance(e, (ir.Arith, ir.Cmp, ir.BoolOp)):
-        return (e.left, e.right)
-    if isinstance(e, ir.NotOp):
-        return (e.operand,)
-    if isinstance(e, ir.EnumIs):
-        return (e.subject,)
-    if isinstance(e, ir.Cond):
-        return (e.cond, e.then, e.else_)
-    if isinstance(e, ir.Match):
-        return (e.subject,) + tuple(v for _, v in e.arms)
-    if isinstance(e, ir.Branches):
-        return tuple(x for c, v in e.arms for x in ((c, v) if c is not None else (v,)))
-    if isinstance(e, ir.Round):
-        return (e.value,)
-    if isinstance(e, ir.MinMax):
-        return e.args
-    if isinstance(e, ir.FyCall):
-        return (e.arg,)
-    if isinstance(e, ir.FieldGet):
-        return (e.obj,)
-    if isinstance(e, ir.Aggregate):
-        return (e.source, e.body)
-    if isinstance(e, ir.Lookup):
-        return (e.key,) + ((e.column,) if e.column is not None else ())
-    raise TypeError(f"unknown IR node {type(e).__name__}")
-
-
+_children = ir.children
 children = _children
 
 

@@ -388,3 +388,38 @@ class RegulationIR:
     examples: tuple
     source_text: str = attrs.field(eq=False, repr=False, default="")
     summaries: tuple = ()  # (title, (rule name, ...)) from 一覧 lines, for the docs
+
+
+# --- walks -----------------------------------------------------------------
+
+def children(e):
+    """The IR sub-expressions of a node, for walks."""
+    if isinstance(e, (Const, InputRef, ParamRef)):
+        return ()
+    if isinstance(e, RuleRef):
+        return e.args
+    if isinstance(e, (Arith, Cmp, BoolOp)):
+        return (e.left, e.right)
+    if isinstance(e, NotOp):
+        return (e.operand,)
+    if isinstance(e, EnumIs):
+        return (e.subject,)
+    if isinstance(e, Cond):
+        return (e.cond, e.then, e.else_)
+    if isinstance(e, Match):
+        return (e.subject,) + tuple(v for _, v in e.arms)
+    if isinstance(e, Branches):
+        return tuple(x for c, v in e.arms for x in ((c, v) if c is not None else (v,)))
+    if isinstance(e, (Round,)):
+        return (e.value,)
+    if isinstance(e, MinMax):
+        return e.args
+    if isinstance(e, FyCall):
+        return (e.arg,)
+    if isinstance(e, FieldGet):
+        return (e.obj,)
+    if isinstance(e, Aggregate):
+        return (e.source, e.body)
+    if isinstance(e, Lookup):
+        return (e.key,) + ((e.column,) if e.column is not None else ())
+    raise TypeError(f"unknown IR node {type(e).__name__}")

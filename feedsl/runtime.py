@@ -6,6 +6,7 @@ nothing else of feedsl: never the parser (lark) nor the templates (jinja2).
 
 from __future__ import annotations
 
+import _thread
 import datetime
 import enum
 import inspect
@@ -39,6 +40,8 @@ __all__ = [
     "months_to_fy_end",
     "format_decimal",
     "format_rate",
+    "lookup_rows",
+    "deep_call",
     "Fraction",
 ]
 
@@ -416,3 +419,65 @@ def entry(func, required: tuple):
               if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
     func.__signature__ = sig.replace(parameters=params)
     return func
+
+
+def lookup_rows(key, rows: tuple, values: tuple, table: str):
+    """The amount of the row whose interval holds ``key``.
+
+    ``rows`` are ``(lower, lower included, upper, upper included)`` sorted by
+    lower bound and disjoint (the checker proved it; ``None`` is unbounded);
+    ``values`` has one entry per row and a last one for それ以外 (``None``
+    when the table has none). Exact for ints and Fractions alike.
+    """
+    lo, hi = 0, len(rows)
+    # The last row whose lower bound admits the key: only it can hold the key.
+    while lo < hi:
+        mid = (lo + hi) // 2
+        low, incl = rows[mid][0], rows[mid][1]
+        if low is None or low < key or (incl and low == key):
+            lo = mid + 1
+        else:
+            hi = mid
+    i = lo - 1
+    if i >= 0:
+        _, _, high, incl = rows[i]
+        if high is None or key < high or (incl and key == high):
+            return values[i]
+    if values[-1] is None:
+        no_row(table, key)
+    return values[-1]
+
+
+def deep_call(depth: int, fn, *args):
+    """Call ``fn`` whose rules call each other ``depth`` deep.
+
+    Generated rules call one another as plain functions; a regulation whose
+    rules form a chain longer than Python's default recursion limit allows
+    (hundreds of rules, each using the one before twice) still computes: the
+    limit is raised for the duration of the call (never lowered) and put back
+    when the last such call ends.
+    """
+    import sys
+
+    with _DEEP_LOCK:
+        if _DEEP[0] == 0:
+            _DEEP[1] = sys.getrecursionlimit()
+        _DEEP[0] += 1
+        frame, here = sys._getframe(), 0
+        while frame is not None:
+            here += 1
+            frame = frame.f_back
+        need = here + 3 * depth + 200
+        if need > sys.getrecursionlimit():
+            sys.setrecursionlimit(need)
+    try:
+        return fn(*args)
+    finally:
+        with _DEEP_LOCK:
+            _DEEP[0] -= 1
+            if _DEEP[0] == 0:
+                sys.setrecursionlimit(_DEEP[1])
+
+
+_DEEP_LOCK = _thread.allocate_lock()
+_DEEP = [0, 0]  # deep calls running, the recursion limit before the first

@@ -62,11 +62,12 @@ def test_parameters_are_exactly_the_inputs_needed():
     assert list(inspect.signature(mod.designated_city_fee).parameters) == []
 
 
-def test_sub_rule_used_twice_is_computed_once(source):
-    """household_share is used in both branches of municipal_fee: it is computed once, into a local."""
+def test_small_sub_rules_are_inlined(source):
+    """municipal_fee's small sub-rules (世帯割, 均等割, 上限) are inlined: the entry calls no
+    other rule's function, and 世帯割's formula appears once per branch, not more."""
     body = source.split("def municipal_fee(")[1].split("\ndef ")[0]
-    assert body.count("_v_household_share = ") == 1
-    assert body.count("* 14") == 1
+    assert "_S" not in body.replace("_rt_", "").split("-> int:")[1].split("_rt_entry")[0]
+    assert body.count("* 14") == 2
 
 
 def test_compiled_module_imports_no_parser_or_templates(tmp_path):

@@ -110,7 +110,7 @@ def test_parameter_domain_proved_statically_emits_no_check():
 """)
     m = load(c)
     assert m.f(k="a", n=0) == 100  # 0 + 1 = 1 -> 1～9人, column a
-    line = next(ln for ln in c.python.splitlines() if "def _r_f" in ln)
+    line = next(ln for ln in c.python.splitlines() if ln.startswith("def _S") and "_f(" in ln)
     body = c.python.split(line, 1)[1].split("\n\n", 1)[0]
     assert "_bad_count" not in body
 

@@ -18,10 +18,10 @@ source only through ``repr()`` of a str; names come from :mod:`.names`.
 from __future__ import annotations
 
 from .. import ir
-from ..check import children
-from ..ir import BoolType, ListType, QType, RecordType
+from ..ir import BoolType, ListType, QType, RecordType, children
 from ..words import Words
 from . import names
+from .writer import Body
 
 RUNTIME = [
     "Node", "term", "try_term", "formula", "rounding", "cap", "lookup", "branch", "case", "match",
@@ -30,6 +30,8 @@ RUNTIME = [
 
 
 imported = names.explain_helper
+bi = names.builtin
+rt = names.runtime
 
 
 _fmt = imported("format_value")
@@ -38,7 +40,9 @@ _term = imported("term")
 _PREC = {"+": 1, "-": 1, "×": 2, "÷": 2}
 _SHOW = {"+": " + ", "-": " − ", "×": " × ", "÷": " ÷ "}
 _PY = {"+": "+", "-": "-", "×": "*"}
-_ROUND = {"四捨五入": "_round_half_up", "切り捨て": "_round_down", "切り上げ": "_round_up"}
+_ROUND = {"四捨五入": rt("round_half_up"), "切り捨て": rt("round_down"), "切り上げ": rt("round_up")}
+# A description longer than this is computed into a local (so no expression grows without bound).
+_TERM_MAX = 300
 
 
 def unit_of(t) -> str:
@@ -70,26 +74,46 @@ class ExplainGen:
         self.g = g
         self.reg = g.reg
         self.lines = (self.reg.source_text or "").split("\n")
-        self.n = 0
         self.node = ""
+        self.b: Body | None = None
         self.labels: dict[str, str] = {}
+        self.locals: dict[str, str] = {}  # parameter / loop variable → local name
         self.words: Words | None = None
-        self.tables: dict[str, str] = {}
         for rec in self.reg.records.values():
             fields = tuple((f.name, f.label, unit_of(f.type)) for f in rec.fields)
-            g.const_lines.append(f"{names.explain_record(rec.name)} = {fields!r}")
+            g.const_lines.append(f"{self.record_fields(rec.name)} = {fields!r}")
 
     @property
     def w(self):
         return self.g.w
 
+    def record_fields(self, rec: str) -> str:
+        return self.g.namer.mint("Xr", rec, rec)
+
+    def rule_fn_name(self, rule: str) -> str:
+        return self.g.namer.mint("X", rule, rule)
+
+    def entry_fn_name(self, rule: str) -> str:
+        return self.g.namer.mint("Xe", rule, rule)
+
     def tmp(self) -> str:
-        self.n += 1
-        return names.explain_temp(self.n)
+        return self.b.fresh("x")
 
     def new_node(self) -> str:
-        self.n += 1
-        return names.explain_node(self.n)
+        return self.b.fresh("n")
+
+    def stmt(self, text: str) -> None:
+        self.b.stmt(text)
+
+    def pcode(self, e) -> str:
+        """The plain generator's one-expression code for ``e``, in this function's scope."""
+        g = self.g
+        saved = g.body, g.locals, g.known, g.pure
+        g.body, g.locals, g.known, g.pure = self.b, self.locals, [{}], True
+        try:
+            return g.x(e)
+        finally:
+            g.body, g.locals, g.known, g.pure = saved
 
     def src(self, e) -> str:
         """The expression in the regulation's words: labels, not identifiers
@@ -125,14 +149,14 @@ class ExplainGen:
 
     # --- module -------------------------------------------------------------
     def module(self) -> None:
-        self.g.hoisted = set()
         for rule in self.reg.rules.values():
             self.rule_fn(rule)
         for rule in self.reg.rules.values():
             self.entry_fn(rule)
         w = self.w
-        table = ", ".join(f"{r!r}: {names.explain_entry(r)}" for r in self.reg.rules)
-        w.line(f"{names.EXPLAIN_DISPATCH} = {{{table}}}")
+        dispatch = self.g.namer.mint("D", "explain", "explain")
+        table = ", ".join(f"{r!r}: {self.entry_fn_name(r)}" for r in self.reg.rules)
+        w.line(f"{dispatch} = {{{table}}}")
         w.blank()
         w.line("def explain(entry, /, **inputs):")
         w.indent()
@@ -140,50 +164,49 @@ class ExplainGen:
                     "each with its clause.\n\nTakes the entry's name and the same inputs (validated the "
                     "same way); .amount equals the plain call; str() is a Japanese breakdown, "
                     ".to_dict() JSON-ready data.\n"))
-        w.line(f"return {imported('explain_call')}({names.EXPLAIN_DISPATCH}, REGULATION, TITLE, entry, inputs)")
+        w.line(f"return {imported('explain_call')}({dispatch}, {self.reg.name!r}, {self.reg.label!r}, entry, inputs)")
         w.outdent()
         w.blank()
 
     def rule_fn(self, rule: ir.RuleIR) -> None:
         w = self.w
-        args = [pn for pn, _ in rule.params] + list(rule.inputs)
-        w.line(f"def {names.explain_rule(rule.name)}({', '.join(args)}):", rule.span.line if rule.span else None)
-        w.indent()
+        self.b = b = Body(1)
+        self.locals = {pn: b.fresh("p") for pn, _ in rule.params}
+        args = list(self.locals.values()) + list(rule.inputs)
+        w.line(f"def {self.rule_fn_name(rule.name)}({', '.join(args)}):", rule.span.line if rule.span else None)
         self.labels = {pn: self.param_label(rule, pn, pt) for pn, pt in rule.params}
         self.words = Words(self.reg, rule)
         node = self.new_node()
-        w.line(f"{node} = {imported('Node')}({rule.name!r}, {rule.label!r}, {rule.clause!r}, {unit_of(rule.type)!r})")
+        self.stmt(f"{node} = {imported('Node')}({rule.name!r}, {rule.label!r}, {rule.clause!r}, {unit_of(rule.type)!r})")
         self.node = node
         x = self.top(rule.expr)
-        w.line(f"{node}.value = {x.code}")
-        w.line(f"return {node}")
-        w.outdent()
+        self.stmt(f"{node}.value = {x.code}")
+        self.stmt(f"return {node}")
+        w.body(b)
         w.blank()
 
     def entry_fn(self, rule: ir.RuleIR) -> None:
         g, w = self.g, self.w
         sig, _ = g.signature(rule)
-        fn = names.explain_entry(rule.name)
-        w.line(f"def {fn}({g.full_signature(sig)}):")
-        w.indent()
-        g.stray_check(rule)
-        g.checks(rule)
+        w.line(f"def {self.entry_fn_name(rule.name)}({g.full_signature(sig)}):")
+        self.b = b = Body(1)
+        g.checks(b, rule)
         args = [pn for pn, _ in rule.params] + list(rule.inputs)
-        value, node = names.explain_temp(0), names.explain_node(0)
-        w.line(f"{value} = {rule.name}({', '.join(f'{a}={a}' for a in args)})")
-        w.line(f"{node} = {names.explain_rule(rule.name)}({', '.join(args)})")
+        value, node = b.fresh("x"), b.fresh("n")
+        b.stmt(f"{value} = {g.entry_alias(rule.name)}({', '.join(f'{a}={a}' for a in args)})")
+        b.stmt(f"{node} = {self.rule_fn_name(rule.name)}({', '.join(args)})")
         # Record inputs are shown first, field by field, under the root.
         at = 0
         for pn, pt in rule.params:
             label = self.param_label(rule, pn, pt)
             if isinstance(pt, RecordType):
-                w.line(f"{imported('record')}({node}, {label!r}, {pn}, {names.explain_record(pt.name)}, {at!r})")
+                b.stmt(f"{imported('record')}({node}, {label!r}, {pn}, {self.record_fields(pt.name)}, {at!r})")
                 at += 1
             elif isinstance(pt, ListType):
-                w.line(f"{imported('records')}({node}, {label!r}, {pn}, {at!r})")
+                b.stmt(f"{imported('records')}({node}, {label!r}, {pn}, {at!r})")
                 at += 1
-        w.line(f"return {value}, {node}, {{{', '.join(f'{a!r}: {a}' for a in args)}}}")
-        w.outdent()
+        b.stmt(f"return {value}, {node}, {{{', '.join(f'{a!r}: {a}' for a in args)}}}")
+        w.body(b)
         w.blank()
 
     # --- expressions --------------------------------------------------------
@@ -201,7 +224,7 @@ class ExplainGen:
         arithmetic is noted as a formula step."""
         x = self.lower(e)
         if x.arith:
-            self.w.line(f"{imported('formula')}({self.node}, {x.term}, {x.code}, {x.unit!r})")
+            self.stmt(f"{imported('formula')}({self.node}, {x.term}, {x.code}, {x.unit!r})")
         return x
 
     def desc(self, x: XV) -> str:
@@ -212,8 +235,16 @@ class ExplainGen:
     def shown(self, code: str, unit: str) -> XV:
         return XV(code, f"{_fmt}({code}, {unit!r})", unit)
 
+    def short(self, term: str) -> str:
+        """A description expression, computed into a local when it grows long."""
+        if len(term) <= _TERM_MAX:
+            return term
+        t = self.tmp()
+        self.stmt(f"{t} = {term}")
+        return t
+
     def l_Const(self, e: ir.Const) -> XV:
-        code = self.g.expr(e)
+        code = self.g.x_Const(e)
         text = e.text
         if isinstance(e.type, ir.EnumType):
             text = dict(self.reg.enums[e.type.name].values).get(e.value, str(e.value))
@@ -227,15 +258,16 @@ class ExplainGen:
 
     def l_ParamRef(self, e: ir.ParamRef) -> XV:
         label = self.labels.get(e.name, e.name)
+        code = self.locals[e.name]
         if isinstance(e.type, (RecordType, ListType)):
-            return XV(e.name, repr(label), "")
+            return XV(code, repr(label), "")
         u = unit_of(e.type)
-        return XV(e.name, f"{_term}({label!r}, {e.name}, {u!r})", u)
+        return XV(code, f"{_term}({label!r}, {code}, {u!r})", u)
 
     def field_label(self, e: ir.FieldGet) -> str:
-        rt = e.obj.type
-        if isinstance(rt, RecordType):
-            for f in self.reg.records[rt.name].fields:
+        rt_ = e.obj.type
+        if isinstance(rt_, RecordType):
+            for f in self.reg.records[rt_.name].fields:
                 if f.name == e.name:
                     return f.label
         return e.name
@@ -250,7 +282,7 @@ class ExplainGen:
         r = self.reg.rules[e.name]
         args = [self.top(a).code for a in e.args] + list(r.inputs)
         t = self.tmp()
-        self.w.line(f"{t} = {self.node}.add({names.explain_rule(e.name)}({', '.join(args)}))")
+        self.stmt(f"{t} = {self.node}.add({self.rule_fn_name(e.name)}({', '.join(args)}))")
         code = f"{t}.value"
         u = unit_of(e.type)
         return XV(code, f"{_term}({r.label!r}, {code}, {u!r})", u)
@@ -265,12 +297,13 @@ class ExplainGen:
             return x.term
 
         if e.op == "÷":
-            value = f"_divide({a.code}, {b.code}, '割る数', ())"
+            value = f"{rt('divide')}({a.code}, {b.code}, '割る数', ())"
         else:
             value = f"({a.code} {_PY[e.op]} {b.code})"
         t = self.tmp()
-        self.w.line(f"{t} = {value}")
-        return XV(t, f"{wrap(a, False)} + {_SHOW[e.op]!r} + {wrap(b, True)}", unit_of(e.type), True, p)
+        self.stmt(f"{t} = {value}")
+        term = self.short(f"{wrap(a, False)} + {_SHOW[e.op]!r} + {wrap(b, True)}")
+        return XV(t, term, unit_of(e.type), True, p)
 
     # Conditions are computed by the plain generator's code and described by
     # their source text and the values they read.
@@ -292,53 +325,53 @@ class ExplainGen:
     def involved(self, e) -> str:
         """A tuple expression of the values a condition reads, labelled."""
         found: dict[str, str] = {}
-
-        def walk(x):
+        if isinstance(e, (ir.RuleRef, ir.InputRef, ir.ParamRef, ir.FieldGet)):
+            return "()"  # its value is the condition's value
+        stack = [e]
+        while stack:
+            x = stack.pop()
             if isinstance(x, ir.InputRef):
                 u = unit_of(x.type)
                 found.setdefault(x.name, f"{_term}({self.reg.inputs[x.name].label!r}, {x.name}, {u!r})")
             elif isinstance(x, ir.ParamRef):
                 if not isinstance(x.type, (RecordType, ListType)):
                     u = unit_of(x.type)
-                    found.setdefault(x.name, f"{_term}({self.labels.get(x.name, x.name)!r}, {x.name}, {u!r})")
+                    code = self.locals[x.name]
+                    found.setdefault(code, f"{_term}({self.labels.get(x.name, x.name)!r}, {code}, {u!r})")
             elif isinstance(x, ir.FieldGet):
-                code = self.g.expr(x)
+                code = self.pcode(x)
                 u = unit_of(x.type)
                 found.setdefault(code, f"{_term}({self.field_label(x)!r}, {code}, {u!r})")
             elif isinstance(x, ir.RuleRef):
-                code = self.g.expr(x)
+                code = self.pcode(x)
                 u = unit_of(x.type)
                 found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, lambda: {code}, {u!r})")
             else:
-                for c in children(x):
-                    walk(c)
-
-        if isinstance(e, (ir.RuleRef, ir.InputRef, ir.ParamRef, ir.FieldGet)):
-            return "()"  # its value is the condition's value
-        walk(e)
-        return "(" + "".join(v + ", " for v in found.values()) + ")"
+                stack.extend(reversed(children(x)))
+        t = self.tmp()
+        self.stmt(f"{t} = (" + "".join(v + ", " for v in found.values()) + ")")
+        return t
 
     # Conditions are computed as statements too, short-circuiting like the
     # plain code, so that a rule they read (老人福祉施設である) is a child node.
     def lower_bool(self, e) -> XV:
-        w = self.w
+        b = self.b
         if isinstance(e, ir.BoolOp):
             x = self.lower_bool(e.left)
             t = self.tmp()
-            w.line(f"{t} = {x.code}")
-            w.line(f"if {t}:" if e.op == "and" else f"if not {t}:")
-            w.indent()
+            self.stmt(f"{t} = {x.code}")
+            b.open_if(t if e.op == "and" else f"not {t}")
             y = self.lower_bool(e.right)
-            w.line(f"{t} = {y.code}")
-            w.outdent()
+            self.stmt(f"{t} = {y.code}")
+            b.close()
             return self.shown(t, "")
         if isinstance(e, ir.NotOp):
             x = self.lower_bool(e.operand)
             return self.shown(f"(not {x.code})", "")
         if isinstance(e, ir.Cmp):
-            a, b = self.operand(e.left), self.operand(e.right)
+            a, c = self.operand(e.left), self.operand(e.right)
             t = self.tmp()
-            w.line(f"{t} = ({a.code} {self.g._PY_OPS[e.op]} {b.code})")
+            self.stmt(f"{t} = ({a.code} {self.g._PY_OPS[e.op]} {c.code})")
             return self.shown(t, "")
         if isinstance(e, ir.EnumIs):
             x = self.lower(e.subject)
@@ -346,15 +379,15 @@ class ExplainGen:
                 return self.shown("False", "")
             enum = e.subject.type.name
             t = self.tmp()
-            w.line(f"{t} = {x.code}")
+            self.stmt(f"{t} = {x.code}")
             test = " or ".join(f"{t} is {self.g.member(enum, m)}" for m in e.members)
-            w.line(f"{t} = ({test})")
+            self.stmt(f"{t} = ({test})")
             return self.shown(t, "")
         if isinstance(e, ir.FyCall) and isinstance(e.type, BoolType):
             x = self.lower(e.arg)
             cmp = "<=" if e.func == "上半期" else ">"
             t = self.tmp()
-            w.line(f"{t} = (_fy_month({x.code}, {self.reg.fy_start!r}) {cmp} 6)")
+            self.stmt(f"{t} = ({rt('fy_month')}({x.code}, {self.reg.fy_start!r}) {cmp} 6)")
             return self.shown(t, "")
         return self.lower(e)
 
@@ -364,111 +397,104 @@ class ExplainGen:
     def boolean(self, e) -> XV:
         """A condition standing as a value (a rule that is a condition): noted with what it read."""
         x = self.lower_bool(e)
-        self.w.line(f"{imported('condition')}({self.node}, {self.cond_text(e)!r}, {self.involved(e)}, {x.code})")
+        self.stmt(f"{imported('condition')}({self.node}, {self.cond_text(e)!r}, {self.involved(e)}, {x.code})")
         return x
 
     def l_Cond(self, e: ir.Cond) -> XV:
-        w = self.w
+        b = self.b
         c = self.lower_bool(e.cond).code
         t = self.tmp()
         text, vals = self.cond_text(e.cond), self.involved(e.cond)
+        b.open_if(c)
         for k, (arm, result) in enumerate(((e.then, True), (e.else_, False))):
-            w.line(f"if {c}:" if k == 0 else "else:")
-            w.indent()
-            w.line(f"{imported('branch')}({self.node}, {text!r}, {vals}, {result!r}, {self.src(arm)!r})")
+            if k:
+                b.else_()
+            self.stmt(f"{imported('branch')}({self.node}, {text!r}, {vals}, {result!r}, {self.src(arm)!r})")
             x = self.top(arm)
-            w.line(f"{t} = {x.code}")
-            w.outdent()
+            self.stmt(f"{t} = {x.code}")
+        b.close()
         return self.shown(t, unit_of(e.type))
 
     def l_Match(self, e: ir.Match) -> XV:
-        w = self.w
+        b = self.b
         s = self.lower(e.subject)
         enum = e.subject.type.name
         labels = dict(self.reg.enums[enum].values)
         subject = self.tmp()
-        w.line(f"{subject} = {s.code}")
+        self.stmt(f"{subject} = {s.code}")
         t = self.tmp()
         n = len(e.arms)
+        opened = 0
         for k, (members, v) in enumerate(e.arms):
             last = k == n - 1 or not members
-            opened = True
             if not last:
                 test = " or ".join(f"{subject} is {self.g.member(enum, m)}" for m in members)
-                w.line(f"{'if' if k == 0 else 'elif'} {test}:")
-            elif k:
-                w.line("else:")
-            else:
-                opened = False  # a single arm: no test, as in the plain code
-            if opened:
-                w.indent()
+                b.open_if(f"({test})")
+                opened += 1
             arm = "・".join(labels[m] for m in members) if members else "それ以外"
-            w.line(f"{imported('match')}({self.node}, {s.term}, {arm!r}, {self.src(v)!r})")
+            self.stmt(f"{imported('match')}({self.node}, {s.term}, {arm!r}, {self.src(v)!r})")
             x = self.top(v)
-            w.line(f"{t} = {x.code}")
-            if opened:
-                w.outdent()
+            self.stmt(f"{t} = {x.code}")
             if last:
                 break
+            b.else_()
+        for _ in range(opened):
+            b.close()
         return self.shown(t, unit_of(e.type))
 
     def l_Branches(self, e: ir.Branches) -> XV:
-        w = self.w
+        b = self.b
         t = self.tmp()
         opened = 0
         for c, v in e.arms:
             if c is None:
-                w.line(f"{imported('case')}({self.node}, 'それ以外', (), {self.src(v)!r})")
+                self.stmt(f"{imported('case')}({self.node}, 'それ以外', (), {self.src(v)!r})")
                 x = self.top(v)
-                w.line(f"{t} = {x.code}")
+                self.stmt(f"{t} = {x.code}")
                 break
             cond = self.lower_bool(c).code
-            w.line(f"if {cond}:")
-            w.indent()
-            w.line(f"{imported('case')}({self.node}, {self.cond_text(c)!r}, {self.involved(c)}, {self.src(v)!r})")
-            x = self.top(v)
-            w.line(f"{t} = {x.code}")
-            w.outdent()
-            w.line("else:")
-            w.indent()
+            b.open_if(cond)
             opened += 1
+            self.stmt(f"{imported('case')}({self.node}, {self.cond_text(c)!r}, {self.involved(c)}, {self.src(v)!r})")
+            x = self.top(v)
+            self.stmt(f"{t} = {x.code}")
+            b.else_()
         else:  # the checker requires それ以外; never reached
-            w.line("raise AssertionError('no arm of 場合 applies')")
+            self.stmt(f"{t} = {rt('no_row')}('場合', None)")
         for _ in range(opened):
-            w.outdent()
+            b.close()
         return self.shown(t, unit_of(e.type))
 
     def l_Round(self, e: ir.Round) -> XV:
         x = self.lower(e.value)
         t = self.tmp()
         u = unit_of(e.type)
-        self.w.line(f"{t} = {_ROUND[e.mode]}({x.code}, {e.unit!r})")
-        self.w.line(f"{imported('rounding')}({self.node}, {self.desc(x)}, {x.code}, {t}, {u!r}, "
-                    f"{e.mode!r}, {e.unit!r}, {e.unit_text!r})")
+        self.stmt(f"{t} = {_ROUND[e.mode]}({x.code}, {e.unit!r})")
+        self.stmt(f"{imported('rounding')}({self.node}, {self.desc(x)}, {x.code}, {t}, {u!r}, "
+                  f"{e.mode!r}, {e.unit!r}, {e.unit_text!r})")
         return self.shown(t, u)
 
     def l_MinMax(self, e: ir.MinMax) -> XV:
         xs = [self.lower(a) for a in e.args]
-        fn = "_min" if e.func in ("最小", "上限") else "_max"
+        fn = bi("min") if e.func in ("最小", "上限") else bi("max")
         t = self.tmp()
         u = unit_of(e.type)
-        self.w.line(f"{t} = {fn}({', '.join(x.code for x in xs)})")
-        descs = "".join(self.desc(x) + ", " for x in xs)
+        self.stmt(f"{t} = {fn}({', '.join(x.code for x in xs)})")
+        descs = "".join(self.short(self.desc(x)) + ", " for x in xs)
         codes = "".join(x.code + ", " for x in xs)
-        self.w.line(f"{imported('cap')}({self.node}, {e.func!r}, ({descs}), ({codes}), {t}, {u!r})")
+        self.stmt(f"{imported('cap')}({self.node}, {e.func!r}, ({descs}), ({codes}), {t}, {u!r})")
         return self.shown(t, u)
 
     def l_FyCall(self, e: ir.FyCall) -> XV:
         x = self.lower(e.arg)
         fy = self.reg.fy_start
-        fn = "_fy_month" if e.func == "年度の月" else "_months_to_fy_end"
+        fn = rt("fy_month") if e.func == "年度の月" else rt("months_to_fy_end")
         t = self.tmp()
         u = unit_of(e.type)
-        self.w.line(f"{t} = {fn}({x.code}, {fy!r})")
+        self.stmt(f"{t} = {fn}({x.code}, {fy!r})")
         return XV(t, f"{_term}({e.func!r}, {t}, {u!r}) + '（' + {x.term} + '）'", u)
 
     def l_Aggregate(self, e: ir.Aggregate) -> XV:
-        w = self.w
         src = self.lower(e.source)
         if isinstance(e.source, ir.ParamRef):
             list_name = e.source.name
@@ -478,54 +504,49 @@ class ExplainGen:
             label = self.reg.records[e.source.type.element.name].label + "の一覧"
         rec = e.source.type.element.name
         body_unit = unit_of(e.body.type)
-        # The body runs in a function of its own so that the bound name (s)
-        # is local to it, as in the plain generator expression.
-        fn, index = names.explain_aggregate(self.n + 1), self.tmp()
-        self.n += 1
-        w.line(f"def {fn}({e.var}, {index}):")
-        w.indent()
-        saved_node, saved_labels = self.node, dict(self.labels)
+        # The body runs in a function of its own (a closure) so that the bound
+        # name is local to it, as in the plain code.
+        outer = self.b
+        fn = outer.fresh("f")
+        inner = Body(1, outer.counter)
+        var, index = inner.fresh("l"), inner.fresh("i")
+        saved = self.b, self.node, dict(self.labels), self.locals
+        self.b = inner
+        self.locals = dict(self.locals)
+        self.locals[e.var] = var
         item = self.new_node()
-        w.line(f"{item} = {imported('item')}({self.node}, {list_name!r}, {label!r}, {index}, {e.var}, "
-               f"{names.explain_record(rec)}, {body_unit!r})")
+        self.stmt(f"{item} = {imported('item')}({self.node}, {list_name!r}, {label!r}, {index}, {var}, "
+                  f"{self.record_fields(rec)}, {body_unit!r})")
         self.node = item
         self.labels[e.var] = self.reg.records[rec].label
         x = self.top(e.body)
-        w.line(f"{item}.value = {x.code}")
-        w.line(f"return {x.code}")
-        w.outdent()
-        self.node, self.labels = saved_node, saved_labels
-        acc, each, rec_var = self.tmp(), self.tmp(), self.tmp()
-        items = self.tmp()
-        w.line(f"{items} = {src.code}")
-        w.line(f"{acc} = 0")
-        w.line(f"for {each}, {rec_var} in enumerate({items}):")
-        w.indent()
+        self.stmt(f"{item}.value = {x.code}")
+        self.stmt(f"return {x.code}")
+        self.b, self.node, self.labels, self.locals = saved
+        outer.nested([f"def {fn}({var}, {index}):"] + inner.lines)
+        items, acc, each, one = self.tmp(), self.tmp(), self.tmp(), self.tmp()
+        self.stmt(f"{items} = {src.code}")
         if e.func == "件数":
-            w.line(f"if {fn}({rec_var}, {each}):")
-            w.indent()
-            w.line(f"{acc} += 1")
-            w.outdent()
+            self.stmt(f"{acc} = {bi('sum')}(1 for {each}, {one} in {bi('enumerate')}({items}) if {fn}({one}, {each}))")
         else:
-            w.line(f"{acc} += {fn}({rec_var}, {each})")
-        w.outdent()
+            self.stmt(f"{acc} = {bi('sum')}({fn}({one}, {each}) for {each}, {one} in {bi('enumerate')}({items}))")
         u = unit_of(e.type)
-        w.line(f"{imported('aggregate')}({self.node}, {e.func!r}, {label!r}, len({items}), {acc}, {u!r})")
+        self.stmt(f"{imported('aggregate')}({self.node}, {e.func!r}, {label!r}, {bi('len')}({items}), {acc}, {u!r})")
         return XV(acc, f"{_term}({e.func + '（' + label + '）'!r}, {acc}, {u!r})", u)
 
     def l_Lookup(self, e: ir.Lookup) -> XV:
         key = self.lower(e.key)
         col = self.lower(e.column).code if e.column is not None else "None"
         t = self.tmp()
-        self.w.line(f"{t} = {imported('lookup')}({self.node}, {self.table(e)}, {self.desc(key)}, {key.code}, {col})")
+        self.stmt(f"{t} = {imported('lookup')}({self.node}, {self.table(e)}, {self.short(self.desc(key))}, {key.code}, {col})")
         return self.shown(t, unit_of(e.type))
 
     def table(self, e: ir.Lookup) -> str:
         """A module constant holding the table's checked rows, as written and resolved."""
-        if e.table in self.tables:
-            return self.tables[e.table]
         g = self.g
-        name = names.explain_table(e.table)
+        if g.namer.has("Xt", e.table):
+            return g.namer.mint("Xt", e.table)
+        name = g.namer.mint("Xt", e.table, e.table)
 
         def lit(v):
             return "None" if v is None else g.value(v)
@@ -546,6 +567,4 @@ class ExplainGen:
             columns = "()"
         g.table_lines.append(f"{name} = ({e.table!r}, {unit_of(e.type)!r}, {columns}, ("
                              + "".join(row + ", " for row in rows) + "))")
-        self.tables[e.table] = name
         return name
-

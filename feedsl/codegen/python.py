@@ -1,34 +1,54 @@
 """IR → a plain Python module of pure functions.
 
 Safety: text from a ``.fee`` file reaches the generated source only through
-``repr()`` of a str or int; every name is an author identifier (ASCII, checked
-not to be a keyword) or minted in :mod:`feedsl.codegen.names`.
+``repr()`` of a str or int; every name is an author identifier used where
+users see it (entries, their keyword inputs, record fields, enum members) or
+minted in :mod:`feedsl.codegen.names`. Generated code refers to everything
+module-level — other rules, classes, builtins, constants — through minted
+names only, so no author name can shadow what it means.
 
-Speed: an entry is one flat function. Sub-rules used once are inlined as
-expressions; sub-rules used more than once are computed once into a local.
-Tables become comparison chains or a ``bisect`` over constant tuples.
+Size: every rule's body is written once, in its entry or in a step function
+(``_S<n>_<rule>``) when other rules call it; a small parameterless rule
+(at most ``INLINE_MAX`` IR nodes) is inlined where it is used. So a module
+grows linearly with its file, not with the square of its rule count.
+
+Depth: small expressions (``PURE_MAX`` nodes) are written as one Python
+expression; larger ones as statements with temporaries, conditionals as
+blocks whose nesting :class:`~feedsl.codegen.writer.Body` keeps flat. A
+sum of 1,000 terms or 500 nested もし compile to flat code.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from fractions import Fraction
 
 from .. import __version__, ir
 from ..brackets import _Int
-from ..check import children
-from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
 from . import explain, names
-from .writer import SourceWriter
+from .writer import Body, SourceWriter
 
-_RUNTIME = [
+RUNTIME = [
     "FeeEnum", "REQUIRED", "InputInfo", "round_half_up", "round_down", "round_up", "divide",
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
     "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "FeeRecord",
-    "sum_over", "count_over", "record_arg", "list_arg", "no_row",
-    "enum_excluded",
+    "sum_over", "count_over", "record_arg", "list_arg", "no_row", "lookup_rows",
+    "enum_excluded", "deep_call",
 ]
+BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum"]
+
+rt = names.runtime
+bi = names.builtin
+
+# A parameterless rule of at most this many IR nodes is inlined where used.
+INLINE_MAX = 24
+# An expression of at most this many nodes (inlined rules counted) is one Python expression.
+PURE_MAX = 40
+# A table of at most this many rows is a chain of comparisons; longer ones bisect.
+CHAIN_ROWS = 6
+# Entries whose rules call each other deeper than this run through runtime.deep_call.
+CALL_DEPTH_SAFE = 120
 
 
 def _is_simple(code: str) -> bool:
@@ -39,49 +59,114 @@ class _Gen:
     def __init__(self, reg: ir.RegulationIR):
         self.reg = reg
         self.w = SourceWriter()
-        taken = set(reg.rules)
-        self.namer = names.Namer(taken)
+        self.namer = names.Namer(set(reg.rules))
         self.enum_class = {n: self.namer.public_class(n) for n in reg.enums}
         self.record_class = {n: self.namer.public_class(n) for n in reg.records}
-        self.consts: dict[object, str] = {}
         self.const_lines: list[str] = []
-        self.tables_emitted: dict[str, tuple] = {}
-        self.param_infos: set[str] = set()
         self.table_lines: list[str] = []
-        self.ntemp = 0
+        self.sizes: dict[int, int] = {}
+        self.rule_sizes: dict[str, int] = {}
+        self.body: Body | None = None
+        self.pure = False
+        self.locals: dict[str, str] = {}  # parameter / loop variable → local name
+        self.known: list[dict[str, str]] = [{}]  # rule → local holding its value, per block
+        self.called = self.step_rules()
+        self.depths: dict[str, int] = {}
 
-    # --- values -------------------------------------------------------------
+    # --- names --------------------------------------------------------------
+    def cls(self, kind: str, name: str) -> str:
+        """The minted alias of a public enum (``E``) or record (``R``) class."""
+        return self.namer.mint("C", (kind, name), name)
+
+    def member(self, enum: str, m: str) -> str:
+        """A module constant bound to the enum member (a global load is the fastest test)."""
+        return self.namer.mint("E", (enum, m), f"{enum}_{m}")
+
+    def enum_table(self, enum: str) -> str:
+        return self.namer.mint("T", enum, enum)
+
+    def info(self, *key) -> str:
+        """The InputInfo constant of an input, a record field or a rule's parameter."""
+        return self.namer.mint("I", key, "_".join(key[1:]))
+
+    def step(self, rule: str) -> str:
+        return self.namer.mint("S", rule, rule)
+
+    def entry_alias(self, rule: str) -> str:
+        return self.namer.mint("A", rule, rule)
+
     def value(self, v) -> str:
-        """A Python literal for a constant: ints and strs via repr, Fractions as constants."""
+        """A Python literal for a constant: ints and strs via repr, Fractions and dates as constants."""
         if isinstance(v, bool):
             return repr(v)
         if isinstance(v, Fraction):
             if v.denominator == 1:
                 return repr(int(v))
             key = ("F", v.numerator, v.denominator)
-            if key not in self.consts:
-                name = names.constant(len(self.consts))
-                self.consts[key] = name
-                self.const_lines.append(f"{name} = _Fraction({v.numerator!r}, {v.denominator!r})")
-            return self.consts[key]
+            if not self.namer.has("K", key):
+                name = self.namer.mint("K", key)
+                self.const_lines.append(f"{name} = {bi('Fraction')}({v.numerator!r}, {v.denominator!r})")
+            return self.namer.mint("K", key)
         if isinstance(v, int):
             return repr(v)
         if isinstance(v, datetime.date):
             key = ("D", v.toordinal())
-            if key not in self.consts:
-                name = names.constant(len(self.consts))
-                self.consts[key] = name
-                self.const_lines.append(f"{name} = _date({v.year!r}, {v.month!r}, {v.day!r})")
-            return self.consts[key]
+            if not self.namer.has("K", key):
+                name = self.namer.mint("K", key)
+                self.const_lines.append(f"{name} = {bi('date')}({v.year!r}, {v.month!r}, {v.day!r})")
+            return self.namer.mint("K", key)
         raise TypeError(f"no literal for {v!r}")  # pragma: no cover
 
-    def member(self, enum: str, m: str) -> str:
-        """A module constant bound to the enum member (a global load is the fastest test)."""
-        return names.enum_member(enum, m)
+    # --- analysis -----------------------------------------------------------
+    def size(self, e) -> int:
+        """IR nodes of ``e``, counting inlined rules' bodies where they are used."""
+        k = id(e)
+        s = self.sizes.get(k)
+        if s is None:
+            s = 1 + sum(self.size(c) for c in children(e))
+            if isinstance(e, ir.RuleRef) and self.inlined(e.name):
+                s += self.rule_size(e.name)
+            self.sizes[k] = s
+        return s
 
-    def tmp(self) -> str:
-        self.ntemp += 1
-        return names.temp(self.ntemp)
+    def rule_size(self, name: str) -> int:
+        s = self.rule_sizes.get(name)
+        if s is None:
+            s = self.rule_sizes[name] = self.size(self.reg.rules[name].expr)
+        return s
+
+    def inlined(self, name: str) -> bool:
+        r = self.reg.rules[name]
+        return not r.params and self.rule_size(name) <= INLINE_MAX
+
+    def step_rules(self) -> set[str]:
+        """Rules other code calls (not inlined): they get a step function."""
+        called: set[str] = set()
+        for r in self.reg.rules.values():
+            stack = [r.expr]
+            while stack:
+                e = stack.pop()
+                if isinstance(e, ir.RuleRef) and (self.reg.rules[e.name].params or not self.inlined(e.name)):
+                    called.add(e.name)
+                stack.extend(children(e))
+        return called
+
+    def call_depth(self, name: str) -> int:
+        """How deep step functions call each other when ``name`` is computed."""
+        d = self.depths.get(name)
+        if d is None:
+            deepest = 0
+            stack = [self.reg.rules[name].expr]
+            while stack:
+                e = stack.pop()
+                if isinstance(e, ir.RuleRef):
+                    if self.reg.rules[e.name].params or not self.inlined(e.name):
+                        deepest = max(deepest, 1 + self.call_depth(e.name))
+                    else:
+                        stack.append(self.reg.rules[e.name].expr)
+                stack.extend(children(e))
+            d = self.depths[name] = deepest
+        return d
 
     # --- module -------------------------------------------------------------
     def module(self) -> str:
@@ -93,18 +178,21 @@ class _Gen:
         w.line()
         w.line("from __future__ import annotations")
         w.line()
-        w.line("from bisect import bisect_left as _bisect")
-        w.line("from builtins import bool as _bool, int as _int, max as _max, min as _min, sum as _sum")
-        w.line("from datetime import date as _date")
-        w.line("from fractions import Fraction as _Fraction")
+        w.line(f"from bisect import bisect_left as {bi('bisect_left')}")
+        w.line("from builtins import (")
+        for n in BUILTINS:
+            w.line(f"    {n} as {bi(n)},")
+        w.line(")")
+        w.line(f"from datetime import date as {bi('date')}")
+        w.line(f"from fractions import Fraction as {bi('Fraction')}")
         w.line()
         w.line("from feedsl.runtime import (")
-        for n in _RUNTIME:
-            w.line(f"    {n} as _{n},")
+        for n in RUNTIME:
+            w.line(f"    {n} as {rt(n)},")
         w.line(")")
         w.line("from feedsl.explanation import (")
         for n in explain.RUNTIME:
-            w.line(f"    {n} as {explain.imported(n)},")
+            w.line(f"    {n} as {names.explain_helper(n)},")
         w.line(")")
         w.line()
         public = list(reg.rules) + list(self.enum_class.values()) + list(self.record_class.values()) + ["explain"]
@@ -115,19 +203,19 @@ class _Gen:
         w.line(f"FISCAL_YEAR_START = {reg.fy_start!r}")
         w.line(f"ENTRIES = {tuple(reg.rules)!r}")
         w.blank()
-        for name, en in reg.enums.items():
+        for en in reg.enums.values():
             self.enum(en)
         body = SourceWriter()
         saved, self.w = self.w, body
-        for name, rec in reg.records.items():
+        for rec in reg.records.values():
             self.record(rec)
         for name, inp in reg.inputs.items():
-            self.w.line(f"{names.input_info(name)} = _InputInfo({name!r}, {inp.label!r}, {inp.unit_text if inp.unit_text != '無単位' else ''!r}, {int(inp.minimum) if inp.minimum is not None else 0!r})")
+            self.w.line(f"{self.info('input', name)} = {self.input_info(name, inp)}")
         self.w.blank()
         for name, rule in reg.rules.items():
-            if rule.params:
-                self.rule_impl(rule)
-        for name, rule in reg.rules.items():
+            if name in self.called or rule.params:
+                self.step_fn(rule)
+        for rule in reg.rules.values():
             self.entry(rule)
         # The explain path: separate functions, never called by the ones above.
         explain.ExplainGen(self).module()
@@ -137,16 +225,22 @@ class _Gen:
         if self.const_lines or self.table_lines:
             w.blank()
         base = len(w.lines)
-        for line in body.lines:
-            w.lines.append(line)
+        w.lines.extend(body.lines)
         for k, v in body.origins.items():
             w.origins[base + k] = v
         return w.text()
 
+    @staticmethod
+    def input_info(name: str, inp) -> str:
+        unit = inp.unit_text if inp.unit_text != "無単位" else ""
+        minimum = int(inp.minimum) if inp.minimum is not None else 0
+        return f"{rt('InputInfo')}({name!r}, {inp.label!r}, {unit!r}, {minimum!r})"
+
     def enum(self, en: ir.EnumIR):
         w = self.w
-        cls = self.enum_class[en.name]
-        w.line(f"class {cls}(_FeeEnum):", en.span.line if en.span else None)
+        public = self.enum_class[en.name]
+        cls = self.cls("E", en.name)
+        w.line(f"class {public}({rt('FeeEnum')}):", en.span.line if en.span else None)
         w.indent()
         w.line(repr(en.label))
         w.line()
@@ -154,22 +248,24 @@ class _Gen:
             w.line(f"{n} = {n!r}")
         w.outdent()
         w.blank()
+        w.line(f"{cls} = {public}")
         w.line(f"{cls}._labels = {dict(en.values)!r}")
         for n, _ in en.values:
-            w.line(f"{names.enum_member(en.name, n)} = {cls}({n!r})")
+            w.line(f"{self.member(en.name, n)} = {cls}({n!r})")
         # Members are str subclasses, so this one dict maps a member or its value to the member.
-        w.line(f"{names.enum_lookup(en.name)} = {{m.value: m for m in {cls}}}")
+        w.line(f"{self.enum_table(en.name)} = {{{', '.join(f'{n!r}: {self.member(en.name, n)}' for n, _ in en.values)}}}")
         w.blank()
 
     # --- records ------------------------------------------------------------
     def record(self, rec: ir.RecordIR):
         w = self.w
-        cls = self.record_class[rec.name]
+        public = self.record_class[rec.name]
+        cls = self.cls("R", rec.name)
         fields = [f.name for f in rec.fields]
         for f in rec.fields:
-            w.line(f"{names.input_info(rec.name + '__' + f.name)} = _InputInfo({f.name!r}, {f.label!r}, {f.unit_text if f.unit_text != '無単位' else ''!r}, {int(f.minimum) if f.minimum is not None else 0!r})")
+            w.line(f"{self.info('field', rec.name, f.name)} = {self.input_info(f.name, f)}")
         w.blank()
-        w.line(f"class {cls}(_FeeRecord):", rec.span.line if rec.span else None)
+        w.line(f"class {public}({rt('FeeRecord')}):", rec.span.line if rec.span else None)
         w.indent()
         w.line(repr(f"{rec.label}: " + "、".join(f"{f.name}（{f.label}）" for f in rec.fields)))
         w.line()
@@ -177,83 +273,70 @@ class _Gen:
         w.line(f"_label = {rec.label!r}")
         w.line()
         params = ", ".join(f"{f.name}={self.default_code(f)}" for f in rec.fields)
-        w.line(f"def __init__(self, *, {params}):")
+        this = "_s"  # never an author name: those do not start with _
+        w.line(f"def __init__({this}, *, {params}):" if params else f"def __init__({this}):")
         w.indent()
+        body = Body(0)
         for f in rec.fields:
-            info = names.input_info(rec.name + "__" + f.name)
-            self.validate(f.name, f.type, info, f.minimum)
-            w.line(f"_FeeRecord._set(self, {f.name!r}, {f.name})")
+            self.validate(body, f.name, f.type, self.info("field", rec.name, f.name), f.minimum)
+            body.stmt(f"{rt('FeeRecord')}._set({this}, {f.name!r}, {f.name})")
+        if not rec.fields:
+            body.stmt("pass")
+        w.body(body)
         w.outdent()
         w.outdent()
+        w.blank()
+        w.line(f"{cls} = {public}")
         w.blank()
 
     def default_code(self, inp) -> str:
         if not inp.has_default:
-            return "_REQUIRED"
+            return rt("REQUIRED")
         v = inp.default
         if isinstance(inp.type, EnumType):
             return self.member(inp.type.name, v)
         return self.value(v)
 
     # --- validation ---------------------------------------------------------
-    def validate(self, name: str, t, info: str, minimum) -> None:
-        w = self.w
+    def validate(self, b: Body, name: str, t, info: str, minimum) -> None:
         if isinstance(t, QType):
             if t.integral:
                 lo = int(minimum) if minimum is not None else 0
-                w.line(f"if {name}.__class__ is not _int or {name} < {lo!r}:")
-                w.indent()
-                w.line(f"{name} = _bad_count({name}, {info})")
-                w.outdent()
+                b.stmt(f"if {name}.__class__ is not {bi('int')} or {name} < {lo!r}: "
+                       f"{name} = {rt('bad_count')}({name}, {info})")
             else:
-                w.line(f"if {name}.__class__ is not _Fraction:")
-                w.indent()
-                w.line(f"{name} = _bad_rate({name}, {info})")
-                w.outdent()
+                b.stmt(f"if {name}.__class__ is not {bi('Fraction')}: {name} = {rt('bad_rate')}({name}, {info})")
         elif isinstance(t, BoolType):
-            w.line(f"if {name}.__class__ is not _bool:")
-            w.indent()
-            w.line(f"_bad_bool({name}, {info})")
-            w.outdent()
+            b.stmt(f"if {name}.__class__ is not {bi('bool')}: {rt('bad_bool')}({name}, {info})")
         elif isinstance(t, EnumType):
-            cls = self.enum_class[t.name]
-            table = names.enum_lookup(t.name)
-            w.line(f"if {name}.__class__ is not {cls}:")
-            w.indent()
-            w.line(f"{name} = {table}[{name}] if {name}.__class__ is str and {name} in {table} "
-                   f"else _enum_arg({cls}, {name}, {info})")
-            w.outdent()
+            cls = self.cls("E", t.name)
+            table = self.enum_table(t.name)
+            b.stmt(f"if {name}.__class__ is not {cls}: {name} = {table}[{name}] if {name}.__class__ is "
+                   f"{bi('str')} and {name} in {table} else {rt('enum_arg')}({cls}, {name}, {info})")
             if t.members is not None:
                 # A parameter that selects a table's columns takes only those values.
                 allowed = [m for m, _ in self.reg.enums[t.name].values if m in t.members]
                 members = ", ".join(self.member(t.name, m) for m in allowed)
-                w.line(f"if {name} not in ({members},):")
-                w.indent()
-                w.line(f"_enum_excluded({name}, ({members},), {info})")
-                w.outdent()
+                b.stmt(f"if {name} not in ({members},): {rt('enum_excluded')}({name}, ({members},), {info})")
         elif isinstance(t, DateType):
-            w.line(f"{name} = _date_arg({name}, {info})")
+            b.stmt(f"{name} = {rt('date_arg')}({name}, {info})")
         elif isinstance(t, RecordType):
-            cls = self.record_class[t.name]
-            w.line(f"if {name}.__class__ is not {cls}:")
-            w.indent()
-            w.line(f"{name} = _record_arg({cls}, {name}, {info})")
-            w.outdent()
+            cls = self.cls("R", t.name)
+            b.stmt(f"if {name}.__class__ is not {cls}: {name} = {rt('record_arg')}({cls}, {name}, {info})")
         elif isinstance(t, ListType) and isinstance(t.element, RecordType):
-            cls = self.record_class[t.element.name]
-            w.line(f"{name} = _list_arg({cls}, {name}, {info})")
+            b.stmt(f"{name} = {rt('list_arg')}({self.cls('R', t.element.name)}, {name}, {info})")
         else:  # pragma: no cover - the checker rejects other input types
             raise TypeError(f"cannot validate {t}")
 
     def annotation(self, t) -> str:
         if isinstance(t, QType):
-            return "int" if t.integral else "_Fraction"
+            return "int" if t.integral else "Fraction"
         if isinstance(t, BoolType):
             return "bool"
         if isinstance(t, EnumType):
             return f"{self.enum_class[t.name]} | str"
         if isinstance(t, DateType):
-            return "_date | str"
+            return "date | str"
         if isinstance(t, RecordType):
             return f"{self.record_class[t.name]} | dict"
         if isinstance(t, ListType):
@@ -279,43 +362,12 @@ class _Gen:
             lines.append(f"{kind}: {text}")
         return repr("\n".join(lines).rstrip() + "\n")
 
-    def uses(self, rule: ir.RuleIR) -> tuple[Counter, list[str]]:
-        """How often each parameterless sub-rule is referenced, and a dependency order."""
-        count: Counter = Counter()
-        order: list[str] = []
-
-        def walk(e):
-            if isinstance(e, ir.RuleRef):
-                for a in e.args:
-                    walk(a)
-                if e.args or self.reg.rules[e.name].params:
-                    return
-                count[e.name] += 1
-                if count[e.name] == 1:
-                    walk(self.reg.rules[e.name].expr)
-                    order.append(e.name)
-                return
-            for c in children(e):
-                walk(c)
-
-        walk(rule.expr)
-        return count, order
-
-    def body(self, rule: ir.RuleIR) -> str:
-        count, order = self.uses(rule)
-        self.hoisted = {n for n, c in count.items() if c >= 2}
-        for n in order:
-            if n in self.hoisted:
-                r = self.reg.rules[n]
-                self.w.line(f"{names.hoisted(n)} = {self.expr(r.expr)}", r.span.line if r.span else None)
-        return self.expr(rule.expr)
-
     def signature(self, rule: ir.RuleIR) -> tuple[str, list[str]]:
         """An entry's keyword-only parameters (with defaults) and the required ones."""
         params = []
         required = []
         for pn, pt in rule.params:
-            params.append(f"{pn}: {self.annotation(pt)} = _REQUIRED")
+            params.append(f"{pn}: {self.annotation(pt)} = {rt('REQUIRED')}")
             required.append(pn)
         for n in rule.inputs:
             inp = self.reg.inputs[n]
@@ -324,29 +376,44 @@ class _Gen:
                 required.append(n)
         return ", ".join(params), required
 
-    def checks(self, rule: ir.RuleIR) -> None:
-        """Validate an entry's inputs and its 前提 (shared by the entry and its explain)."""
-        self.ntemp = 0
-        for k, (pn, pt) in enumerate(rule.params):
-            pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
-            self.validate(pn, pt, self.param_info(rule, pn, pt), pin.minimum if pin else None)
-        for n in rule.inputs:
-            inp = self.reg.inputs[n]
-            self.validate(n, inp.type, names.input_info(n), inp.minimum)
-        self.relations(rule.inputs)
-
     @staticmethod
     def full_signature(sig: str) -> str:
         """*_args / **_extra catch positional and unknown inputs so that every bad
         call is a FeeInputError; the signature shown to users omits them."""
         return ", ".join(["*_args"] + ([sig] if sig else []) + ["**_extra"])
 
-    def stray_check(self, rule: ir.RuleIR) -> None:
+    def checks(self, b: Body, rule: ir.RuleIR) -> None:
+        """Stray arguments, every input's validation and the 前提 (the entry's and explain's)."""
         allowed = tuple(pn for pn, _ in rule.params) + tuple(rule.inputs)
-        self.w.line("if _args or _extra:")
-        self.w.indent()
-        self.w.line(f"_bad_call({rule.name!r}, _args, _extra, {allowed!r})")
-        self.w.outdent()
+        b.stmt(f"if _args or _extra: {rt('bad_call')}({rule.name!r}, _args, _extra, {allowed!r})")
+        for k, (pn, pt) in enumerate(rule.params):
+            pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
+            self.validate(b, pn, pt, self.param_info(rule, pn, pt), pin.minimum if pin else None)
+        for n in rule.inputs:
+            inp = self.reg.inputs[n]
+            self.validate(b, n, inp.type, self.info("input", n), inp.minimum)
+        self.relations(b, rule.inputs)
+
+    def relations(self, b: Body, inputs):
+        have = set(inputs)
+        for rel in self.reg.relations:
+            if rel.inputs and set(rel.inputs) <= have:
+                cond = self.in_body(b, {}, lambda: self.emit(rel.expr))
+                infos = ", ".join(self.info("input", n) for n in rel.inputs) + ","
+                values = ", ".join(f"{n!r}: {n}" for n in rel.inputs)
+                label = rel.label or "入力の前提に反します"
+                b.open_if(f"not {cond}")
+                b.stmt(f"{rt('relation_failed')}({label!r}, {rel.text!r}, {{{values}}}, ({infos}))")
+                b.close()
+
+    def in_body(self, b: Body, local_names: dict, fn):
+        """Run ``fn`` emitting into ``b`` with the given parameters in scope."""
+        saved = self.body, self.locals, self.known, self.pure
+        self.body, self.locals, self.known, self.pure = b, local_names, [{}], False
+        try:
+            return fn()
+        finally:
+            self.body, self.locals, self.known, self.pure = saved
 
     def entry(self, rule: ir.RuleIR):
         w = self.w
@@ -355,22 +422,28 @@ class _Gen:
         w.line(f"def {rule.name}({self.full_signature(sig)}) -> {ret}:", rule.span.line if rule.span else None)
         w.indent()
         w.line(self.docstring(rule))
-        self.stray_check(rule)
-        self.checks(rule)
-        if rule.params:
-            args = ", ".join([pn for pn, _ in rule.params] + list(rule.inputs))
-            w.line(f"return {names.rule_impl(rule.name)}({args})")
-        else:
-            code = self.body(rule)
-            w.line(f"return {code}")
         w.outdent()
+        b = Body(1)
+        self.checks(b, rule)
+        args = [pn for pn, _ in rule.params] + list(rule.inputs)
+        if rule.name in self.called or rule.params:
+            call = f"{self.step(rule.name)}({', '.join(args)})"
+        else:
+            code = self.in_body(b, {}, lambda: self.emit(rule.expr))
+            call = None
+        if call is not None and self.call_depth(rule.name) > CALL_DEPTH_SAFE:
+            # Rules calling each other more deeply than Python's default stack allows.
+            call = f"{rt('deep_call')}({self.call_depth(rule.name) + 1!r}, {self.step(rule.name)}, {', '.join(args)})"
+        b.stmt(f"return {call if call is not None else code}")
+        w.body(b)
         w.blank()
-        w.line(f"_entry({rule.name}, {tuple(required)!r})")
+        w.line(f"{rt('entry')}({rule.name}, {tuple(required)!r})")
+        w.line(f"{self.entry_alias(rule.name)} = {rule.name}")
         w.blank()
 
     def param_info(self, rule, pn, pt) -> str:
-        key = f"{rule.name}__{pn}"
-        if key not in self.param_infos:
+        key = ("param", rule.name, pn)
+        if not self.namer.has("I", key):
             pin = next((p for p in rule.param_inputs if p.name == pn), None)
             label = pin.label if pin is not None and pin.label != pn else pn
             unit, minimum = "", 0
@@ -381,41 +454,66 @@ class _Gen:
                 label = self.reg.records[pt.name].label
             elif label == pn and isinstance(pt, ListType) and isinstance(pt.element, RecordType):
                 label = self.reg.records[pt.element.name].label + "の一覧"
-            self.const_lines.append(f"{names.input_info(key)} = _InputInfo({pn!r}, {label!r}, {unit!r}, {minimum!r})")
-            self.param_infos.add(key)
-        return names.input_info(key)
+            self.const_lines.append(f"{self.info(*key)} = {rt('InputInfo')}({pn!r}, {label!r}, {unit!r}, {minimum!r})")
+        return self.info(*key)
 
-    def rule_impl(self, rule: ir.RuleIR):
+    def step_fn(self, rule: ir.RuleIR):
+        """``_S<n>_<rule>(<parameters>, <inputs>)``: the rule's value, inputs already validated."""
         w = self.w
-        args = ", ".join([pn for pn, _ in rule.params] + list(rule.inputs))
-        w.line(f"def {names.rule_impl(rule.name)}({args}):", rule.span.line if rule.span else None)
-        w.indent()
-        self.ntemp = 0
-        code = self.body(rule)
-        w.line(f"return {code}")
-        w.outdent()
+        b = Body(1)
+        params = {pn: b.fresh("p") for pn, _ in rule.params}
+        args = list(params.values()) + list(rule.inputs)
+        w.line(f"def {self.step(rule.name)}({', '.join(args)}):", rule.span.line if rule.span else None)
+        code = self.in_body(b, params, lambda: self.emit(rule.expr))
+        b.stmt(f"return {code}")
+        w.body(b)
         w.blank()
 
-    def relations(self, inputs):
-        have = set(inputs)
-        for k, rel in enumerate(self.reg.relations):
-            if rel.inputs and set(rel.inputs) <= have:
-                self.hoisted = set()
-                cond = self.expr(rel.expr)
-                infos = ", ".join(names.input_info(n) for n in rel.inputs) + ","
-                values = ", ".join(f"{n!r}: {n}" for n in rel.inputs)
-                label = rel.label or "入力の前提に反します"
-                self.w.line(f"if not {cond}:", rel.span.line if rel.span else None)
-                self.w.indent()
-                self.w.line(f"_relation_failed({label!r}, {rel.text!r}, {{{values}}}, ({infos}))")
-                self.w.outdent()
-
     # --- expressions --------------------------------------------------------
-    def expr(self, e) -> str:
+    def emit(self, e) -> str:
+        """Code for ``e``'s value: one expression when small, else statements into the body."""
+        if self.pure or self.size(e) <= PURE_MAX:
+            saved, self.pure = self.pure, True
+            try:
+                return self.x(e)
+            finally:
+                self.pure = saved
+        code = self.x(e)
+        return code if _is_simple(code) else self.spill(code)
+
+    def x(self, e) -> str:
         meth = getattr(self, "x_" + type(e).__name__, None)
         if meth is None:
             raise TypeError(f"no generator for {type(e).__name__}")  # fail loudly
         return meth(e)
+
+    def spill(self, code: str) -> str:
+        t = self.body.fresh("t")
+        self.body.stmt(f"{t} = {code}")
+        return t
+
+    def bind(self, code: str) -> tuple[str, str]:
+        """(first use, later uses) of a value that must be computed once."""
+        if _is_simple(code):
+            return code, code
+        if not self.pure:
+            t = self.spill(code)
+            return t, t
+        t = self.body.fresh("t")
+        return f"({t} := {code})", t
+
+    # Blocks keep track of which rule values their statements computed.
+    def open_if(self, cond: str) -> None:
+        self.body.open_if(cond)
+        self.known.append({})
+
+    def else_(self) -> None:
+        self.body.else_()
+        self.known[-1] = {}
+
+    def close(self) -> None:
+        self.body.close()
+        self.known.pop()
 
     def x_Const(self, e: ir.Const) -> str:
         if isinstance(e.type, EnumType):
@@ -426,21 +524,36 @@ class _Gen:
         return e.name
 
     def x_ParamRef(self, e):
-        return e.name
+        return self.locals[e.name]
 
     def x_RuleRef(self, e: ir.RuleRef):
         r = self.reg.rules[e.name]
         if r.params:
             args = [self.arg(r, k, a) for k, a in enumerate(e.args)] + list(r.inputs)
-            return f"{names.rule_impl(e.name)}({', '.join(args)})"
-        if e.name in self.hoisted:
-            return names.hoisted(e.name)
-        return self.expr(r.expr)
+            return f"{self.step(e.name)}({', '.join(args)})"
+        if self.inlined(e.name):
+            # Capture-free: a parameterless rule reads only inputs (author
+            # names) and rules, and every local the generator binds is minted.
+            saved, self.locals = self.locals, {}
+            try:
+                return self.emit(r.expr)
+            finally:
+                self.locals = saved
+        call = f"{self.step(e.name)}({', '.join(r.inputs)})"
+        if self.pure:
+            return call
+        for scope in reversed(self.known):
+            if e.name in scope:
+                return scope[e.name]
+        v = self.body.fresh("v")
+        self.body.stmt(f"{v} = {call}")
+        self.known[-1][e.name] = v
+        return v
 
     def arg(self, callee: ir.RuleIR, k: int, a) -> str:
         """An argument of a call; checked at run time when the checker cannot
         prove it lies in the parameter's domain (``範囲 1人以上``)."""
-        code = self.expr(a)
+        code = self.emit(a)
         pin = callee.param_inputs[k] if k < len(callee.param_inputs) else None
         if pin is None or not isinstance(pin.type, QType) or not pin.type.integral or not pin.minimum:
             return code
@@ -449,91 +562,132 @@ class _Gen:
             return code
         first, again = self.bind(code)
         info = self.param_info(callee, pin.name, pin.type)
-        return f"({again} if {first} >= {int(pin.minimum)!r} else _bad_count({again}, {info}))"
+        return f"({again} if {first} >= {int(pin.minimum)!r} else {rt('bad_count')}({again}, {info}))"
 
     _PY_OPS = {"+": "+", "-": "-", "×": "*", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "==", "≠": "!="}
 
+    def divisor_inputs(self, e) -> list[str]:
+        """The inputs a divisor is made of (through parameterless rules), for the error message."""
+        found: list[str] = []
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ir.InputRef) and x.name not in found:
+                found.append(x.name)
+            elif isinstance(x, ir.RuleRef) and not x.args and x.name in self.reg.rules:
+                stack.append(self.reg.rules[x.name].expr)
+            stack.extend(reversed(children(x)))
+        return found
+
     def x_Arith(self, e: ir.Arith):
-        a, b = self.expr(e.left), self.expr(e.right)
+        a, b = self.emit(e.left), self.emit(e.right)
         if e.op == "÷":
             # A zero divisor is the caller's input error: name the inputs it is made of.
-            found: list[str] = []
-
-            def walk(x):
-                if isinstance(x, ir.InputRef) and x.name not in found:
-                    found.append(x.name)
-                elif isinstance(x, ir.RuleRef) and not x.args and x.name in self.reg.rules:
-                    walk(self.reg.rules[x.name].expr)
-                for c in children(x):
-                    walk(c)
-
-            walk(e.right)
-            ins = [self.reg.inputs[n] for n in found]
+            ins = [self.reg.inputs[n] for n in self.divisor_inputs(e.right)]
             what = "、".join(f"{i.name}（{i.label}）" for i in ins) or "割る数"
             if len(ins) > 1:
                 what = f"割る数（{', '.join(i.name for i in ins)} から計算）"
-            infos = "".join(f"{names.input_info(i.name)}, " for i in ins)
-            return f"_divide({a}, {b}, {what!r}, ({infos}))"
+            infos = "".join(f"{self.info('input', i.name)}, " for i in ins)
+            return f"{rt('divide')}({a}, {b}, {what!r}, ({infos}))"
         return f"({a} {self._PY_OPS[e.op]} {b})"
 
     def x_Cmp(self, e: ir.Cmp):
-        return f"({self.expr(e.left)} {self._PY_OPS[e.op]} {self.expr(e.right)})"
+        return f"({self.emit(e.left)} {self._PY_OPS[e.op]} {self.emit(e.right)})"
 
     def x_EnumIs(self, e: ir.EnumIs):
-        s = self.expr(e.subject)
         if not e.members:
-            return "False"
-        tests = [f"{s} is {self.member(e.subject.type.name, m)}" for m in e.members]
+            s = self.emit(e.subject)
+            return "False" if _is_simple(s) else f"({s}, False)[1]"
+        first, again = self.bind(self.emit(e.subject))
+        tests = [f"{first if k == 0 else again} is {self.member(e.subject.type.name, m)}"
+                 for k, m in enumerate(e.members)]
         return "(" + " or ".join(tests) + ")"
 
     def x_BoolOp(self, e: ir.BoolOp):
-        return f"({self.expr(e.left)} {e.op} {self.expr(e.right)})"
+        if self.pure:
+            return f"({self.emit(e.left)} {e.op} {self.emit(e.right)})"
+        t = self.spill(self.emit(e.left))
+        self.open_if(t if e.op == "and" else f"not {t}")
+        self.body.stmt(f"{t} = {self.emit(e.right)}")
+        self.close()
+        return t
 
     def x_NotOp(self, e: ir.NotOp):
-        return f"(not {self.expr(e.operand)})"
+        return f"(not {self.emit(e.operand)})"
 
     def x_Cond(self, e: ir.Cond):
-        return f"({self.expr(e.then)} if {self.expr(e.cond)} else {self.expr(e.else_)})"
+        return self.x_Branches(ir.Branches(((e.cond, e.then), (None, e.else_)), e.type))
 
     def x_Branches(self, e: ir.Branches):
-        parts = []
+        if self.pure:
+            parts = []
+            for c, v in e.arms:
+                if c is None:
+                    parts.append(self.emit(v))
+                    break
+                parts.append(f"{self.emit(v)} if {self.emit(c)} else")
+            return "(" + " ".join(parts) + ")"
+        t = self.body.fresh("t")
+        opened = 0
         for c, v in e.arms:
             if c is None:
-                parts.append(self.expr(v))
+                self.body.stmt(f"{t} = {self.emit(v)}")
                 break
-            parts.append(f"{self.expr(v)} if {self.expr(c)} else")
-        return "(" + " ".join(parts) + ")"
-
-    def bind(self, code: str) -> tuple[str, str]:
-        """(first use, later uses) of a value that must be computed once."""
-        if _is_simple(code):
-            return code, code
-        t = self.tmp()
-        return f"({t} := {code})", t
+            self.open_if(self.emit(c))
+            self.body.stmt(f"{t} = {self.emit(v)}")
+            self.else_()
+            opened += 1
+        else:  # pragma: no cover - the checker requires それ以外
+            self.body.stmt(f"{t} = {rt('no_row')}('場合', None)")
+        for _ in range(opened):
+            self.close()
+        return t
 
     def x_Match(self, e: ir.Match):
-        first, again = self.bind(self.expr(e.subject))
+        first, again = self.bind(self.emit(e.subject))
         enum = e.subject.type.name
-        covered = set()
-        parts = []
-        use = first
-        n = len(e.arms)
+        arms = []
         for k, (members, v) in enumerate(e.arms):
-            covered |= set(members)
-            last = k == n - 1
-            if not members or last:
-                parts.append(self.expr(v))
+            if not members or k == len(e.arms) - 1:
+                arms.append((None, v))
                 break
-            test = " or ".join(f"{use if j == 0 else again} is {self.member(enum, m)}" for j, m in enumerate(members))
-            use = again
-            parts.append(f"{self.expr(v)} if {test} else")
-        if use == first and first != again:
-            # The subject was never tested (a single arm): still evaluate it once.
-            return f"({first}, {' '.join(parts)})[1]"
-        return "(" + " ".join(parts) + ")"
+            arms.append((members, v))
+        if len(arms) == 1:
+            # A single arm: no test, but the subject is still evaluated once.
+            value = self.emit(arms[0][1])
+            return value if first == again else f"({first}, {value})[1]"
+        use = [first]
+
+        def test(members):
+            code = " or ".join(f"{use[0] if j == 0 else again} is {self.member(enum, m)}"
+                               for j, m in enumerate(members))
+            use[0] = again
+            return f"({code})"
+
+        if self.pure:
+            parts = []
+            for members, v in arms:
+                if members is None:
+                    parts.append(self.emit(v))
+                else:
+                    parts.append(f"{self.emit(v)} if {test(members)} else")
+            return "(" + " ".join(parts) + ")"
+        t = self.body.fresh("t")
+        opened = 0
+        for members, v in arms:
+            if members is None:
+                self.body.stmt(f"{t} = {self.emit(v)}")
+                break
+            self.open_if(test(members))
+            self.body.stmt(f"{t} = {self.emit(v)}")
+            self.else_()
+            opened += 1
+        for _ in range(opened):
+            self.close()
+        return t
 
     def x_Round(self, e: ir.Round):
-        v = self.expr(e.value)
+        v = self.emit(e.value)
         u = e.unit
         t = e.value.type
         if t.integral and t.lo is not None and t.lo >= 0:
@@ -549,43 +703,60 @@ class _Gen:
             first, again = self.bind(v)
             return (f"((2 * {again} + {u!r}) // {2 * u!r} * {u!r} if {first} >= 0 "
                     f"else -((-2 * {again} + {u!r}) // {2 * u!r}) * {u!r})")
-        fn = {"四捨五入": "_round_half_up", "切り捨て": "_round_down", "切り上げ": "_round_up"}[e.mode]
-        return f"{fn}({v}, {u!r})"
+        fn = {"四捨五入": "round_half_up", "切り捨て": "round_down", "切り上げ": "round_up"}[e.mode]
+        return f"{rt(fn)}({v}, {u!r})"
 
     def x_MinMax(self, e: ir.MinMax):
-        fn = "_min" if e.func in ("最小", "上限") else "_max"
-        return f"{fn}({', '.join(self.expr(a) for a in e.args)})"
+        fn = bi("min") if e.func in ("最小", "上限") else bi("max")
+        return f"{fn}({', '.join(self.emit(a) for a in e.args)})"
 
     def x_FyCall(self, e: ir.FyCall):
-        d = self.expr(e.arg)
+        d = self.emit(e.arg)
         fy = self.reg.fy_start
         if e.func == "年度の月":
-            return f"_fy_month({d}, {fy!r})"
+            return f"{rt('fy_month')}({d}, {fy!r})"
         if e.func == "年度末までの月数":
-            return f"_months_to_fy_end({d}, {fy!r})"
+            return f"{rt('months_to_fy_end')}({d}, {fy!r})"
         if e.func == "上半期":
-            return f"(_fy_month({d}, {fy!r}) <= 6)"
-        return f"(_fy_month({d}, {fy!r}) > 6)"
+            return f"({rt('fy_month')}({d}, {fy!r}) <= 6)"
+        return f"({rt('fy_month')}({d}, {fy!r}) > 6)"
 
     def x_FieldGet(self, e: ir.FieldGet):
-        return f"{self.expr(e.obj)}.{e.name}"
+        return f"{self.emit(e.obj)}.{e.name}"
 
     def x_Aggregate(self, e: ir.Aggregate):
-        src = self.expr(e.source)
-        body = self.expr(e.body)
+        src = self.emit(e.source)
         # The body runs per record through a runtime loop, so that an input
         # error found inside it (a facility whose 定員 is outside a table's
         # range) names the record's index in the list.
         where = e.source.name if isinstance(e.source, (ir.InputRef, ir.ParamRef)) else "一覧"
-        fn = "_count_over" if e.func == "件数" else "_sum_over"
-        return f"{fn}(lambda {e.var}: {body}, {src}, {where!r})"
+        fn = rt("count_over") if e.func == "件数" else rt("sum_over")
+        var = self.body.fresh("l")
+        inner = dict(self.locals)
+        inner[e.var] = var
+        if self.pure or self.size(e.body) <= PURE_MAX:
+            saved, self.locals = self.locals, inner
+            try:
+                body = self.emit(e.body)
+            finally:
+                self.locals = saved
+            return f"{fn}(lambda {var}: {body}, {src}, {where!r})"
+        # A large body: a nested function (a closure over the inputs), flat inside.
+        nested = Body(1, self.body.counter)
+        helper = self.body.fresh("f")
+        code = self.in_body(nested, inner, lambda: self.emit(e.body))
+        nested.stmt(f"return {code}")
+        self.body.nested([f"def {helper}({var}):"] + nested.lines)
+        return f"{fn}({helper}, {src}, {where!r})"
 
     def x_Lookup(self, e: ir.Lookup):
         rows = [r for r in e.rows if r.interval is not None]
         else_row = next((r for r in e.rows if r.interval is None), None)
         key_t = e.key.type
-        first, again = self.bind(self.expr(e.key))
-        col = self.expr(e.column) if e.column is not None else None
+        first, again = self.bind(self.emit(e.key))
+        col = None
+        if e.column is not None:
+            col = self.bind(self.emit(e.column))[1] if not self.pure else self.emit(e.column)
         enum = e.column.type.name if e.column is not None else None
 
         def value(r):
@@ -596,38 +767,27 @@ class _Gen:
                               for j, c in enumerate(e.column_names))
             return f"{{{cells}}}[{col}]"
 
-        if else_row is None and key_t.integral:
+        if else_row is None and key_t.integral and len(rows) <= CHAIN_ROWS and col is None:
             # The checker proved the rows ordered, disjoint and covering the
             # key's whole domain, so each row needs only its whole upper bound.
             highs = [None if r.interval.hi is None else _Int.span(r.interval, None)[1] for r in rows]
-            if col is not None or len(rows) > 6:
-                return self.bisect_lookup(e, rows, highs, first, col)
             return self.upper_chain(rows, [None if h is None else f"<= {h!r}" for h in highs],
                                     value, first, again)
-        if else_row is None and col is None:
+        if else_row is None and col is None and len(rows) <= CHAIN_ROWS:
             # Rational keys: the same chain, compared exactly (Fraction, never float).
             tests = [None if r.interval.hi is None
                      else f"{'<=' if r.interval.hi_incl else '<'} {self.value(r.interval.hi)}" for r in rows]
             return self.upper_chain(rows, tests, value, first, again)
-        # Tables with それ以外 (or rational keys with columns): test each row's interval.
-        parts = []
-        use = first
-        for r in rows:
-            iv = r.interval
-            tests = []
-            if iv.lo is not None:
-                tests.append(f"{use} {'>=' if iv.lo_incl else '>'} {self.value(iv.lo)}")
-                use = again
-            if iv.hi is not None:
-                tests.append(f"{use} {'<=' if iv.hi_incl else '<'} {self.value(iv.hi)}")
-                use = again
-            if not tests:
-                parts.append(value(r))
-                break
-            parts.append(f"{value(r)} if {' and '.join(tests)} else")
-        else:
-            parts.append(value(else_row) if else_row is not None else f"_no_row({e.table!r}, {again})")
-        return "(" + " ".join(parts) + ")"
+        if else_row is None and key_t.integral:
+            # Long or multi-column whole-number tables: one bisect over constant bounds.
+            highs = [None if r.interval.hi is None else _Int.span(r.interval, None)[1] for r in rows]
+            bname, vname = self.table_constants(e, rows, highs)
+            index = f"{bi('bisect_left')}({bname}, {first})"
+            return f"{vname}[{index}]" if col is None else f"{vname}[{col}][{index}]"
+        # Rational keys, tables with それ以外: find the row by its lower bound, then test it.
+        rname, vname = self.row_constants(e, rows, else_row)
+        values = vname if col is None else f"{vname}[{col}]"
+        return f"{rt('lookup_rows')}({first}, {rname}, {values}, {e.table!r})"
 
     @staticmethod
     def upper_chain(rows, tests, value, first, again) -> str:
@@ -642,21 +802,40 @@ class _Gen:
             use = again
         return "(" + " ".join(parts) + ")"
 
-    def bisect_lookup(self, e: ir.Lookup, rows, highs, key: str, col) -> str:
-        """Long or multi-column whole-number tables: one bisect over constant bounds."""
-        if e.table not in self.tables_emitted:
-            bname, vname = names.table_bounds(e.table), names.table_values(e.table)
-            self.table_lines.append(f"{bname} = {tuple(h for h in highs if h is not None)!r}")
-            if col is None:
-                self.table_lines.append(f"{vname} = ({', '.join(self.value(r.values[0]) for r in rows)},)")
+    def column_values(self, e: ir.Lookup, rows, tail: str = "") -> str:
+        """The rows' amounts: a tuple, or a dict of tuples by column; ``tail`` is one more entry."""
+        def values(k):
+            return "(" + "".join(self.value(r.values[k]) + ", " for r in rows) + (tail + ", " if tail else "") + ")"
+
+        if e.column is None:
+            return values(0)
+        return "{" + ", ".join(f"{self.member(e.column.type.name, c)}: {values(k)}"
+                               for k, c in enumerate(e.column_names)) + "}"
+
+    def table_constants(self, e: ir.Lookup, rows, highs) -> tuple[str, str]:
+        key = (e.table, "bisect")
+        if not self.namer.has("B", key):
+            self.table_lines.append(f"{self.namer.mint('B', key, e.table)} = {tuple(h for h in highs if h is not None)!r}")
+            self.table_lines.append(f"{self.namer.mint('V', key, e.table)} = {self.column_values(e, rows)}")
+        return self.namer.mint("B", key), self.namer.mint("V", key)
+
+    def row_constants(self, e: ir.Lookup, rows, else_row) -> tuple[str, str]:
+        """Rows as (lower, lower included, upper, upper included) sorted by lower
+        bound; the values have one more entry, the それ以外 row's (or None)."""
+        key = (e.table, "rows")
+        if not self.namer.has("B", key):
+            def lit(v):
+                return "None" if v is None else self.value(v)
+
+            bounds = "".join(f"({lit(r.interval.lo)}, {r.interval.lo_incl!r}, {lit(r.interval.hi)}, "
+                             f"{r.interval.hi_incl!r}), " for r in rows)
+            self.table_lines.append(f"{self.namer.mint('B', key, e.table)} = ({bounds})")
+            if else_row is not None:
+                vals = self.column_values(e, rows + [else_row])
             else:
-                cols = ", ".join(
-                    f"{self.member(e.column.type.name, c)}: ({', '.join(self.value(r.values[k]) for r in rows)},)"
-                    for k, c in enumerate(e.column_names))
-                self.table_lines.append(f"{vname} = {{{cols}}}")
-            self.tables_emitted[e.table] = (bname, vname)
-        bname, vname = self.tables_emitted[e.table]
-        return f"{vname}[_bisect({bname}, {key})]" if col is None else f"{vname}[{col}][_bisect({bname}, {key})]"
+                vals = self.column_values(e, rows, tail="None")
+            self.table_lines.append(f"{self.namer.mint('V', key, e.table)} = {vals}")
+        return self.namer.mint("B", key), self.namer.mint("V", key)
 
 
 def generate(reg: ir.RegulationIR) -> str:
