@@ -12,6 +12,7 @@ import attrs
 from . import __version__
 from .build import build
 from .check import check
+from .depth import rule_chains, run_deep, tree_depth
 from .diagnostics import Diagnostic, Diagnostics, FeeCompileError
 from .ir import RegulationIR
 from .parse import parse
@@ -32,15 +33,43 @@ class Compiled:
         return self.python is not None
 
 
-def check_source(src: SourceFile) -> tuple[RegulationIR | None, list[Diagnostic]]:
-    """Parse and check; never raises for anything in the text."""
+def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
+    """Parse, check and generate: the IR and Python source, or diagnostics.
+
+    Generation (and byte-compiling its result) is part of checking, so a
+    file ``feedsl check`` calls clean always compiles and loads.
+    """
+    from .codegen.python import generate
+
     diags = Diagnostics()
     tree = parse(src, diags)
-    if tree is None:
-        return None, diags.sorted()
+    if tree is None or not tree_depth(tree, src.path, diags):
+        return None, None, diags.sorted()
     reg = build(tree, src.path, diags)
+    if not rule_chains(reg, diags):
+        return None, None, diags.sorted()
     result = check(reg, diags, src.text)
-    return (None if diags.has_errors else result), diags.sorted()
+    if diags.has_errors:
+        return None, None, diags.sorted()
+    return result, generate(result), diags.sorted()
+
+
+def _guarded(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
+    """The pipeline on a deep stack; a failure of feedsl itself is a diagnostic
+    (F900, asking for a report), never a traceback."""
+    try:
+        return run_deep(_pipeline, src)
+    except Exception as e:  # a bug in feedsl: say so, with the file's location
+        d = Diagnostic("F900", "error", Span(src.path, 1, 1, 1, 2),
+                       f"feedsl の内部エラーです（{type(e).__name__}）。このファイルを添えて開発者に報告してください",
+                       f"internal error in feedsl ({type(e).__name__}: {e}); please report it with this file")
+        return None, None, [d]
+
+
+def check_source(src: SourceFile) -> tuple[RegulationIR | None, list[Diagnostic]]:
+    """Parse, check and generate; never raises for anything in the text."""
+    reg, _python, diags = _guarded(src)
+    return reg, diags
 
 
 def read_source(path: str | Path) -> SourceFile:
@@ -61,10 +90,7 @@ def read_source(path: str | Path) -> SourceFile:
 
 def compile_source(src: SourceFile) -> Compiled:
     """Compile a source file to Python; diagnostics instead of exceptions."""
-    from .codegen.python import generate
-
-    reg, diags = check_source(src)
-    python = generate(reg) if reg is not None else None
+    reg, python, diags = _guarded(src)
     return Compiled(src, reg, python, tuple(diags))
 
 
@@ -79,18 +105,17 @@ def check_file(path: str | Path, run_examples: bool = True) -> list[Diagnostic]:
         src = read_source(path)
     except FeeCompileError as e:
         return list(e.diagnostics)
-    reg, diags = check_source(src)
-    diags = list(diags)
-    if reg is not None and run_examples and reg.examples:
-        diags.extend(_example_diagnostics(src, reg))
+    compiled = compile_source(src)
+    diags = list(compiled.diagnostics)
+    if compiled.ok and run_examples and compiled.ir.examples:
+        diags.extend(_example_diagnostics(src, compiled.ir, compiled.python))
     return sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
 
 
-def _example_diagnostics(src: SourceFile, reg: RegulationIR) -> list[Diagnostic]:
-    from .codegen.python import generate
+def _example_diagnostics(src: SourceFile, reg: RegulationIR, python: str) -> list[Diagnostic]:
     from .examples import run_examples as _run
 
-    mod = module_from_source(generate(reg), f"feedsl_check.{reg.name}", f"<feedsl check {src.path}>")
+    mod = module_from_source(python, f"feedsl_check.{reg.name}", f"<feedsl check {src.path}>")
     mod.__feedsl_ir__ = reg
     out = []
     for r, ex in zip(_run(mod), reg.examples):
