@@ -1,5 +1,6 @@
 """The grammar and the literal reader."""
 
+import json
 import logging
 import os
 import subprocess
@@ -100,6 +101,18 @@ def test_shipped_tables_equal_a_fresh_build():
     grammar without `python -m feedsl.parse --write-tables` fails here."""
     shipped = (ROOT / "grammars" / feedsl.parse.TABLES_FILE).read_text("utf-8")
     assert shipped == feedsl.parse.tables_text(), "run: python -m feedsl.parse --write-tables"
+
+
+def test_tables_json_keeps_int_keys_and_tuples():
+    """Lark's table data (int-keyed dicts, tuples) comes back from the JSON file with the
+    same types, and a Lark dict whose key looks like one of our tags is refused."""
+    data = {"states": {0: {3: (0, 7), 4: (1, {"@": 2})}}, "flags": [], "w": [2, 2], "raw": None, "ok": True}
+    text = json.dumps(feedsl.parse._to_json(data))
+    back = json.loads(text, object_hook=feedsl.parse._from_json_object)
+    assert back == data
+    assert type(back["states"][0][3]) is tuple and type(back["w"]) is list
+    with pytest.raises(ValueError):
+        feedsl.parse._to_json({"#tuple": [1]})
 
 
 @pytest.mark.parametrize("seed", ["1", "2"])
