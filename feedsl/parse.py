@@ -2,15 +2,39 @@
 
 The only module that knows where the grammar lives: ``grammars/fee.lark`` in a
 checkout, shipped inside the wheel as the ``feedsl.grammars`` package.
+
+Parse tables. Building the LALR tables from the grammar takes ~0.2 s, too slow
+to pay on every ``feedsl check``, and Lark's own ``cache=True`` is not an option:
+it unpickles a file at a predictable name in the shared temp directory, which any
+local user can plant. So the tables are generated at development time and shipped
+next to the grammar as ``grammars/fee.tables.json``. After editing fee.lark run::
+
+    python -m feedsl.parse --write-tables    # rewrite grammars/fee.tables.json
+    python -m feedsl.parse --check           # exit 1 if it is stale (a test does this too)
+
+The file is JSON read with :func:`json.loads` and handed to Lark's deserializer
+(the one its standalone parsers use): no pickle, no code executed. JSON rather
+than a Python literal because ``ast.literal_eval`` of the tables takes as long as
+building them; rather than a generated module because data cannot do more than
+describe tables, and nothing is byte-compiled beside the package. The file records
+the sha256 of the grammar text, the Lark version and the parser options it was
+built from; when any of them differs (fee.lark edited in a checkout, another Lark)
+the parser is built in memory from the grammar, slower but right, and never
+cached on disk.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
+import sys
+from collections import deque
 from importlib import resources
 from pathlib import Path
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import (
     LarkError,
@@ -62,13 +86,23 @@ class _BadDedent(LarkError):
         super().__init__("bad dedent")
 
 
+GRAMMAR_FILE = "fee.lark"
+TABLES_FILE = "fee.tables.json"
+TABLES_FORMAT = "feedsl-lalr-tables/1"
+_CHECKOUT_GRAMMARS = Path(__file__).resolve().parent.parent / "grammars"
+
+
+def _read_grammar_dir(name: str) -> str:
+    """A file of ``feedsl.grammars``, from the installed package or the checkout."""
+    try:
+        return resources.files("feedsl.grammars").joinpath(name).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return (_CHECKOUT_GRAMMARS / name).read_text("utf-8")
+
+
 def grammar_text() -> str:
     """The text of fee.lark, from the installed package or the checkout."""
-    try:
-        return resources.files("feedsl.grammars").joinpath("fee.lark").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        here = Path(__file__).resolve().parent.parent / "grammars" / "fee.lark"
-        return here.read_text("utf-8")
+    return _read_grammar_dir(GRAMMAR_FILE)
 
 
 PARSER_OPTIONS = dict(
@@ -80,15 +114,135 @@ PARSER_OPTIONS = dict(
 )
 
 
+def build_parser() -> Lark:
+    """The parser built from the grammar, in memory (~0.2 s; no cache anywhere)."""
+    return Lark(grammar_text(), postlex=FeeIndenter(), **PARSER_OPTIONS)
+
+
+def _fingerprint() -> dict:
+    """What the tables depend on: the grammar text, the Lark version, our options."""
+    return {
+        "grammar_sha256": hashlib.sha256(grammar_text().encode("utf-8")).hexdigest(),
+        "lark_version": lark.__version__,
+        "options": json.loads(json.dumps(PARSER_OPTIONS)),
+    }
+
+
+# Lark's serialized tables hold dicts keyed by int and tuples, which JSON lacks:
+# they are stored as one-key objects tagged with these names (never a key of
+# Lark's own string-keyed dicts: _to_json refuses them there).
+_INT_KEYS = "#int-keys"
+_TUPLE = "#tuple"
+
+
+def _to_json(value):
+    if isinstance(value, dict):
+        if all(type(k) is str for k in value):
+            if _INT_KEYS in value or _TUPLE in value:
+                raise ValueError(f"a key of Lark's data is one of our tags: {sorted(value)}")
+            return {k: _to_json(v) for k, v in value.items()}
+        if all(type(k) is int for k in value):
+            return {_INT_KEYS: [[k, _to_json(v)] for k, v in value.items()]}
+        raise TypeError(f"cannot store a dict with keys {sorted(map(repr, value))}")
+    if isinstance(value, tuple):
+        return {_TUPLE: [_to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if value is None or type(value) in (str, int, bool):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} in the tables: {value!r}")
+
+
+def _from_json_object(obj: dict):
+    """json.loads hook (called innermost first): undo the two tags of _to_json."""
+    if len(obj) == 1:
+        if _INT_KEYS in obj:
+            return {k: v for k, v in obj[_INT_KEYS]}
+        if _TUPLE in obj:
+            return tuple(obj[_TUPLE])
+    return obj
+
+
+def _canonical_parse_table(table: dict) -> dict:
+    """Number tokens by name and states in breadth-first order from the start states.
+
+    Lark numbers LALR states in set-iteration order, which changes from run to run;
+    renumbering makes the tables of one grammar byte-identical on every build, so a
+    test can compare the shipped file with a fresh build.
+    """
+    tokens, states = table["tokens"], table["states"]
+    token_id = {name: i for i, name in enumerate(sorted(set(tokens.values())))}
+    state_id: dict[int, int] = {}
+    queue = deque(table["start_states"][start] for start in sorted(table["start_states"]))
+    while queue:
+        state = queue.popleft()
+        if state in state_id:
+            continue
+        state_id[state] = len(state_id)
+        for token in sorted(states[state], key=tokens.__getitem__):
+            action, arg = states[state][token]
+            if action == 0:  # shift: arg is the next state
+                queue.append(arg)
+    if len(state_id) != len(states):
+        raise ValueError("some LALR states are unreachable from the start states")
+    new_states = {}
+    for state in sorted(state_id, key=state_id.__getitem__):
+        actions = {token_id[tokens[t]]: (a, state_id[arg] if a == 0 else arg)
+                   for t, (a, arg) in states[state].items()}
+        new_states[state_id[state]] = dict(sorted(actions.items()))
+    return {
+        "tokens": {i: name for name, i in token_id.items()},
+        "states": new_states,
+        "start_states": {k: state_id[v] for k, v in sorted(table["start_states"].items())},
+        "end_states": {k: state_id[v] for k, v in sorted(table["end_states"].items())},
+    }
+
+
+def tables_text() -> str:
+    """The text of fee.tables.json for the current grammar, Lark and options."""
+    from lark.grammar import Rule
+    from lark.lark import _LOAD_ALLOWED_OPTIONS  # what Lark.save leaves out, too
+    from lark.lexer import TerminalDef
+
+    data, memo = build_parser().memo_serialize([TerminalDef, Rule])
+    data["options"] = {k: v for k, v in data["options"].items() if k not in _LOAD_ALLOWED_OPTIONS}
+    data["parser"]["parser"] = _canonical_parse_table(data["parser"]["parser"])
+    head = {"about": "LALR tables of fee.lark, generated by `python -m feedsl.parse --write-tables`;"
+                     " do not edit", "format": TABLES_FORMAT, **_fingerprint()}
+    parts = [f"{json.dumps(k)}: {json.dumps(_to_json(v), ensure_ascii=False, separators=(',', ':'))}"
+             for k, v in {**head, "memo": memo, "data": data}.items()]
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def table_parser() -> Lark | None:
+    """The parser from the shipped tables; None when they are missing, unreadable,
+    or were not built from this grammar text, this Lark version and these options."""
+    try:
+        tables = json.loads(_read_grammar_dir(TABLES_FILE), object_hook=_from_json_object)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(tables, dict) or tables.get("format") != TABLES_FORMAT:
+        return None
+    if any(tables.get(k) != v for k, v in _fingerprint().items()):
+        return None
+    try:
+        data, memo = tables["data"], tables["memo"]
+        # Options Lark does not store with the tables are given when loading.
+        given = {k: v for k, v in PARSER_OPTIONS.items() if k not in data["options"]}
+        return Lark._load_from_dict(data, memo, postlex=FeeIndenter(), **given)
+    except (LarkError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 @functools.lru_cache(maxsize=None)
 def parser() -> Lark:
-    """The LALR parser, built once per process.
+    """The LALR parser, once per process: from the shipped tables, or built in
+    memory when they do not match the grammar (see the module docstring).
 
-    Lark's own cache (keyed by the grammar's hash) makes later processes load
-    the tables instead of rebuilding them. The grammar's freedom from LALR
-    conflicts is proven by a test (tests/test_parse.py), not at run time.
+    The grammar's freedom from LALR conflicts is proven by a test
+    (tests/test_parse.py), not at run time.
     """
-    return Lark(grammar_text(), postlex=FeeIndenter(), cache=True, **PARSER_OPTIONS)
+    return table_parser() or build_parser()
 
 
 # What each terminal means, in the author's words.
@@ -265,3 +419,36 @@ def parse(src: SourceFile, diags: Diagnostics) -> Tree | None:
     else:
         _error_to_diag(src, first, diags)
     return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m feedsl.parse --write-tables | --check`` (development only)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m feedsl.parse",
+                                 description="Regenerate or check grammars/fee.tables.json")
+    what = ap.add_mutually_exclusive_group(required=True)
+    what.add_argument("--write-tables", action="store_true", help="rewrite the tables from fee.lark")
+    what.add_argument("--check", action="store_true", help="exit 1 if the tables are stale")
+    args = ap.parse_args(argv)
+    if not (_CHECKOUT_GRAMMARS / GRAMMAR_FILE).exists():
+        ap.error(f"run this in a checkout: {_CHECKOUT_GRAMMARS / GRAMMAR_FILE} does not exist")
+    path = _CHECKOUT_GRAMMARS / TABLES_FILE
+    fresh = tables_text()
+    if args.write_tables:
+        path.write_text(fresh, "utf-8")
+        print(f"wrote {path}")
+        return 0
+    try:
+        current = _read_grammar_dir(TABLES_FILE)
+    except OSError:
+        current = None
+    if current != fresh:
+        print(f"{TABLES_FILE} is stale: run python -m feedsl.parse --write-tables", file=sys.stderr)
+        return 1
+    print(f"{TABLES_FILE} matches fee.lark")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
