@@ -1,5 +1,6 @@
 """The grammar ships inside the package: an installed feedsl works outside a checkout."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -27,6 +28,6 @@ def test_wheel_contains_grammar_and_works_without_checkout(tmp_path):
     """)
     # Run from an empty directory so the checkout is not importable.
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                       env={"PYTHONPATH": str(site), "PATH": ""})
+                       env={"PYTHONPATH": str(site), "PATH": "", "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "180000"
