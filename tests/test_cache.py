@@ -23,6 +23,7 @@ import pytest
 import feedsl
 import feedsl.api
 from feedsl import loader
+from feedsl.cli import main
 from feedsl.source import SourceFile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -488,3 +489,27 @@ def test_loaded_modules_are_bounded_least_recently_used_first(cache, tmp_path, m
     assert sys.modules[ma.__name__] is ma and sys.modules[mc.__name__] is mc
     assert feedsl.load(a) is ma
     assert feedsl.load(b) is not mb and mc.__name__ not in sys.modules
+
+
+# --- the command --------------------------------------------------------------
+
+def test_cli_cache_path_and_clear(cache, tmp_path, capsys):
+    """`feedsl cache --path` prints the directory; `--clear` removes feedsl's entries and leftover
+    temporary files, and leaves other files alone."""
+    assert main(["cache", "--path"]) == 0
+    assert capsys.readouterr().out.strip() == str(cache)
+    feedsl.load(fee_file(tmp_path))
+    (cache / ".tmp-123-abc").write_bytes(b"")
+    (cache / "notes.txt").write_text("mine")
+    assert main(["cache", "--clear"]) == 0
+    out = capsys.readouterr().out
+    assert "3" in out and entries(cache) == ["notes.txt"]
+
+
+def test_cli_cache_says_when_the_directory_is_not_used(cache, capsys):
+    """`feedsl cache --path` warns (ja / en) when the directory would not be used, and why."""
+    cache.mkdir(parents=True, mode=0o700)
+    cache.chmod(0o777)
+    assert main(["cache", "--path"]) == 0
+    err = capsys.readouterr().err
+    assert "使われていません" in err and "group or others can write" in err
