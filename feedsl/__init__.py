@@ -8,8 +8,9 @@ Python module of pure functions::
     hokkaido.municipal_fee(kind="city", population=25_000, households=12_340,
                            welfare_households=600, sdf_households=40)   # 244000
 
-Importing feedsl does not import the parser: ``load``/``compile_*`` import it
-on first use, and compiled modules need only :mod:`feedsl.runtime`.
+Importing feedsl does not import the parser: ``compile_*`` import it on first
+use, ``load`` only when a file is not in the per-user cache of compiled modules
+(:mod:`feedsl.loader`), and compiled modules need only :mod:`feedsl.runtime`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ __all__ = [
 
 _LAZY = {
     "FeeCompileError": ("feedsl.diagnostics", "FeeCompileError"),
-    "load": ("feedsl.api", "load"),
+    "load": ("feedsl.loader", "load"),
     "compile_file": ("feedsl.api", "compile_file"),
     "compile_source": ("feedsl.api", "compile_source"),
     "check_file": ("feedsl.api", "check_file"),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import linecache
 import types
 from pathlib import Path
 
 import attrs
 
-from . import __version__
 from .build import build
 from .check import check
 from .depth import rule_chains, run_deep, tree_depth
@@ -143,9 +141,6 @@ def _amount_text(v, unit: str) -> str:
     return f"{int(v):,}{u}"
 
 
-_CACHE: dict[tuple[str, str], types.ModuleType] = {}
-
-
 def module_from_source(python: str, name: str, filename: str) -> types.ModuleType:
     """Execute generated source as a module (registered with linecache for tracebacks)."""
     mod = types.ModuleType(name)
@@ -156,25 +151,5 @@ def module_from_source(python: str, name: str, filename: str) -> types.ModuleTyp
     return mod
 
 
-def load(path: str | Path) -> types.ModuleType:
-    """Compile a ``.fee`` file and return the module of its fee functions.
-
-    Cached by the file's content: loading an unchanged file again returns the
-    same module; editing the file makes the next ``load`` recompile it.
-    Raises :class:`FeeCompileError` (with rendered diagnostics) on errors.
-    """
-    src = read_source(path)
-    digest = hashlib.sha256((__version__ + "\0" + src.text).encode()).hexdigest()
-    key = (str(Path(path).resolve()), digest)
-    if key in _CACHE:
-        return _CACHE[key]
-    compiled = compile_source(src)
-    if not compiled.ok:
-        errors = [d for d in compiled.diagnostics if d.is_error]
-        raise FeeCompileError(errors, {src.path: src.text})
-    name = f"feedsl_generated.{compiled.ir.name}_{digest[:12]}"
-    mod = module_from_source(compiled.python, name, f"<feedsl {src.path}>")
-    mod.__feedsl_ir__ = compiled.ir
-    mod.__feedsl_source__ = compiled.python
-    _CACHE[key] = mod
-    return mod
+# ``load`` lives in feedsl.loader, which keeps the warm path free of the compiler.
+from .loader import load  # noqa: E402,F401

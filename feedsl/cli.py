@@ -297,6 +297,20 @@ def cmd_eval(a) -> int:
     return EXIT_OK
 
 
+def cmd_cache(a) -> int:
+    from . import loader
+
+    problem = loader.cache_problem()
+    if a.path:
+        _out(loader.cache_dir())
+    else:
+        n = loader.clear_cache()
+        _out(f"{n} 件のファイルを削除しました: {loader.cache_dir()} / removed {n} file(s)")
+    if problem:
+        _err(f"feedsl: このキャッシュは使われていません: {problem[0]} / this cache is not used: {problem[1]}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="feedsl", description="feedsl: 会費規程をコードに / fee regulations as code")
     from . import __version__
@@ -339,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", action="store_true",
                    help="内訳を条項付きで示す / show the breakdown, clause by clause (with --json: as JSON)")
     c.set_defaults(func=cmd_eval)
+
+    c = sub.add_parser("cache", help="コンパイル済みモジュールのキャッシュ / the cache of compiled modules")
+    what = c.add_mutually_exclusive_group(required=True)
+    what.add_argument("--path", action="store_true", help="キャッシュのディレクトリを表示 / print its directory")
+    what.add_argument("--clear", action="store_true", help="feedsl の項目を削除 / remove feedsl's entries")
+    c.set_defaults(func=cmd_cache)
     return p
 
 

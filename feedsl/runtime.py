@@ -113,6 +113,12 @@ class FeeRecord:
     def __setattr__(self, name, value):
         raise AttributeError("records are immutable")
 
+    def __setstate__(self, state):
+        # pickle and copy restore a __slots__ object's (None, {slot: value}) state
+        # through setattr, which records refuse; set the slots directly instead.
+        for name, value in state[1].items():
+            FeeRecord._set(self, name, value)
+
     def __eq__(self, other):
         return type(other) is type(self) and all(
             getattr(self, n) == getattr(other, n) for n in self.__slots__)

@@ -1,6 +1,7 @@
 """The grammar and its parse tables ship inside the package: an installed feedsl
 works outside a checkout, loading the tables instead of building them."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,8 @@ def test_wheel_contains_grammar_and_works_without_checkout(tmp_path):
     shared_tmp = tmp_path / "tmpdir"
     shared_tmp.mkdir()
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                       env={"PYTHONPATH": str(site), "PATH": "", "TMPDIR": str(shared_tmp)})
+                       env={"PYTHONPATH": str(site), "PATH": "", "TMPDIR": str(shared_tmp),
+                            "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "180000"
     assert list(shared_tmp.iterdir()) == []

@@ -1,0 +1,430 @@
+"""``feedsl.load``: a ``.fee`` file as a module, from a private on-disk cache when possible.
+
+A file loaded before by this same compiler is a *warm* load: one cache entry is
+read and its marshalled code executed. That path imports the standard library
+and what a compiled module imports itself (:mod:`feedsl.runtime`,
+:mod:`feedsl.explanation`) -- never the parser, checker or code generators,
+nor lark, attrs or jinja2. A miss imports the compiler
+(:func:`feedsl.api.compile_source`), compiles, and writes the entry.
+
+Where: ``$XDG_CACHE_HOME/feedsl`` (default ``~/.cache/feedsl``), created 0700.
+It is used only while it is a real directory (not a symlink) owned by the
+current user and not writable by group or others; otherwise loads compile in
+memory, silently. An entry is used only if it is a regular file owned by the
+user, with no group/other permission bits, whose header carries this Python's
+bytecode magic, the expected key and a checksum of the payload that matches.
+Anything else is ignored and rebuilt. The payload is ``marshal`` data (the
+regulation's name and a code object) from a file only this user can write:
+nothing is ever unpickled.
+
+Key: sha256 of the compiler fingerprint (feedsl's version, the interpreter's
+bytecode tag and the bytes of every file of the compiler and its grammar, so
+an edit to the compiler invalidates entries even when the version does not
+change), the file's path as given (the generated code names it) and its text.
+
+In one process, modules are kept by key in a bounded LRU (:data:`MAX_LOADED`)
+and registered in :data:`sys.modules` as ``feedsl._generated.<name>_<digest>``
+so their enum values and records pickle; an evicted module leaves
+``sys.modules`` too. Concurrent loads of one file return one module.
+"""
+
+from __future__ import annotations
+
+import _thread
+import marshal
+import os
+import stat
+import sys
+
+try:  # the interpreter's own bytecode magic, already loaded: importlib.util would cost ~2 ms more
+    from _frozen_importlib_external import MAGIC_NUMBER
+except ImportError:  # pragma: no cover - not CPython
+    from importlib.util import MAGIC_NUMBER
+
+from . import __version__, _generated  # noqa: F401  (the package loaded modules live in)
+
+# The C hashes built into CPython: importing hashlib would load OpenSSL, which
+# costs a warm load more (~5 ms) than these take to hash the compiler's files.
+try:
+    from _blake2 import blake2b
+    try:
+        from _sha256 import sha256  # Python 3.11
+    except ImportError:  # pragma: no cover - Python ≥ 3.12
+        from _sha2 import sha256
+except ImportError:  # pragma: no cover - an interpreter built without them
+    from hashlib import blake2b, sha256
+
+__all__ = ["load", "cache_dir", "clear_cache", "cache_problem", "unload_all", "MAX_LOADED"]
+
+#: How many loaded modules one process keeps (least recently loaded leaves first).
+MAX_LOADED = 64
+
+PACKAGE = "feedsl._generated"
+
+# An entry: MAGIC_NUMBER, this tag (the entry format), the key, blake2b(payload), payload.
+_TAG = b"feedsl-entry-1\n"
+_HEADER = len(MAGIC_NUMBER) + len(_TAG) + 32 + 32
+_PRIVATE_BITS = 0o077  # an entry must have none of these
+_SHARED_WRITE = 0o022  # the directory must have none of these
+
+_lock = _thread.allocate_lock()
+_loaded: dict[bytes, object] = {}  # key -> module, least recently used first
+_loading: dict[bytes, object] = {}  # key -> lock held while that key is being loaded
+_fingerprint: bytes | None = None
+_CODE = type(compile("", "", "exec"))
+
+
+# --- where ------------------------------------------------------------------
+
+def cache_dir() -> str:
+    """The cache directory: ``$XDG_CACHE_HOME/feedsl``, or ``~/.cache/feedsl``.
+
+    A relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification says.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "feedsl")
+
+
+def _cannot_open(e: OSError) -> tuple[str, str]:
+    return f"開けません（{e.strerror or e}）", f"cannot be opened ({e.strerror or e})"
+
+
+def _open_dir(create: bool) -> tuple[int | None, tuple[str, str] | None]:
+    """A descriptor of the cache directory if it may be used, else ``None`` and why
+    (Japanese, English); ``None, None`` when it does not exist and ``create`` is false.
+
+    Opened without following a symlink and checked on the descriptor itself,
+    so the directory that is checked is the one that is used.
+    """
+    if not hasattr(os, "geteuid") or os.open not in os.supports_dir_fd:
+        return None, ("この環境では使いません", "not on this platform")
+    path = cache_dir()
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if not create:
+            return None, None
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as e:
+            return None, (f"作れません（{e.strerror or e}）", f"cannot be created ({e.strerror or e})")
+        try:
+            fd = os.open(path, flags)
+        except OSError as e:
+            return None, _cannot_open(e)
+    except OSError as e:  # a symlink (ELOOP), a file (ENOTDIR), no permission
+        if os.path.islink(path):
+            return None, ("シンボリックリンクです", "it is a symbolic link")
+        return None, _cannot_open(e)
+    st = os.fstat(fd)
+    why = None
+    if not stat.S_ISDIR(st.st_mode):
+        why = ("ディレクトリではありません", "it is not a directory")
+    elif st.st_uid != os.geteuid():
+        why = (f"所有者が別のユーザーです（uid {st.st_uid}）", f"it is owned by another user (uid {st.st_uid})")
+    elif st.st_mode & _SHARED_WRITE:
+        mode = stat.filemode(st.st_mode)
+        why = (f"グループか他のユーザーが書き込めます（{mode}）", f"group or others can write to it ({mode})")
+    if why is not None:
+        os.close(fd)
+        return None, why
+    return fd, None
+
+
+def cache_problem() -> tuple[str, str] | None:
+    """Why the cache directory is not used (Japanese, English), or ``None`` if it is."""
+    fd, why = _open_dir(create=False)
+    if fd is not None:
+        os.close(fd)
+    return why
+
+
+def _is_entry_name(name: str) -> bool:
+    stem, dot, ext = name.partition(".")
+    if name.startswith(".tmp-"):
+        return True
+    return dot == "." and ext in ("py", "bin") and len(stem) == 64 and all(c in "0123456789abcdef" for c in stem)
+
+
+def clear_cache() -> int:
+    """Remove feedsl's entries (and leftover temporary files); return how many.
+
+    Only in a directory the cache would use; other files there are left alone.
+    """
+    fd, _why = _open_dir(create=False)
+    if fd is None:
+        return 0
+    removed = 0
+    try:
+        for name in os.listdir(fd):
+            if _is_entry_name(name):
+                try:
+                    os.unlink(name, dir_fd=fd)
+                    removed += 1
+                except OSError:
+                    pass
+    finally:
+        os.close(fd)
+    return removed
+
+
+# --- the key ----------------------------------------------------------------
+
+def _compiler_files(package_dir: str) -> list[tuple[str, str]]:
+    """(name, path) of every file whose bytes decide what the compiler emits."""
+    found = []
+    for root, dirs, files in os.walk(package_dir):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        rel = os.path.relpath(root, package_dir)
+        for f in sorted(files):
+            if f.endswith((".py", ".lark")):
+                found.append((os.path.normpath(os.path.join("feedsl", rel, f)), os.path.join(root, f)))
+    # In a checkout the grammar lives beside the package (grammars/fee.lark).
+    checkout = os.path.join(os.path.dirname(package_dir), "grammars", "fee.lark")
+    if os.path.isfile(checkout):
+        found.append(("grammars/fee.lark", checkout))
+    return found
+
+
+def compiler_fingerprint(package_dir: str | None = None) -> bytes:
+    """A digest that changes whenever the compiler does, even at an unchanged version.
+
+    Hashes ~280 kB: about 1 ms with blake2b, computed once per process.
+    """
+    if package_dir is None:
+        package_dir = os.path.dirname(os.path.abspath(__file__))
+    h = blake2b(digest_size=32)
+    h.update(f"feedsl {__version__}\0{sys.implementation.cache_tag}\0".encode())
+    h.update(MAGIC_NUMBER)
+    for name, path in _compiler_files(package_dir):
+        with open(path, "rb") as f:
+            data = f.read()
+        h.update(name.encode() + b"\0" + len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+def _key(shown_path: str, text: str) -> bytes:
+    global _fingerprint
+    if _fingerprint is None:
+        _fingerprint = compiler_fingerprint()
+    h = sha256(_fingerprint)
+    path = shown_path.encode("utf-8", "surrogateescape")
+    h.update(len(path).to_bytes(8, "little") + path)
+    h.update(text.encode())
+    return h.digest()
+
+
+# --- entries ----------------------------------------------------------------
+
+def _read_entry(dfd: int, key: bytes):
+    """(regulation name, code) from a trustworthy, intact entry for ``key``, else None."""
+    try:
+        fd = os.open(key.hex() + ".bin", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
+    except OSError:
+        return None
+    with open(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & _PRIVATE_BITS:
+            return None
+        data = f.read()
+    m = len(MAGIC_NUMBER)
+    t = m + len(_TAG)
+    if (len(data) <= _HEADER or data[:m] != MAGIC_NUMBER or data[m:t] != _TAG
+            or data[t:t + 32] != key):
+        return None
+    payload = data[_HEADER:]
+    if blake2b(payload, digest_size=32).digest() != data[t + 32:_HEADER]:
+        return None
+    try:
+        value = marshal.loads(payload)
+    except Exception:
+        return None
+    if (type(value) is not tuple or len(value) != 2 or type(value[0]) is not str
+            or not value[0].isidentifier() or type(value[1]) is not _CODE):
+        return None
+    return value
+
+
+def _write_atomic(dfd: int, name: str, data: bytes) -> None:
+    """Write a 0600 file so that readers see the old file or the whole new one."""
+    tmp = f".tmp-{os.getpid()}-{os.urandom(8).hex()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=dfd)
+    try:
+        with open(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+    except BaseException:
+        try:
+            os.unlink(tmp, dir_fd=dfd)
+        except OSError:
+            pass
+        raise
+
+
+def _write_entry(dfd: int, key: bytes, regulation: str, python: str, code) -> None:
+    """Store the readable source (for tracebacks) and the marshalled code; failures mean no cache."""
+    try:
+        payload = marshal.dumps((regulation, code))
+        _write_atomic(dfd, key.hex() + ".py", python.encode("utf-8"))
+        _write_atomic(dfd, key.hex() + ".bin",
+                      MAGIC_NUMBER + _TAG + key + blake2b(payload, digest_size=32).digest() + payload)
+    except (OSError, ValueError):  # a full or read-only disk; code too deep to marshal
+        pass
+
+
+# --- modules ----------------------------------------------------------------
+
+def _compile(shown_path: str, text: str):
+    """Compile with the real compiler; FeeCompileError (with the source shown) on errors."""
+    from .api import compile_source
+    from .diagnostics import FeeCompileError
+    from .source import SourceFile
+
+    src = SourceFile(shown_path, text)
+    compiled = compile_source(src)
+    if not compiled.ok:
+        raise FeeCompileError([d for d in compiled.diagnostics if d.is_error], {src.path: src.text})
+    return compiled
+
+
+def _lazy_compiler_attributes(namespace: dict, shown_path: str, text: str) -> None:
+    """``__feedsl_ir__``/``__feedsl_source__`` computed on first access (PEP 562)."""
+    lock = _thread.allocate_lock()
+    previous = namespace.get("__getattr__")
+
+    def __getattr__(attr: str):
+        if attr in ("__feedsl_ir__", "__feedsl_source__"):
+            with lock:
+                if attr not in namespace:
+                    compiled = _compile(shown_path, text)
+                    namespace["__feedsl_ir__"] = compiled.ir
+                    namespace["__feedsl_source__"] = compiled.python
+            return namespace[attr]
+        if previous is not None:
+            return previous(attr)
+        raise AttributeError(f"module {namespace['__name__']!r} has no attribute {attr!r}")
+
+    namespace["__getattr__"] = __getattr__
+
+
+def _execute(regulation: str, key: bytes, code, filename: str):
+    mod = type(sys)(f"{PACKAGE}.{regulation}_{key.hex()[:12]}")
+    mod.__file__ = filename
+    mod.__package__ = PACKAGE
+    exec(code, mod.__dict__)  # code generated by feedsl from a checked file, never author text
+    return mod
+
+
+def _read_text(path) -> str:
+    """The file's text as the compiler reads it (UTF-8, BOM allowed, newlines normalized).
+
+    On an OS or encoding error, :func:`feedsl.api.read_source` raises the
+    FeeCompileError every other command gives for that file.
+    """
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8")  # not "utf-8-sig": that codec is one more import
+    except (OSError, UnicodeDecodeError):
+        from .api import read_source
+
+        return read_source(path).text
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_uncached(shown_path: str, text: str, key: bytes):
+    dfd, _why = _open_dir(create=True)
+    try:
+        if dfd is not None:
+            entry = _read_entry(dfd, key)
+            if entry is not None:
+                regulation, code = entry
+                mod = _execute(regulation, key, code, code.co_filename)
+                _lazy_compiler_attributes(mod.__dict__, shown_path, text)
+                return mod
+        compiled = _compile(shown_path, text)
+        python, regulation = compiled.python, compiled.ir.name
+        if dfd is not None:  # tracebacks read the entry's .py
+            filename = os.path.join(cache_dir(), key.hex() + ".py")
+        else:
+            filename = f"<feedsl {shown_path}>"
+        code = compile(python, filename, "exec", dont_inherit=True)
+        if dfd is not None:
+            _write_entry(dfd, key, regulation, python, code)
+        else:
+            import linecache
+
+            linecache.cache[filename] = (len(python), None, python.splitlines(True), filename)
+        mod = _execute(regulation, key, code, filename)
+        mod.__feedsl_ir__ = compiled.ir
+        mod.__feedsl_source__ = python
+        return mod
+    finally:
+        if dfd is not None:
+            os.close(dfd)
+
+
+def _recall(key: bytes):
+    """The module loaded for ``key``, now the most recently used (caller holds ``_lock``)."""
+    mod = _loaded.pop(key, None)
+    if mod is not None:
+        _loaded[key] = mod
+    return mod
+
+
+def _remember(key: bytes, mod) -> None:
+    """Keep ``mod`` (caller holds ``_lock``), evicting the least recently used beyond MAX_LOADED."""
+    _loaded[key] = mod
+    sys.modules[mod.__name__] = mod
+    while len(_loaded) > max(MAX_LOADED, 1):
+        old = _loaded.pop(next(iter(_loaded)))
+        if sys.modules.get(old.__name__) is old:
+            del sys.modules[old.__name__]
+
+
+def unload_all() -> None:
+    """Forget every module this process loaded (they also leave ``sys.modules``)."""
+    with _lock:
+        for mod in _loaded.values():
+            if sys.modules.get(mod.__name__) is mod:
+                del sys.modules[mod.__name__]
+        _loaded.clear()
+
+
+def load(path):
+    """Compile a ``.fee`` file (or take it from the cache) and return the module of its fee functions.
+
+    Loading an unchanged file again returns the same module; editing the file
+    makes the next ``load`` compile it again. Raises
+    :class:`~feedsl.diagnostics.FeeCompileError` (with rendered diagnostics) on
+    errors in the file or when it cannot be read.
+    """
+    shown_path = str(path)
+    text = _read_text(path)
+    key = _key(shown_path, text)
+    with _lock:
+        mod = _recall(key)
+        if mod is not None:
+            return mod
+        busy = _loading.setdefault(key, _thread.allocate_lock())
+    with busy:  # one thread loads a key; the others wait for its module
+        with _lock:
+            mod = _recall(key)
+            if mod is not None:
+                return mod
+        try:
+            mod = _load_uncached(shown_path, text, key)
+            with _lock:
+                _remember(key, mod)
+        finally:
+            with _lock:
+                _loading.pop(key, None)
+    return mod
