@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from feedsl.api import check_file
+from feedsl.api import check_file, check_source
 from feedsl.cli import main
 from feedsl.diagnostics import render
+from feedsl.source import SourceFile
 
 BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.fee"))
 
@@ -92,3 +93,34 @@ def test_check_json_output(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["errors"] == 3
     assert [(d["code"], d["line"]) for d in data["diagnostics"]] == [("F001", 7), ("F001", 9), ("F001", 13)]
+
+
+LONG = "1" * 5000  # Python's int() refuses more than 4,300 digits
+
+
+@pytest.mark.parametrize("line, col, digits", [
+    ("入力 n: 人 = {N}人 「人数」", 11, "5,000"),
+    ("入力 n: 人 「人数」 範囲 {N}人以上", 17, "5,000"),
+    ("規則 fee 「会費」 [1] = n × {N}円/人", 23, "5,000"),
+    ("表 fee 「会費」 [1] n による\n    {N}人以下  1円\n    それ以上  2円", 5, "5,000"),
+    ("表 fee 「会費」 [1] n による\n    10人以下  {N}円\n    それ以上  2円", 12, "5,000"),
+    ("規則 fee 「会費」 [1] = n × 1円/人\n例 fee(n={N}人) = 1円", 9, "5,000"),
+    ("規則 fee 「会費」 [1] = n × 1円/人\n例 fee(n=1人) = 0.{N}円", 15, "5,001"),  # 0 and 5,000 decimals
+], ids=["default", "range", "rule amount", "table bound", "table amount", "example input",
+        "expected amount (decimals)"])
+def test_a_5000_digit_literal_anywhere_is_F006_not_a_crash(line, col, digits):
+    """A number of 5,000 digits (past Python's int conversion limit) in any place a
+    number is written gets F006 at the number, naming the 30-digit limit."""
+    head = "規程 t 「t」\n入力 n: 人 「人数」\n" if not line.startswith("入力") else "規程 t 「t」\n"
+    body = line.replace("{N}", LONG)
+    src = SourceFile("t.fee", head + body + "\n")
+    _, diags = check_source(src)
+    f006 = [d for d in diags if d.code == "F006"]
+    assert len(f006) == 1, [d.message for d in diags]
+    d = f006[0]
+    first = head.count("\n") + 1
+    line_no = first + next(i for i, ln in enumerate(body.split("\n")) if LONG in ln)
+    assert (d.span.line, d.span.col) == (line_no, col)
+    assert d.message == f"数が長すぎます（{digits}桁）。数は30桁までです"
+    assert "30 digits" in d.text("en")
+
