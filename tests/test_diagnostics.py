@@ -124,3 +124,23 @@ def test_a_5000_digit_literal_anywhere_is_F006_not_a_crash(line, col, digits):
     assert d.message == f"数が長すぎます（{digits}桁）。数は30桁までです"
     assert "30 digits" in d.text("en")
 
+
+def squaring_fee(path: Path) -> Path:
+    """A file whose 例 computes 10**14848円: n = 10**29人 squared nine times
+    (n**512 = 10**(29·512)), while it expects 1円."""
+    lines = ["規程 sq 「二乗」", "入力 n: 人 「人数」", "規則 r1 「二乗1」 [1] = n × n ÷ 1人"]
+    lines += [f"規則 r{i} 「二乗{i}」 [{i}] = r{i - 1} × r{i - 1} ÷ 1人" for i in range(2, 10)]
+    lines += ["規則 fee 「会費」 [10] = 切り捨て(r9 × 1円/人, 1円)",
+              "例 fee(n=100000000000000000000000000000人) = 1円"]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_failing_example_with_a_huge_amount_is_F601(tmp_path):
+    """A 例 whose computed amount has 14,849 digits (10**14848, past str()'s limit)
+    is reported as F601 with the amount shortened, not a ValueError."""
+    (d,) = check_file(squaring_fee(tmp_path / "sq.fee"))
+    assert (d.code, d.span.line) == ("F601", 13)
+    assert d.message == "例の金額が合いません: 期待 1円、計算 10,000,000,000…（全14,849桁）…000,000,000円"
+    assert d.text("en") == ("example is wrong: expected 1円, "
+                            "computed 10,000,000,000…(14,849 digits)…000,000,000円")
