@@ -126,7 +126,7 @@ class FeeRecord:
         return hash(tuple(getattr(self, n) for n in self.__slots__))
 
     def __repr__(self):
-        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        fields = ", ".join(f"{n}={_exact_repr(getattr(self, n))}" for n in self.__slots__)
         return f"{type(self).__name__}({fields})"
 
     def to_dict(self) -> dict:
@@ -197,6 +197,15 @@ def exact_text(x) -> str:
     if x.denominator == 1:
         return int_digits(x.numerator)
     return f"{int_digits(x.numerator)}/{int_digits(x.denominator)}"
+
+
+def _exact_repr(v) -> str:
+    """repr(), exact, also for ints and Fractions past 4,300 digits (where repr() raises)."""
+    if v.__class__ is int:
+        return int_digits(v)
+    if v.__class__ is Fraction:
+        return f"Fraction({int_digits(v.numerator)}, {int_digits(v.denominator)})"
+    return repr(v)
 
 
 def json_int(n: int):
@@ -431,9 +440,10 @@ def record_arg(cls, value, info: InputInfo, index: int | None = None):
         unknown = [k for k in value if k not in cls.__slots__]
         if unknown:
             raise FeeInputError(
-                f"入力 {where} に項目 {unknown[0]!r} はありません。項目: {', '.join(cls.__slots__)}"
-                f" / {info.name}: unknown field {unknown[0]!r}",
-                info.name + ("" if index is None else f"[{index}]") + f".{unknown[0]}", info.label)
+                f"入力 {where} に項目 {shown_input(unknown[0])} はありません。項目: {', '.join(cls.__slots__)}"
+                f" / {info.name}: unknown field {shown_input(unknown[0])}",
+                info.name + ("" if index is None else f"[{index}]") + "."
+                + (unknown[0] if isinstance(unknown[0], str) else shown_input(unknown[0])), info.label)
         try:
             return cls(**value)
         except FeeInputError as e:

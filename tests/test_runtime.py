@@ -268,3 +268,14 @@ def test_huge_inputs_compute_exactly(enum_mod):
         enum_mod.fee(kind="town", population=-BIG)
     assert "-10,000,000,000…（全5,000桁）…000,000,000" in str(e.value)
     assert e.value.input == "population"
+
+
+def test_record_repr_and_unknown_field_with_huge_values():
+    """A record holding a 5,000-digit count has an exact repr (repr() of the int
+    raises), and a dict with a huge unknown key is a FeeInputError."""
+    from feedsl.runtime import record_arg
+
+    assert repr(Site(Kind.city, BIG)) == f"Site(kind=<Kind.city: 'city'>, capacity=1{'0' * 4999})"
+    with pytest.raises(FeeInputError) as e:
+        record_arg(Site, {BIG: 1}, InputInfo("site", "事業所"))
+    assert "100000000000…（全5,000桁）…000000000" in str(e.value)
