@@ -472,9 +472,9 @@ BIG = 10 ** 4999  # 5,000 digits: str() of it raises
 
 @pytest.fixture(scope="module")
 def huge_mod(tmp_path_factory):
-    p = tmp_path_factory.mktemp("huge") / "huge.fee"
-    p.write_text(HUGE, "utf-8")
-    return feedsl.load(p)
+    from test_runtime import load_text
+
+    return load_text(tmp_path_factory, HUGE)
 
 
 def test_explain_with_a_5000_digit_input_shows_it_shortened(huge_mod):

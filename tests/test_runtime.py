@@ -240,13 +240,18 @@ ENUM_RELATION = """規程 e 「前提の表示」
 """
 
 
-@pytest.fixture(scope="module")
-def enum_mod(tmp_path_factory):
+def load_text(tmp_path_factory, text: str):
+    """feedsl.load of ``text`` written to a fresh .fee file."""
     import feedsl
 
-    p = tmp_path_factory.mktemp("enum") / "e.fee"
-    p.write_text(ENUM_RELATION, "utf-8")
+    p = tmp_path_factory.mktemp("fee") / "t.fee"
+    p.write_text(text, "utf-8")
     return feedsl.load(p)
+
+
+@pytest.fixture(scope="module")
+def enum_mod(tmp_path_factory):
+    return load_text(tmp_path_factory, ENUM_RELATION)
 
 
 def test_broken_relation_on_an_enum_input_is_a_fee_input_error(enum_mod):
