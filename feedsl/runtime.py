@@ -142,9 +142,10 @@ class FeeRecord:
 # that long (a Python caller, a JSON file), and so can an amount computed from
 # it. So nothing that shows a number -- an input error, a broken 前提, an
 # explanation, a page, the CLI -- formats it with str() or format(): it calls
-# format_number (or format_value, which calls it), which never raises and takes
-# about linear time. The interpreter's limit is never raised: it protects the
-# whole process, not just feedsl.
+# format_number (or format_value, which calls it), which never raises and is
+# quick however long the number (it writes out only its first and last digits;
+# a million digits take under a second). The interpreter's limit is never
+# raised: it protects the whole process, not just feedsl.
 
 SHOWN_DIGITS = 60
 """A number of up to this many digits is shown in full. No fee, count or rate
@@ -163,11 +164,8 @@ _SHORT_BITS = 13_000  # ints below 2**13000 (< 3,914 digits) convert with str() 
 _SHOWN_LIMIT = 10 ** SHOWN_DIGITS
 
 
-def digit_count(n: int) -> int:
-    """The number of decimal digits of ``abs(n)`` (1 for 0), without writing it out."""
-    n = abs(n)
-    if n < 10 ** 18:
-        return len(str(n))
+def _magnitude(n: int) -> tuple[int, int]:
+    """(d, 10**(d - 1)) where d is the number of decimal digits of ``n`` >= 1."""
     d = (n.bit_length() - 1) * 30103 // 100000 + 1  # log10(2) ≈ 0.30103, then corrected
     p = 10 ** (d - 1)
     while p > n:
@@ -176,7 +174,13 @@ def digit_count(n: int) -> int:
     while p * 10 <= n:
         p *= 10
         d += 1
-    return d
+    return d, p
+
+
+def digit_count(n: int) -> int:
+    """The number of decimal digits of ``abs(n)`` (1 for 0), without writing it out."""
+    n = abs(n)
+    return len(str(n)) if n < 10 ** 18 else _magnitude(n)[0]
 
 
 def int_digits(n: int) -> str:
@@ -220,9 +224,9 @@ def _whole(n: int, grouping: bool, en: bool) -> str:
     its leading group and three more, the digit count and its last three groups."""
     if n < _SHOWN_LIMIT:
         return f"{n:,}" if grouping else str(n)
-    d = digit_count(n)
+    d, p = _magnitude(n)
     lead = (d % 3 or 3) + 9 if grouping else 12
-    head = n // 10 ** (d - lead)
+    head = n // (p // 10 ** (lead - 1))  # p // 10**(lead-1) == 10**(d - lead)
     tail = str(n % 10 ** 9).rjust(9, "0")
     if grouping:
         head_text, tail = f"{head:,}", f"{tail[:3]},{tail[3:6]},{tail[6:]}"
