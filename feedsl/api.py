@@ -122,8 +122,8 @@ def _example_diagnostics(src: SourceFile, reg: RegulationIR, python: str) -> lis
         unit = str(reg.rules[ex.entry].type)
         exp = "入力エラー" if r.expected is None else _amount_text(r.expected, unit)
         got = f"入力エラー（{r.got}）" if isinstance(r.got, Exception) else _amount_text(r.got, unit)
-        exp_en = "an input error" if r.expected is None else _amount_text(r.expected, unit)
-        got_en = f"an input error ({r.got})" if isinstance(r.got, Exception) else _amount_text(r.got, unit)
+        exp_en = "an input error" if r.expected is None else _amount_text(r.expected, unit, en=True)
+        got_en = f"an input error ({r.got})" if isinstance(r.got, Exception) else _amount_text(r.got, unit, en=True)
         out.append(Diagnostic("F601", "error", ex.span,
                               f"例の金額が合いません: 期待 {exp}、計算 {got}",
                               f"example is wrong: expected {exp_en}, computed {got_en}",
@@ -132,13 +132,15 @@ def _example_diagnostics(src: SourceFile, reg: RegulationIR, python: str) -> lis
     return out
 
 
-def _amount_text(v, unit: str) -> str:
-    from fractions import Fraction
+def _amount_text(v, unit: str, en: bool = False) -> str:
+    """An example's amount for F601: any size (shortened past 60 digits), a
+    fractional one as its exact fraction when that is short (1/3円)."""
+    from .runtime import exact_text, format_number
 
     u = "" if unit == "無単位" else unit
-    if isinstance(v, Fraction) and v.denominator != 1:
-        return f"{v}{u}"
-    return f"{int(v):,}{u}"
+    if v.denominator != 1 and v.numerator.bit_length() + v.denominator.bit_length() < 200:
+        return f"{exact_text(v)}{u}"
+    return f"{format_number(v, en=en)}{u}"
 
 
 def module_from_source(python: str, name: str, filename: str) -> types.ModuleType:

@@ -18,13 +18,38 @@ _QTY = re.compile(
 _MULT = {"万": 10_000, "千": 1_000, None: 1}
 
 
+MAX_LITERAL_DIGITS = 30
+"""The most digits (whole and decimal, commas not counted) a number written in
+a .fee file may have. Generous: 1兆円 has 13 digits and all the money on earth
+fewer than 20, so 30 leaves any fee, count or rate room to spare; a longer
+number is a slip of the keyboard (or a pasted blob). Far below Python's limit
+on turning text into an int (4,300 digits, where int() raises), so nothing
+downstream -- checker, generated code, pages -- ever meets a number it cannot
+write out."""
+
+
+def literal_digits(text: str) -> int:
+    """How many digits a quantity literal is written with (commas not counted)."""
+    m = _QTY.match(text)
+    return len(m["int"].replace(",", "")) + len(m["frac"] or "")
+
+
 def parse_quantity(text: str, span: Span) -> ast.Quantity:
-    """``2万人`` → Quantity(20000, 人). Exact: decimals become Fractions."""
+    """``2万人`` → Quantity(20000, 人). Exact: decimals become Fractions.
+
+    The caller has checked the length (MAX_LITERAL_DIGITS); a longer literal is
+    read as if cut to the limit (a whole part too long stands for 10**limit, so
+    it still sorts after every number allowed), which keeps int() within its
+    range and the rest of the check meaningful."""
     m = _QTY.match(text)
     assert m, text  # the grammar only lets well-formed quantities through
-    value = Fraction(int(m["int"].replace(",", "")))
-    if m["frac"]:
-        value += Fraction(int(m["frac"]), 10 ** len(m["frac"]))
+    whole, frac = m["int"].replace(",", ""), m["frac"] or ""
+    if len(whole) > MAX_LITERAL_DIGITS:
+        whole, frac = "1" + "0" * MAX_LITERAL_DIGITS, ""
+    frac = frac[:max(0, MAX_LITERAL_DIGITS - len(whole))]
+    value = Fraction(int(whole))
+    if frac:
+        value += Fraction(int(frac), 10 ** len(frac))
     value *= _MULT[m["mult"]]
     unit_text = m["unit"] or ""
     if unit_text == "%":
@@ -54,7 +79,16 @@ class _Builder(Transformer):
                     (tok.end_line or tok.line) + self.off, tok.end_column or tok.column + 1)
 
     def qty(self, tok: Token) -> ast.Quantity:
-        return parse_quantity(str(tok), self.tspan(tok))
+        # Lark wraps an exception raised here in VisitError: report, never raise.
+        span = self.tspan(tok)
+        n = literal_digits(str(tok))
+        if n > MAX_LITERAL_DIGITS:
+            self.diags.error(
+                "F006", span,
+                f"数が長すぎます（{n:,}桁）。数は{MAX_LITERAL_DIGITS}桁までです",
+                f"number too long ({n:,} digits); numbers have at most {MAX_LITERAL_DIGITS} digits",
+                "桁を確かめてください（1兆円は13桁です）", "check the digits (1兆円 has 13)")
+        return parse_quantity(str(tok), span)
 
     # --- file ---------------------------------------------------------------
     @v_args(meta=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -169,6 +170,56 @@ def cmd_docs(a) -> int:
     return EXIT_OK
 
 
+# Inputs of any length are read exactly and computed, as the Python API computes
+# with any int: Python's int() and Fraction() refuse text of more than 4,300
+# digits, so long digit strings are read here piecewise. Output shortens a
+# number past 60 digits (runtime.format_number); --json carries it exactly.
+
+_DECIMAL = re.compile(r"([+-]?)(\d+)(?:\.(\d+))?")
+_RATIO = re.compile(r"([+-]?)(\d+)/(\d+)")
+
+
+def _clip(text: str, keep: int = 40) -> str:
+    """A value as a message echoes it: a long one cut, with its length."""
+    return text if len(text) <= keep else f"{text[:keep]}…（{len(text):,}文字）"
+
+
+def _int(digits: str) -> int:
+    """int() of a digit string of any length (int() itself stops at 4,300 digits)."""
+    sign = -1 if digits[:1] == "-" else 1
+    digits = digits.lstrip("+-")
+    if len(digits) <= 4000:
+        return sign * int(digits)
+    half = len(digits) // 2
+    return sign * (_int(digits[:-half]) * 10 ** half + _int(digits[-half:]))
+
+
+def _number(s: str):
+    """``12``, ``-3``, ``12.5``, ``1/3`` of any length exactly; else what Fraction() reads (1e3)."""
+    m = _DECIMAL.fullmatch(s)
+    if m:
+        sign = -1 if m[1] == "-" else 1
+        if not m[3]:
+            return sign * _int(m[2])
+        return Fraction(sign * _int(m[2] + m[3]), 10 ** len(m[3]))
+    m = _RATIO.fullmatch(s)
+    if m:
+        return Fraction((-1 if m[1] == "-" else 1) * _int(m[2]), _int(m[3]))
+    return Fraction(s)
+
+
+def _load_json(text: str, where: str):
+    """JSON with integers of any length; nesting too deep for Python's parser or
+    malformed JSON is a UsageError naming ``where`` (the input or the file)."""
+    try:
+        return json.loads(text, parse_int=_int)
+    except RecursionError:
+        raise UsageError(f"{where}: JSON の入れ子が深すぎます / JSON nested too deep") from None
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{where}: JSON として読めません（{e.msg}、{e.lineno}行 {e.colno}列）"
+                         f" / not valid JSON ({e.msg}, line {e.lineno} column {e.colno})") from None
+
+
 def _parse_value(text: str, typ, name: str):
     """A command-line value for an input of type ``typ``."""
     from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
@@ -180,35 +231,40 @@ def _parse_value(text: str, typ, name: str):
             if suffix and s.endswith(suffix) and suffix != "無単位":
                 s = s[: -len(suffix)]
                 break
-        if s.endswith("%") or t.endswith("%"):
-            s = s.rstrip("%")
-            return Fraction(s) / 100
+        percent = s.endswith("%") or t.endswith("%")
         try:
-            if typ.integral:
-                return int(s)
-            return Fraction(s)
+            value = _number(s.rstrip("%") if percent else s)
         except (ValueError, ZeroDivisionError):
-            raise UsageError(f"{name}={text}: 数として読めません / not a number") from None
+            raise UsageError(f"{name}={_clip(text)}: 数として読めません / not a number") from None
+        if percent:
+            return Fraction(value) / 100
+        if typ.integral:
+            if value.denominator != 1:
+                raise UsageError(f"{name}={_clip(text)}: 整数で書いてください / expected a whole number")
+            return int(value)
+        return Fraction(value)
     if isinstance(typ, BoolType):
         low = t.lower()
         if low in ("true", "yes", "1", "はい"):
             return True
         if low in ("false", "no", "0", "いいえ"):
             return False
-        raise UsageError(f"{name}={text}: はい/いいえ（true/false）で書いてください / expected true or false")
+        raise UsageError(f"{name}={_clip(text)}: はい/いいえ（true/false）で書いてください / expected true or false")
     if isinstance(typ, (RecordType, ListType)):
-        try:
-            return json.loads(t)
-        except json.JSONDecodeError as e:
-            raise UsageError(f"{name}={text}: JSON として読めません（{e.msg}） / not valid JSON") from None
+        return _load_json(t, name)
     if isinstance(typ, (EnumType, DateType)):
         return t
     return t
 
 
 def _jsonable(v):
+    from .runtime import exact_text, json_int
+
     if isinstance(v, Fraction):
-        return {"numerator": v.numerator, "denominator": v.denominator, "value": str(v)}
+        return {"numerator": json_int(v.numerator), "denominator": json_int(v.denominator),
+                "value": exact_text(v)}
+    if isinstance(v, int) and not isinstance(v, bool):
+        return json_int(v)
     if hasattr(v, "isoformat"):
         return v.isoformat()
     if isinstance(v, (list, tuple)):
@@ -248,16 +304,17 @@ def cmd_eval(a) -> int:
     kwargs = {}
     if a.inputs:
         try:
-            data = json.loads(Path(a.inputs).read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            text = Path(a.inputs).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"--inputs {a.inputs}: 読めません（{e}） / cannot read inputs") from None
+        data = _load_json(text, f"--inputs {a.inputs}")
         if not isinstance(data, dict):
             raise UsageError("--inputs の JSON はオブジェクト（{...}）にしてください / inputs JSON must be an object")
         kwargs.update(data)
     seen: set[str] = set()
     for item in a.values:
         if "=" not in item:
-            raise UsageError(f"{item!r}: name=value の形で書いてください / expected name=value")
+            raise UsageError(f"{_clip(item)!r}: name=value の形で書いてください / expected name=value")
         name, _, value = item.partition("=")
         name = name.strip()
         if name in seen:
@@ -292,8 +349,14 @@ def cmd_eval(a) -> int:
                          "clause": rule.clause, "inputs": _jsonable(kwargs),
                          "amount": _jsonable(amount), "unit": unit}, ensure_ascii=False, indent=2))
     else:
-        shown = f"{amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else str(amount)
-        _out(f"{rule.label} [{rule.clause}]: {shown}{unit if unit != '無単位' else ''}")
+        from .api import _amount_text
+        from .runtime import format_value
+
+        if isinstance(amount, (int, Fraction)) and not isinstance(amount, bool):
+            shown = _amount_text(amount, unit)  # past 60 digits shortened: --json has every digit
+        else:
+            shown = format_value(amount)
+        _out(f"{rule.label} [{rule.clause}]: {shown}")
     return EXIT_OK
 
 
@@ -344,7 +407,15 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--watch", action="store_true", help="rebuild a file's pages whenever it changes")
     c.set_defaults(func=cmd_docs)
 
-    c = sub.add_parser("eval", help="会費を計算する / compute one fee")
+    c = sub.add_parser(
+        "eval", help="会費を計算する / compute one fee",
+        description="会費を計算する。数の入力は何桁でも正確に計算する（Python から呼ぶのと同じ）。"
+                    "60桁を超える数は先頭と末尾と桁数で示し（1,000,000,000…（全61桁）…000,000,000）、"
+                    "--json はすべての桁を出す（4,300桁を超える整数は文字列で）。"
+                    " / Compute one fee. Numbers of any length are computed exactly, as from Python;"
+                    " the text output shortens a number past 60 digits to its first and last digits"
+                    " and digit count, --json gives every digit (an integer past 4,300 digits as a"
+                    " string, which JSON readers can take).")
     c.add_argument("file")
     c.add_argument("entry")
     c.add_argument("values", nargs="*", metavar="name=value")

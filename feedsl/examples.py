@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 
-from .runtime import FeeInputError
+from .runtime import FeeInputError, format_number, shown_input
 
 
 @attrs.frozen
@@ -31,10 +31,12 @@ class ExampleResult:
         return f"{self.path}:{self.line}"
 
     def describe(self, unit: str = "円") -> str:
+        def amount(v):  # of any size (f"{v:,}" raises past 4,300 digits); a non-int with its type
+            return format_number(v) + unit if v.__class__ is int else shown_input(v)
+
         args = ", ".join(f"{k}={v!r}" for k, v in self.inputs)
-        exp = "入力エラー" if self.expected is None else f"{self.expected:,}{unit}"
-        got = f"入力エラー（{self.got}）" if isinstance(self.got, Exception) else (
-            f"{self.got:,}{unit}" if isinstance(self.got, int) else repr(self.got))
+        exp = "入力エラー" if self.expected is None else amount(self.expected)
+        got = f"入力エラー（{self.got}）" if isinstance(self.got, Exception) else amount(self.got)
         return f"{self.where}: 例 {self.entry}({args}) 期待 {exp} / 計算 {got}"
 
 

@@ -18,79 +18,35 @@ import enum
 import unicodedata
 from fractions import Fraction
 
-from .runtime import format_decimal, format_rate, no_row
+from .runtime import exact_text, format_percent, format_value, json_int, no_row
 
 __all__ = [
     "Explanation",
     "Node",
     "Step",
+    "format_percent",
     "format_value",
     "text_width",
 ]
 
 
 # --- values ------------------------------------------------------------------
-
-def _decimal(x: Fraction, grouping: bool = True) -> str:
-    """Exactly, when the decimals end within 4 places; otherwise 約 and 2 places."""
-    for digits in range(5):
-        if (x * 10 ** digits).denominator == 1:
-            text = format_decimal(x, digits)
-            approx = ""
-            break
-    else:
-        text = format_decimal(x, 2)
-        approx = "約"
-    if grouping:
-        head, dot, tail = text.partition(".")
-        sign = "-" if head.startswith("-") else ""
-        text = sign + f"{int(head.lstrip('-')):,}" + dot + tail
-    return approx + text
-
-
-def format_percent(rate) -> str:
-    """A rate as a percent, exact when it terminates (20.99%), else 約33.33%."""
-    r = Fraction(rate) * 100
-    for digits in range(5):
-        if (r * 10 ** digits).denominator == 1:
-            return format_decimal(r, digits) + "%"
-    return "約" + format_rate(rate, 2)
-
-
-def format_value(value, unit: str = "") -> str:
-    """A value as a regulation writes it: 244,000円, 20.99%, はい, 特別養護老人ホーム.
-
-    ``unit`` is the value's unit as the compiler knows it ('%' for a rate).
-    """
-    if value is None:
-        return "—"
-    if value.__class__ is bool:
-        return "はい" if value else "いいえ"
-    if isinstance(value, enum.Enum):
-        return getattr(value, "label", str(value.value))
-    if isinstance(value, datetime.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if unit == "月":
-        unit = "か月"  # a number of months, not the month May
-    if unit == "%" and isinstance(value, (int, Fraction)):
-        return format_percent(value)
-    if isinstance(value, int):
-        return f"{value:,}{unit}"
-    if isinstance(value, Fraction):
-        return _decimal(value) + unit
-    return str(value)
+# format_value and format_percent live in feedsl.runtime (one safe formatter for
+# every number feedsl shows, of any size); they are re-exported here, where
+# generated explain code imports format_value from.
 
 
 def jsonable(value):
-    """ints, strings, lists and dicts only: rates as exact fraction strings, never floats."""
-    if value is None or value.__class__ in (bool, int, str):
+    """ints, strings, lists and dicts only: rates as exact fraction strings, never
+    floats; an int too long for JSON readers as the string of its exact digits."""
+    if value is None or value.__class__ in (bool, str):
         return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Fraction):
-        return str(value)
+        return exact_text(value)
     if isinstance(value, int):
-        return int(value)
+        return json_int(int(value))
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

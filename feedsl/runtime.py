@@ -10,6 +10,7 @@ import _thread
 import datetime
 import enum
 import inspect
+import reprlib
 from fractions import Fraction
 
 __all__ = [
@@ -42,6 +43,13 @@ __all__ = [
     "format_rate",
     "lookup_rows",
     "deep_call",
+    "format_number",
+    "format_percent",
+    "format_value",
+    "int_digits",
+    "exact_text",
+    "json_int",
+    "shown_input",
     "Fraction",
 ]
 
@@ -127,12 +135,212 @@ class FeeRecord:
         return hash(tuple(getattr(self, n) for n in self.__slots__))
 
     def __repr__(self):
-        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        fields = ", ".join(f"{n}={_exact_repr(getattr(self, n))}" for n in self.__slots__)
         return f"{type(self).__name__}({fields})"
 
     def to_dict(self) -> dict:
         """The fields as a dict (enum members as their string values)."""
         return {n: getattr(self, n) for n in self.__slots__}
+
+
+# --- numbers as text ----------------------------------------------------------
+#
+# Python refuses to turn an int of more than 4,300 digits into text: str(),
+# repr() and f"{n:,}" raise ValueError (sys.get_int_max_str_digits), and its
+# conversion takes time quadratic in the length. A count given as input can be
+# that long (a Python caller, a JSON file), and so can an amount computed from
+# it. So nothing that shows a number -- an input error, a broken 前提, an
+# explanation, a page, the CLI -- formats it with str() or format(): it calls
+# format_number (or format_value, which calls it), which never raises and is
+# quick however long the number (it writes out only its first and last digits;
+# a million digits take under a second). The interpreter's limit is never
+# raised: it protects the whole process, not just feedsl.
+
+SHOWN_DIGITS = 60
+"""A number of up to this many digits is shown in full. No fee, count or rate
+of a regulation comes near it (10**60円 is more than all the money on earth, many
+times over): a longer one is a typing slip or an attack, and five thousand
+digits in a message help nobody. Past it a number is shown shortened, marked
+and with its exact digit count -- 10,000,000,000…（全5,000桁）…000,000,000 --
+and its exact value is in the JSON output (see :func:`json_int`)."""
+
+JSON_DIGITS = 4300
+"""An int of more digits goes into JSON as a string of its exact decimal digits:
+Python's json.dumps cannot write it as a number, nor json.loads read one back
+(the interpreter's default limit, sys.int_info.default_max_str_digits)."""
+
+_SHORT_BITS = 13_000  # ints below 2**13000 (< 3,914 digits) convert with str() safely
+_SHOWN_LIMIT = 10 ** SHOWN_DIGITS
+
+
+def _magnitude(n: int) -> tuple[int, int]:
+    """(d, 10**(d - 1)) where d is the number of decimal digits of ``n`` >= 1."""
+    d = (n.bit_length() - 1) * 30103 // 100000 + 1  # log10(2) ≈ 0.30103, then corrected
+    p = 10 ** (d - 1)
+    while p > n:
+        p //= 10
+        d -= 1
+    while p * 10 <= n:
+        p *= 10
+        d += 1
+    return d, p
+
+
+def digit_count(n: int) -> int:
+    """The number of decimal digits of ``abs(n)`` (1 for 0), without writing it out."""
+    n = abs(n)
+    return len(str(n)) if n < 10 ** 18 else _magnitude(n)[0]
+
+
+def int_digits(n: int) -> str:
+    """Every decimal digit of any int, exactly (``str(n)`` raises past 4,300
+    digits): split at a power of ten until each part is short enough for str().
+    Quadratic like str() itself; for text a person reads, use format_number."""
+    if n < 0:
+        return "-" + int_digits(-n)
+    if n.bit_length() <= _SHORT_BITS:
+        return str(n)
+    half = digit_count(n) // 2
+    high, low = divmod(n, 10 ** half)
+    return int_digits(high) + int_digits(low).rjust(half, "0")
+
+
+def exact_text(x) -> str:
+    """An int or Fraction exactly, as str() writes it (2099/10000, 3), for any size."""
+    if x.denominator == 1:
+        return int_digits(x.numerator)
+    return f"{int_digits(x.numerator)}/{int_digits(x.denominator)}"
+
+
+def _exact_repr(v) -> str:
+    """repr(), exact, also for ints and Fractions past 4,300 digits (where repr() raises)."""
+    if v.__class__ is int:
+        return int_digits(v)
+    if v.__class__ is Fraction:
+        return f"Fraction({int_digits(v.numerator)}, {int_digits(v.denominator)})"
+    return repr(v)
+
+
+def json_int(n: int):
+    """``n`` itself when JSON readers can take it as a number, else its exact digits as a string."""
+    if n.bit_length() <= _SHORT_BITS or digit_count(n) <= JSON_DIGITS:
+        return n
+    return int_digits(n)
+
+
+def _whole(n: int, grouping: bool, en: bool) -> str:
+    """A whole number >= 0: a comma every three digits; past SHOWN_DIGITS digits
+    its leading group and three more, the digit count and its last three groups."""
+    if n < _SHOWN_LIMIT:
+        return f"{n:,}" if grouping else str(n)
+    d, p = _magnitude(n)
+    lead = (d % 3 or 3) + 9 if grouping else 12
+    head = n // (p // 10 ** (lead - 1))  # p // 10**(lead-1) == 10**(d - lead)
+    tail = str(n % 10 ** 9).rjust(9, "0")
+    if grouping:
+        head_text, tail = f"{head:,}", f"{tail[:3]},{tail[3:6]},{tail[6:]}"
+    else:
+        head_text = str(head)
+    mark = f"({d:,} digits)" if en else f"（全{d:,}桁）"
+    return f"{head_text}…{mark}…{tail}"
+
+
+def _fixed(x, places: int) -> tuple[str, int, str]:
+    """``x`` rounded half-up (halves away from zero) to ``places`` decimals,
+    exactly: (sign, whole part, decimals as text)."""
+    n, d = x.numerator, x.denominator
+    scale = 10 ** places
+    units = (2 * abs(n) * scale + d) // (2 * d)
+    whole, frac = divmod(units, scale)
+    sign = "-" if n < 0 and units else ""
+    return sign, whole, (str(frac).rjust(places, "0") if places else "")
+
+
+def _number(x, what: str):
+    if not isinstance(x, (int, Fraction)) or isinstance(x, bool):
+        raise TypeError(f"{what} needs an int or Fraction, not {type(x).__name__}")
+    return x
+
+
+def format_number(x, exact_places: int = 4, approx_places: int = 2, *,
+                  grouping: bool = True, en: bool = False) -> str:
+    """An int or Fraction of any size as text; never raises, never goes through a float.
+
+    Exact when its decimals end within ``exact_places`` (1,543.125), otherwise
+    約 and ``approx_places`` decimals rounded half-up (約0.67). The whole part
+    has a comma every three digits (unless ``grouping`` is false); past
+    SHOWN_DIGITS digits it is shortened, the digit count marked in Japanese
+    (（全5,000桁）) or, with ``en``, in English.
+
+    >>> format_number(1234567), format_number(Fraction(2, 3)), format_number(10 ** 60)
+    ('1,234,567', '約0.67', '1,000,000,000…（全61桁）…000,000,000')
+    """
+    _number(x, "format_number")
+    places = next((p for p in range(exact_places + 1) if 10 ** p % x.denominator == 0), None)
+    approx = places is None
+    sign, whole, frac = _fixed(x, approx_places if approx else places)
+    return ("約" if approx else "") + sign + _whole(whole, grouping, en) + ("." + frac if frac else "")
+
+
+def format_percent(rate, exact_places: int = 4, approx_places: int = 2) -> str:
+    """A rate as a percent, exact when it ends within 4 decimals (20.99%), else 約33.33%."""
+    return format_number(Fraction(_number(rate, "format_percent")) * 100,
+                         exact_places, approx_places, grouping=False) + "%"
+
+
+def format_value(value, unit: str = "") -> str:
+    """A value as a regulation writes it: 244,000円, 20.99%, はい, 2024年4月1日,
+    an enumeration value by its label (特別養護老人ホーム), a record by its fields.
+
+    ``unit`` is the value's unit as the compiler knows it ('%' for a rate).
+    """
+    if value is None:
+        return "—"
+    if value.__class__ is bool:
+        return "はい" if value else "いいえ"
+    if isinstance(value, enum.Enum):
+        return getattr(value, "label", str(value.value))
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, FeeRecord):
+        fields = "、".join(f"{n} {format_value(getattr(value, n))}" for n in value.__slots__)
+        return f"{value._label or type(value).__name__}（{fields}）"
+    if isinstance(value, (list, tuple)):
+        return f"{len(value):,}件"
+    if unit == "月":
+        unit = "か月"  # a number of months, not the month May
+    if isinstance(value, (int, Fraction)):
+        if unit == "%":
+            return format_percent(value)
+        return format_number(value) + unit
+    return str(value)
+
+
+class _ShortRepr(reprlib.Repr):
+    """repr() cut short: long strings and deep or long lists elided, ints of
+    any size shown by format_number (repr() of a huge int raises)."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxstring = 60
+        self.maxother = 60
+
+    def repr_int(self, x, level):
+        return format_number(x, grouping=False)
+
+    def repr_Fraction(self, x, level):
+        return f"Fraction({format_number(x.numerator, grouping=False)}, " \
+               f"{format_number(x.denominator, grouping=False)})"
+
+
+_short_repr = _ShortRepr()
+
+
+def shown_input(value) -> str:
+    """A bad input as an error message shows it: like repr(), but short and
+    never raising, whatever was passed (a 5,000-digit int, a 1 MB string, a
+    list nested a thousand deep)."""
+    return _short_repr.repr(value)
 
 
 def _missing(info: InputInfo):
@@ -146,16 +354,17 @@ def bad_count(value, info: InputInfo):
         _missing(info)
     if value.__class__ is bool:
         raise FeeInputError(
-            f"入力 {info.describe()} は整数の{info.unit}で渡してください（真偽値 {value!r} は使えません）"
+            f"入力 {info.describe()} は整数の{info.unit}で渡してください（真偽値 {shown_input(value)} は使えません）"
             f" / {info.name!r} must be an int, not bool", info.name, info.label)
     if isinstance(value, int) and not isinstance(value, bool):
         if value < info.minimum:
             raise FeeInputError(
-                f"入力 {info.describe()} は {info.minimum}{info.unit}以上です（{value:,} が渡されました）"
-                f" / {info.name!r} must be >= {info.minimum}, got {value}", info.name, info.label)
+                f"入力 {info.describe()} は {info.minimum}{info.unit}以上です（{format_number(value)} が渡されました）"
+                f" / {info.name!r} must be >= {info.minimum}, got {format_number(value, en=True)}",
+                info.name, info.label)
         return int(value)
     raise FeeInputError(
-        f"入力 {info.describe()} は整数の{info.unit}で渡してください（{type(value).__name__} {value!r} は使えません）"
+        f"入力 {info.describe()} は整数の{info.unit}で渡してください（{type(value).__name__} {shown_input(value)} は使えません）"
         f" / {info.name!r} must be an int, got {type(value).__name__}", info.name, info.label)
 
 
@@ -163,7 +372,7 @@ def bad_bool(value, info: InputInfo):
     if value is REQUIRED:
         _missing(info)
     raise FeeInputError(
-        f"入力 {info.describe()} は True/False で渡してください（{type(value).__name__} {value!r} は使えません）"
+        f"入力 {info.describe()} は True/False で渡してください（{type(value).__name__} {shown_input(value)} は使えません）"
         f" / {info.name!r} must be a bool", info.name, info.label)
 
 
@@ -174,7 +383,7 @@ def bad_rate(value, info: InputInfo):
         if value >= 0:
             return Fraction(value)
     raise FeeInputError(
-        f"入力 {info.describe()} は 0 以上の整数か Fraction で渡してください（{value!r}）"
+        f"入力 {info.describe()} は 0 以上の整数か Fraction で渡してください（{shown_input(value)}）"
         f" / {info.name!r} must be a non-negative int or Fraction", info.name, info.label)
 
 
@@ -189,8 +398,8 @@ def enum_arg(cls, value, info: InputInfo):
             pass
     choices = "、".join(f"{m.value}（{m.label}）" for m in cls)
     raise FeeInputError(
-        f"入力 {info.describe()} に {value!r} は使えません。使える値: {choices}"
-        f" / {info.name!r}: unknown value {value!r}", info.name, info.label)
+        f"入力 {info.describe()} に {shown_input(value)} は使えません。使える値: {choices}"
+        f" / {info.name!r}: unknown value {shown_input(value)}", info.name, info.label)
 
 
 def enum_excluded(value, allowed: tuple, info: InputInfo):
@@ -214,12 +423,19 @@ def date_arg(value, info: InputInfo) -> datetime.date:
         except ValueError:
             pass
     raise FeeInputError(
-        f"入力 {info.describe()} は日付（datetime.date か '2024-10-15' の形の文字列）で渡してください（{value!r}）"
+        f"入力 {info.describe()} は日付（datetime.date か '2024-10-15' の形の文字列）で渡してください（{shown_input(value)}）"
         f" / {info.name!r} must be a date", info.name, info.label)
 
 
+def _input_value(value, info: InputInfo) -> str:
+    """An input's value with its unit; a Fraction input is a rate, shown in percent."""
+    unit = "%" if value.__class__ is Fraction and not info.unit else info.unit
+    return format_value(value, unit)
+
+
 def relation_failed(label: str, text: str, values: dict, infos: tuple):
-    names = "、".join(f"{i.describe()} = {values[i.name]:,}" for i in infos)
+    """A broken 前提: each input it mentions with its value, as the regulation writes it."""
+    names = "、".join(f"{i.describe()} = {_input_value(values[i.name], i)}" for i in infos)
     raise FeeInputError(f"{label}: {names}（前提: {text}）"
                         f" / inputs {', '.join(i.name for i in infos)} break the rule: {text}",
                         infos[0].name if infos else "", infos[0].label if infos else "",
@@ -237,9 +453,10 @@ def record_arg(cls, value, info: InputInfo, index: int | None = None):
         unknown = [k for k in value if k not in cls.__slots__]
         if unknown:
             raise FeeInputError(
-                f"入力 {where} に項目 {unknown[0]!r} はありません。項目: {', '.join(cls.__slots__)}"
-                f" / {info.name}: unknown field {unknown[0]!r}",
-                info.name + ("" if index is None else f"[{index}]") + f".{unknown[0]}", info.label)
+                f"入力 {where} に項目 {shown_input(unknown[0])} はありません。項目: {', '.join(cls.__slots__)}"
+                f" / {info.name}: unknown field {shown_input(unknown[0])}",
+                info.name + ("" if index is None else f"[{index}]") + "."
+                + (unknown[0] if isinstance(unknown[0], str) else shown_input(unknown[0])), info.label)
         try:
             return cls(**value)
         except FeeInputError as e:
@@ -314,18 +531,11 @@ def format_decimal(x, digits: int) -> str:
     >>> format_decimal(Fraction(1, 8), 2), format_decimal(Fraction(-5, 2), 0)
     ('0.13', '-3')
     """
-    if not isinstance(x, (int, Fraction)) or isinstance(x, bool):
-        raise TypeError(f"format_decimal needs an int or Fraction, not {type(x).__name__}")
+    _number(x, "format_decimal")
     if digits.__class__ is not int or digits < 0:
         raise ValueError(f"digits must be a whole number >= 0, not {digits!r}")
-    q = Fraction(x) * 10 ** digits
-    n, d = q.numerator, q.denominator
-    units = (2 * abs(n) + d) // (2 * d)  # half-up on the magnitude
-    sign = "-" if n < 0 and units else ""
-    text = str(units).rjust(digits + 1, "0")
-    if digits:
-        text = text[:-digits] + "." + text[-digits:]
-    return sign + text
+    sign, whole, frac = _fixed(x, digits)
+    return sign + int_digits(whole) + ("." + frac if digits else "")
 
 
 def format_rate(rate, digits: int = 2) -> str:
@@ -335,13 +545,12 @@ def format_rate(rate, digits: int = 2) -> str:
     >>> format_rate(Fraction(2099, 10000), 2), format_rate(Fraction(1, 3), 1), format_rate(1, 0)
     ('20.99%', '33.3%', '100%')
     """
-    if not isinstance(rate, (int, Fraction)) or isinstance(rate, bool):
-        raise TypeError(f"format_rate needs an int or Fraction, not {type(rate).__name__}")
-    return format_decimal(Fraction(rate) * 100, digits) + "%"
+    return format_decimal(Fraction(_number(rate, "format_rate")) * 100, digits) + "%"
 
 
 def no_row(table: str, key):
-    raise FeeInputError(f"表「{table}」に {key} に当たる行がありません / no row of {table} for {key}")
+    raise FeeInputError(f"表「{table}」に {format_value(key)} に当たる行がありません"
+                        f" / no row of {table} for {shown_input(key)}")
 
 
 def _to_units(x, unit: int):

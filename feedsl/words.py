@@ -10,17 +10,21 @@ import datetime
 from fractions import Fraction
 
 from . import ir
-from .brackets import _exact
 from .ir import EnumType, ListType, QType, RecordType
+from .runtime import format_number, format_percent
 
 
 # --- numbers ----------------------------------------------------------------
+
+# Pages show 6 decimals exactly (約 and 4 past that), like the checker's bounds.
+# runtime.format_number never raises: a computed example amount past 4,300
+# digits is shown shortened, 10,000,000,000…（全14,849桁）…000,000,000.
 
 def fmt_num(x) -> str:
     """1234567 → 1,234,567; an exact fraction in decimals (約 when it does not end)."""
     if isinstance(x, bool):
         raise TypeError("a bool is not a number")
-    return _exact(Fraction(x), grouping=True)
+    return format_number(x if isinstance(x, int) else Fraction(x), 6, 4)
 
 
 def fmt_yen(x) -> str:
@@ -30,7 +34,7 @@ def fmt_yen(x) -> str:
 
 def fmt_percent(x) -> str:
     """Fraction(2099, 10000) → 20.99%, exactly."""
-    return _exact(Fraction(x) * 100, grouping=False) + "%"
+    return format_percent(Fraction(x), 6, 4)
 
 
 def fmt_quantity(x, t) -> str:

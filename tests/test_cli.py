@@ -178,3 +178,116 @@ def test_unwritable_output_directory_exits_2_without_traceback(command, tmp_path
     assert main([command, HOKKAIDO, "-o", str(blocker / "out")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and str(blocker) in err
+
+
+# --- huge and malformed inputs (issue 10: never a traceback) ----------------------
+
+HUGE_FEE = """規程 huge 「大きな数」
+入力 population: 人 「人口」
+入力 rate: 割合 = 0% 「割引率」
+前提 population ≥ 1人 「人口は1人以上」
+規則 fee 「会費」 [1] = 切り捨て(population × 10円/人 × (1 − rate), 1円)
+例 fee(population=3人) = 30円
+"""
+
+DIGITS = "1" * 5000  # int() refuses more than 4,300 digits
+ONES = "111,111,111,111…（全5,001桁）…111,111,110円"  # 111…1 (5,000 ones) × 10円: 5,001 digits
+
+
+@pytest.fixture()
+def huge_fee(tmp_path):
+    p = tmp_path / "huge.fee"
+    p.write_text(HUGE_FEE, "utf-8")
+    return str(p)
+
+
+def _one_line_error(capsys) -> str:
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert len(err) < 600, err  # the 5,000 digits are not echoed
+    return err
+
+
+def test_eval_a_5000_digit_count_computes_and_prints_it_shortened(huge_fee, capsys):
+    """population=<5,000 ones> is a valid count: 10円 each is 111…10 (5,001 digits),
+    printed shortened with its digit count; --json gives every digit (as a string,
+    since JSON readers cannot take an int that long as a number)."""
+    assert main(["eval", huge_fee, "fee", f"population={DIGITS}"]) == 0
+    assert capsys.readouterr().out.strip() == f"会費 [1]: {ONES}"
+    assert main(["eval", huge_fee, "fee", f"population={DIGITS}", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["amount"] == DIGITS + "0" and data["inputs"] == {"population": DIGITS}
+
+
+def test_eval_inputs_file_with_a_5000_digit_count(huge_fee, tmp_path, capsys):
+    """--inputs with a 5,000-digit JSON integer computes like the command line does;
+    a negative one is an input error naming the input, in one line, exit 2."""
+    f = tmp_path / "in.json"
+    f.write_text('{"population": %s}' % DIGITS, "utf-8")
+    assert main(["eval", huge_fee, "fee", "--inputs", str(f)]) == 0
+    assert capsys.readouterr().out.strip() == f"会費 [1]: {ONES}"
+    f.write_text('{"population": -%s}' % DIGITS, "utf-8")
+    assert main(["eval", huge_fee, "fee", "--inputs", str(f)]) == 2
+    err = _one_line_error(capsys)
+    assert "population（人口）" in err and "-11,111,111,111…（全5,000桁）…111,111,111" in err
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("[" * 5000 + "]" * 5000, "入れ子が深すぎます"),
+    ('{"population": ' + "[" * 5000 + "]" * 5000 + "}", "入れ子が深すぎます"),
+    ('{"population": 12', "JSON として読めません"),
+    ("\xff\xfe", "読めません"),
+], ids=["nested array", "nested value", "invalid", "not UTF-8"])
+def test_eval_bad_inputs_file_exits_2_naming_the_file(huge_fee, tmp_path, capsys, content, fragment):
+    """JSON nested 5,000 deep, invalid JSON and undecodable bytes in --inputs give
+    one line naming the file, exit 2, never a traceback."""
+    f = tmp_path / "in.json"
+    f.write_bytes(content.encode("utf-8") if not content.startswith("\xff") else b"\xff\xfe\x00")
+    assert main(["eval", huge_fee, "fee", "--inputs", str(f)]) == 2
+    err = _one_line_error(capsys)
+    assert str(f) in err and fragment in err
+
+
+@pytest.mark.parametrize("value, fragment", [
+    (f"-{DIGITS}", "-11,111,111,111…（全5,000桁）…111,111,111"),  # an input error from the module
+    (f"{DIGITS}x", "数として読めません"),                    # not a number: echoed shortened
+    ("3.5", "整数"),                                           # not a whole number of people
+], ids=["negative", "not a number", "fraction"])
+def test_eval_bad_command_line_count_exits_2_in_one_line(huge_fee, capsys, value, fragment):
+    """Bad values for a count on the command line (5,000 digits included) give
+    one line naming the input, exit 2."""
+    assert main(["eval", huge_fee, "fee", f"population={value}"]) == 2
+    err = _one_line_error(capsys)
+    assert "population" in err and fragment in err
+
+
+def test_eval_huge_rate_on_the_command_line(huge_fee, capsys):
+    """A rate given with 5,000 decimals is read exactly (0.000…01 of 5,000 places
+    is 10**-5000): 10円 × (1 − 10**-5000) rounds down to 9円."""
+    assert main(["eval", huge_fee, "fee", "population=1", f"rate=0.{'0' * 4999}1"]) == 0
+    assert capsys.readouterr().out.strip() == "会費 [1]: 9円"
+
+
+def test_eval_explain_with_a_5000_digit_count(huge_fee, capsys):
+    """--explain and --explain --json with a 5,000-digit input print the breakdown
+    (values shortened) and exact JSON, never a traceback."""
+    assert main(["eval", huge_fee, "fee", f"population={DIGITS}", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith(ONES)
+    assert main(["eval", huge_fee, "fee", f"population={DIGITS}", "--explain", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["amount"] == DIGITS + "0" and data["text"] == ONES
+
+
+def test_feedsl_test_and_docs_with_a_huge_example_amount(tmp_path, capsys):
+    """A 例 whose amount has 14,849 digits fails `feedsl test` with a FAIL line
+    (shortened amount), and `feedsl docs` still writes its pages."""
+    from test_diagnostics import squaring_fee
+
+    p = squaring_fee(tmp_path / "sq.fee")
+    assert main(["test", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert "計算 10,000,000,000…（全14,849桁）…000,000,000円" in out
+    assert main(["docs", str(p), "-o", str(tmp_path / "docs")]) == 0
+    assert "10,000,000,000…（全14,849桁）…000,000,000円" in (tmp_path / "docs" / "sq.md").read_text("utf-8")

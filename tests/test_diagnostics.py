@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from feedsl.api import check_file
+from feedsl.api import check_file, check_source
 from feedsl.cli import main
 from feedsl.diagnostics import render
+from feedsl.source import SourceFile
 
 BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.fee"))
 
@@ -92,3 +93,54 @@ def test_check_json_output(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["errors"] == 3
     assert [(d["code"], d["line"]) for d in data["diagnostics"]] == [("F001", 7), ("F001", 9), ("F001", 13)]
+
+
+LONG = "1" * 5000  # Python's int() refuses more than 4,300 digits
+
+
+@pytest.mark.parametrize("line, col, digits", [
+    ("入力 n: 人 = {N}人 「人数」", 11, "5,000"),
+    ("入力 n: 人 「人数」 範囲 {N}人以上", 17, "5,000"),
+    ("規則 fee 「会費」 [1] = n × {N}円/人", 23, "5,000"),
+    ("表 fee 「会費」 [1] n による\n    {N}人以下  1円\n    それ以上  2円", 5, "5,000"),
+    ("表 fee 「会費」 [1] n による\n    10人以下  {N}円\n    それ以上  2円", 12, "5,000"),
+    ("規則 fee 「会費」 [1] = n × 1円/人\n例 fee(n={N}人) = 1円", 9, "5,000"),
+    ("規則 fee 「会費」 [1] = n × 1円/人\n例 fee(n=1人) = 0.{N}円", 15, "5,001"),  # 0 and 5,000 decimals
+], ids=["default", "range", "rule amount", "table bound", "table amount", "example input",
+        "expected amount (decimals)"])
+def test_a_5000_digit_literal_anywhere_is_F006_not_a_crash(line, col, digits):
+    """A number of 5,000 digits (past Python's int conversion limit) in any place a
+    number is written gets F006 at the number, naming the 30-digit limit."""
+    head = "規程 t 「t」\n入力 n: 人 「人数」\n" if not line.startswith("入力") else "規程 t 「t」\n"
+    body = line.replace("{N}", LONG)
+    src = SourceFile("t.fee", head + body + "\n")
+    _, diags = check_source(src)
+    f006 = [d for d in diags if d.code == "F006"]
+    assert len(f006) == 1, [d.message for d in diags]
+    d = f006[0]
+    first = head.count("\n") + 1
+    line_no = first + next(i for i, ln in enumerate(body.split("\n")) if LONG in ln)
+    assert (d.span.line, d.span.col) == (line_no, col)
+    assert d.message == f"数が長すぎます（{digits}桁）。数は30桁までです"
+    assert "30 digits" in d.text("en")
+
+
+def squaring_fee(path: Path) -> Path:
+    """A file whose 例 computes 10**14848円: n = 10**29人 squared nine times
+    (n**512 = 10**(29·512)), while it expects 1円."""
+    lines = ["規程 sq 「二乗」", "入力 n: 人 「人数」", "規則 r1 「二乗1」 [1] = n × n ÷ 1人"]
+    lines += [f"規則 r{i} 「二乗{i}」 [{i}] = r{i - 1} × r{i - 1} ÷ 1人" for i in range(2, 10)]
+    lines += ["規則 fee 「会費」 [10] = 切り捨て(r9 × 1円/人, 1円)",
+              "例 fee(n=100000000000000000000000000000人) = 1円"]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_failing_example_with_a_huge_amount_is_F601(tmp_path):
+    """A 例 whose computed amount has 14,849 digits (10**14848, past str()'s limit)
+    is reported as F601 with the amount shortened, not a ValueError."""
+    (d,) = check_file(squaring_fee(tmp_path / "sq.fee"))
+    assert (d.code, d.span.line) == ("F601", 13)
+    assert d.message == "例の金額が合いません: 期待 1円、計算 10,000,000,000…（全14,849桁）…000,000,000円"
+    assert d.text("en") == ("example is wrong: expected 1円, "
+                            "computed 10,000,000,000…(14,849 digits)…000,000,000円")

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import feedsl
 from feedsl.explanation import Explanation, text_width
+from feedsl.runtime import int_digits
 from feedsl.ir import BoolType, DateType, EnumType, ListType, QType, RecordType
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -454,3 +455,52 @@ def test_a_rule_named_explain_is_rejected():
 
     c = compile_source(SourceFile("t.fee", "規程 t 「t」\n規則 explain 「x」 [1] = 1円\n"))
     assert not c.ok and [d.code for d in c.diagnostics] == ["F102"]
+
+
+# --- huge numbers (issue 10: never a traceback) ------------------------------------
+
+HUGE = """規程 huge 「大きな数」
+入力 population: 人 「人口」
+規則 fee 「会費」 [1] = 四捨五入(population × 14円/人 ÷ 3, 1,000円)
+規則 share 「人口の三分の一」 [2] = population ÷ 3人
+例 fee(population=3人) = 0円
+例 share(population=3人) = 100%
+"""
+
+BIG = 10 ** 4999  # 5,000 digits: str() of it raises
+
+
+@pytest.fixture(scope="module")
+def huge_mod(tmp_path_factory):
+    from test_runtime import load_text
+
+    return load_text(tmp_path_factory, HUGE)
+
+
+def test_explain_with_a_5000_digit_input_shows_it_shortened(huge_mod):
+    """人口 10**4999: 14·10**4999 ÷ 3 = 4666…6.67 (4,999 sixes after the 4);
+    the last three whole digits 666 and .67 round up (四捨五入 to 1,000円), so the
+    fee is 4, 4,995 sixes, 7, 000 (5,000 digits). The tree shows every value
+    shortened with its digit count instead of raising."""
+    e = huge_mod.explain("fee", population=BIG)
+    assert e.amount == (14 * BIG // 3000 + 1) * 1000  # rounded up to the next 1,000
+    assert int_digits(e.amount) == "4" + "6" * 4995 + "7000"
+    lines = _norm(str(e))
+    assert lines[0] == "会費 [1]  46,666,666,666…（全5,000桁）…666,667,000円"
+    assert lines[1] == ("    人口 10,000,000,000…（全5,000桁）…000,000,000人 × 14円/人 ÷ 3"
+                        " = 約46,666,666,666…（全5,000桁）…666,666,666.67円"
+                        " → 46,666,666,666…（全5,000桁）…666,667,000円（1,000円未満四捨五入）")
+
+
+def test_explain_to_dict_of_huge_values_goes_through_json(huge_mod):
+    """to_dict() of a 5,000-digit amount is JSON-ready: json.dumps does not raise,
+    and ints past 4,300 digits (which json cannot write or read as numbers) are
+    strings of their exact digits; a huge rate is its exact fraction string."""
+    data = json.loads(json.dumps(huge_mod.explain("fee", population=BIG).to_dict()))
+    assert data["amount"] == "4" + "6" * 4995 + "7000"
+    assert data["inputs"] == {"population": "1" + "0" * 4999}
+    assert data["text"] == "46,666,666,666…（全5,000桁）…666,667,000円"
+    share = json.loads(json.dumps(huge_mod.explain("share", population=BIG).to_dict()))
+    assert share["amount"] == "1" + "0" * 4999 + "/3"
+    # 10**4999 / 3 = 3.33… × 10**4998 = 3.33… × 10**5000 %: 5,001 digits before the point
+    assert share["text"].startswith("約333333333333…（全5,001桁）…333333333.33")
