@@ -35,6 +35,8 @@ class Compiled:
 def check_source(src: SourceFile) -> tuple[RegulationIR | None, list[Diagnostic]]:
     """Parse and check; never raises for anything in the text."""
     diags = Diagnostics()
+    if src.report_hidden_characters(diags):  # invisible, bidi or control characters: read no further
+        return None, diags.sorted()
     tree = parse(src, diags)
     if tree is None:
         return None, diags.sorted()

@@ -13,7 +13,7 @@ import pytest
 
 import feedsl
 from feedsl import docs, ir
-from feedsl.api import compile_source
+from feedsl.api import check_source, compile_source
 from feedsl.cli import main
 from feedsl.source import SourceFile
 
@@ -423,3 +423,64 @@ def test_pages_render_in_a_browser_with_every_table_and_chart(tmp_path):
             png = shots / f"{stem}{label}.png"
             r = _chromium(f"--window-size={size}", f"--screenshot={png}", url)
             assert png.exists() and png.stat().st_size > 10_000, r.stderr[-2000:]
+
+
+# --- hidden characters (issue 10) ------------------------------------------------------
+
+HIDDEN = {
+    "\u202e": "U+202E（右から左への上書き）", "\u202a": "U+202A（左から右への埋め込み）",
+    "\u2066": "U+2066（左から右への分離）", "\u2069": "U+2069（書字方向の分離の終わり）",
+    "\u200e": "U+200E（左から右へのマーク）", "\u200f": "U+200F（右から左へのマーク）",
+    "\u061c": "U+061C（アラビア文字の書字方向マーク）", "\x00": "U+0000（ヌル文字）",
+    "\x1b": "U+001B（制御文字）", "\x7f": "U+007F（削除文字）", "\x85": "U+0085（次行）",
+    "\u2028": "U+2028（行区切り）", "\u2029": "U+2029（段落区切り）", "\u200b": "U+200B（ゼロ幅スペース）",
+    "\ufeff": "U+FEFF（ゼロ幅ノーブレークスペース（BOM））", "\U000e0041": "U+E0041（書式制御文字）",
+    "\u3164": "U+3164（見えない文字）",
+}
+
+
+@pytest.mark.parametrize("ch", list(HIDDEN), ids=[f"U+{ord(c):04X}" for c in HIDDEN])
+def test_hidden_character_in_a_label_is_F007_at_its_position_and_reaches_no_page(ch, tmp_path, capsys):
+    """A bidi control, control character, separator or invisible character inside a label is diagnostic
+    F007 at its exact line:col naming the character; docs exits 1 and writes no page."""
+    p = tmp_path / "h.fee"
+    p.write_text(f"規程 h 「会費」\n規則 fee 「会費{ch}」 [第1条] = 1,000円\n例 fee() = 1,000円\n", "utf-8")
+    (d,) = feedsl.check_file(p)
+    assert (d.code, d.span.line, d.span.col) == ("F007", 2, 11)
+    assert d.message.startswith(f"「{HIDDEN[ch]}」は見えない")
+    with pytest.raises(feedsl.FeeCompileError):
+        feedsl.load(p)
+    out = tmp_path / "out"
+    assert main(["docs", str(p), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{p}:2:11: エラー F007" in err and ch not in err
+    assert not out.exists()
+
+
+def test_tab_and_variation_selectors_are_allowed():
+    """Tabs and ideographic variation selectors (葛 + U+E0100, used in Japanese names) are ordinary text."""
+    from feedsl.source import hidden_characters
+
+    assert hidden_characters("規程\tt 「葛\U000e0100飾区\ufe00」\r\n") == []
+
+
+def test_hidden_characters_are_reported_anywhere_but_twenty_at_most(tmp_path):
+    """A comment is scanned too; a file full of NULs (saved in the wrong encoding) gets 20 diagnostics,
+    the last saying how many more there are."""
+    p = tmp_path / "z.fee"
+    p.write_text("規程 z 「z」\n# コメント\u202eの中\n" + "\x00" * 30 + "\n", "utf-8")
+    diags = feedsl.check_file(p)
+    assert [(d.span.line, d.span.col) for d in diags[:3]] == [(2, 7), (3, 1), (3, 2)]
+    assert len(diags) == 20 and diags[-1].message.endswith("（ほかに 11 個）")
+    assert diags[-1].text("en").endswith("(11 more)")
+
+
+def test_a_rendered_diagnostic_never_echoes_a_hidden_character():
+    """The source line under a diagnostic shows a hidden character as '?', with the caret right under it."""
+    from feedsl.diagnostics import render
+
+    text = "規程 t 「a\u202eb」\n"
+    (d,) = check_source(SourceFile("t.fee", text))[1]
+    lines = render(d, text).split("\n")
+    assert lines[1] == "     1 | 規程 t 「a?b」"
+    assert lines[2] == "       | " + " " * 10 + "^"  # 規程 t 「a is 10 columns wide (kanji and 「 take two)
