@@ -24,7 +24,9 @@ import jinja2
 
 from . import ir
 from .brackets import fmt_value
+from .diagnostics import FeeCompileError
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+from .outputs import INDEX_PAGE, page_clashes
 
 TEMPLATE_PACKAGE = "feedsl.templates"
 PAGE_TEMPLATES = {"html": "regulation.html.j2", "md": "regulation.md.j2"}
@@ -462,12 +464,17 @@ def regulation_context(path: str | Path) -> dict:
 
     Raises :class:`~feedsl.diagnostics.FeeCompileError` when the file has errors.
     """
+    return _load(path)[1]
+
+
+def _load(path: str | Path) -> tuple[ir.RegulationIR, dict]:
     from .api import load, read_source
 
     src = read_source(path)
     module = load(path)
     digest = hashlib.sha256(src.text.encode()).hexdigest()[:12]
-    return context(module.__feedsl_ir__, module, Path(path).name, digest)
+    reg = module.__feedsl_ir__
+    return reg, context(reg, module, Path(path).name, digest)
 
 
 def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
@@ -484,13 +491,21 @@ def index_page(contexts: list[dict], env: jinja2.Environment) -> str:
 
 
 def build_pages(files, templates=None) -> dict[str, str]:
-    """File name → text for every page of ``files`` and the index."""
+    """File name → text for every page of ``files`` and the index.
+
+    Raises :class:`~feedsl.diagnostics.FeeCompileError` when a file has errors,
+    and when two files have one 規程 name or a name takes the index page's
+    (:func:`feedsl.outputs.page_clashes`): nothing is to be written then.
+    """
     env = environment(templates)
-    contexts = [regulation_context(f) for f in files]
+    loaded = [_load(f) for f in files]
+    clashes = page_clashes(reg for reg, _ in loaded)
+    if clashes:
+        raise FeeCompileError(clashes, {reg.path: reg.source_text for reg, _ in loaded})
     out: dict[str, str] = {}
-    for c in contexts:
+    for _, c in loaded:
         out.update(pages_for(c, env))
-    out["index.html"] = index_page(contexts, env)
+    out[INDEX_PAGE] = index_page([c for _, c in loaded], env)
     return out
 
 

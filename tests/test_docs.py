@@ -484,3 +484,40 @@ def test_a_rendered_diagnostic_never_echoes_a_hidden_character():
     lines = render(d, text).split("\n")
     assert lines[1] == "     1 | 規程 t 「a?b」"
     assert lines[2] == "       | " + " " * 10 + "^"  # 規程 t 「a is 10 columns wide (kanji and 「 take two)
+
+
+# --- output clashes (issue 10) ----------------------------------------------------------
+
+def _regulation(path: Path, name: str, amount: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"規程 {name} 「{name} の会費」\n規則 fee 「会費」 [第1条] = {amount}\n例 fee() = {amount}\n", "utf-8")
+    return path
+
+
+def test_docs_two_sources_with_one_name_fail_before_writing(tmp_path, capsys):
+    """Two files with one 規程 name would overwrite each other's pages: docs (and docs --check) exit 1
+    naming both headers, and no page is written."""
+    a = _regulation(tmp_path / "one.fee", "dues", "1円")
+    b = _regulation(tmp_path / "two.fee", "dues", "2円")
+    out = tmp_path / "out"
+    assert main(["docs", str(a), str(b), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{b}:1:4: エラー F130: 規程名「dues」は {a}:1:4 の規程名「dues」と同じです" in err
+    assert "出力ファイル dues.html・dues.md を取り合う" in err and f"  {a}:1:4: 同じ規程名" in err
+    assert not out.exists()
+    assert main(["docs", str(a), str(b), "-o", str(out), "--check"]) == 1
+    assert "F130" in capsys.readouterr().err
+    with pytest.raises(feedsl.FeeCompileError, match="F130"):
+        docs.build_pages([a, b])
+
+
+@pytest.mark.parametrize("name", ["index", "Index", "INDEX"])
+def test_a_regulation_named_index_cannot_replace_the_index_page(name, tmp_path, capsys):
+    """index.html is the index page; a regulation named index (in any case: one file on macOS and Windows)
+    is F131 at its name and nothing is written."""
+    p = _regulation(tmp_path / "r.fee", name, "1円")
+    out = tmp_path / "out"
+    assert main(["docs", str(p), str(RINKO), "-o", str(out)]) == 1
+    assert f"{p}:1:4: エラー F131: 規程名「{name}」は使えません。{name}.html は一覧ページ index.html と同じファイルです" \
+        in capsys.readouterr().err
+    assert not out.exists()
