@@ -25,6 +25,7 @@ import jinja2
 from . import ir
 from .brackets import fmt_value
 from .diagnostics import FeeCompileError
+from .diagnostics import render as render_diagnostic
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
 from .outputs import INDEX_PAGE, page_clashes
 
@@ -566,63 +567,115 @@ def write_pages(pages: dict[str, str], outdir: str | Path) -> list[Path]:
 # --- watching ---------------------------------------------------------------
 
 def watch(paths, outdir, templates=None, *, stop_event=None, report=print, on_build=None,
-          debounce_ms: int = 50) -> None:
+          debounce_ms: int = 50, poll_ms: int = 200) -> None:
     """Rebuild the pages of each .fee file under ``paths`` when it changes.
 
     Builds everything once, then waits for changes (``watchfiles``: native
     file-system events, debounced ``debounce_ms``) until ``stop_event`` is set
-    or the user presses Ctrl-C. A file with errors is reported through
+    or the user presses Ctrl-C. A file with errors, or whose 規程 name clashes
+    with another watched file's or the index page's, is reported through
     ``report`` and its last good pages are kept; watching goes on.
     ``on_build(path, ok)`` is called after each file is (re)built.
+
+    A watched folder that is deleted (or replaced) is waited for: ``report``
+    says so, the folder is looked for every ``poll_ms``, and when it is back
+    every file in it is rebuilt and watching resumes. The only state kept
+    between changes is one entry per .fee file present.
     """
+    import threading
+
     import watchfiles
 
-    from .diagnostics import FeeCompileError, render as render_diag
     from .examples import fee_files
 
-    roots = [Path(p) for p in paths]
+    stop = stop_event if stop_event is not None else threading.Event()
+    roots = [Path(p).resolve() for p in paths]
+    root_dirs = {r for r in roots if r.is_dir()}
+    dirs = sorted(root_dirs | {r.parent for r in roots if r not in root_dirs})
     outdir = Path(outdir)
-    contexts: dict[Path, dict] = {}
+    built: dict[Path, tuple[ir.RegulationIR, dict]] = {}  # each .fee file present: its IR and page context
 
     def wanted(p: Path) -> bool:
-        if p.suffix != ".fee":
-            return False
-        rp = p.resolve()
-        return any(rp == r.resolve() or (r.is_dir() and r.resolve() in rp.parents) for r in roots)
+        return p.suffix == ".fee" and any(p == r or (r in root_dirs and r in p.parents) for r in roots)
+
+    def show(diags, sources: dict) -> None:
+        report("\n".join(render_diagnostic(d, sources.get(d.span.path) or _read(d.span.path), "ja")
+                         for d in diags))
 
     def rebuild(p: Path) -> None:
         env = environment(templates)
         ok = False
         try:
             if p.exists():
-                ctx = regulation_context(p)
-                contexts[p] = ctx
-                written = write_pages(pages_for(ctx, env), outdir)
-                ok = True
-                report(f"{p} → {', '.join(str(w) for w in written) or '変更なし'}")
+                reg, ctx = _load(p)
+                clashes = page_clashes([r for q, (r, _) in built.items() if q != p] + [reg])
+                if clashes:
+                    built.pop(p, None)
+                    show(clashes, {r.path: r.source_text for r, _ in [*built.values(), (reg, ctx)]})
+                else:
+                    built[p] = (reg, ctx)
+                    written = write_pages(pages_for(ctx, env), outdir)
+                    ok = True
+                    report(f"{p} → {', '.join(str(w) for w in written) or '変更なし'}")
             else:
-                contexts.pop(p, None)
-                report(f"{p} は削除されました（ページは残します）")
                 ok = True
-            write_pages({"index.html": index_page(list(contexts.values()), env)}, outdir)
+                if built.pop(p, None) is not None:
+                    report(f"{p} は削除されました（ページは残します）")
+            write_pages({INDEX_PAGE: index_page([c for _, c in built.values()], env)}, outdir)
         except FeeCompileError as e:
-            report("\n".join(render_diag(d, e.sources.get(d.span.path) or _read(d.span.path), "ja")
-                             for d in e.diagnostics))
+            show(e.diagnostics, e.sources)
         except Exception as e:  # a broken template must not stop the watcher either
             report(f"{p}: {type(e).__name__}: {e}")
         if on_build is not None:
             on_build(p, ok)
 
-    for f in fee_files([str(r) for r in roots]):
-        rebuild(Path(f))
-    dirs = sorted({str(r if r.is_dir() else r.parent) for r in roots})
-    report(f"監視中: {', '.join(dirs)}（Ctrl-C で終了）")
+    def identity(d: Path):
+        try:
+            st = d.stat()
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    gone: set[Path] = set()  # watched folders found missing or replaced, until they are back
+
+    def lost(ds) -> None:
+        for d in ds:
+            if d not in gone:
+                gone.add(d)
+                report(f"フォルダ {d} が見つかりません。作り直されるのを待っています"
+                       f" / folder {d} is gone; waiting for it to come back")
+
     try:
-        for changes in watchfiles.watch(*dirs, watch_filter=lambda _c, path: wanted(Path(path)),
-                                        debounce=debounce_ms, step=20, stop_event=stop_event,
-                                        rust_timeout=200, yield_on_timeout=False, raise_interrupt=False):
-            for p in sorted({Path(path) for _, path in changes}):
+        while not stop.is_set():
+            missing = [d for d in dirs if not d.is_dir()]
+            if missing:
+                lost(missing)
+                stop.wait(poll_ms / 1000)
+                continue
+            for d in sorted(gone):
+                report(f"フォルダ {d} が戻りました。ページを作り直して監視を続けます / folder {d} is back; rebuilding")
+            gone.clear()
+            ids = {d: identity(d) for d in dirs}
+            present = {Path(f) for f in fee_files(roots)}
+            for p in sorted(set(built) | present):  # a file gone while nobody watched is dropped too
                 rebuild(p)
+            report(f"監視中: {', '.join(map(str, dirs))}（Ctrl-C で終了） / watching")
+            try:
+                for changes in watchfiles.watch(*dirs, watch_filter=lambda _c, path: Path(path) in ids
+                                                or wanted(Path(path)),
+                                                debounce=debounce_ms, step=20, stop_event=stop,
+                                                rust_timeout=poll_ms, yield_on_timeout=True,
+                                                raise_interrupt=True):
+                    for p in sorted({Path(path) for _, path in changes} - set(ids)):
+                        rebuild(p)
+                    deleted = {Path(path) for c, path in changes if c == watchfiles.Change.deleted}
+                    replaced = [d for d in dirs if d in deleted or identity(d) != ids[d]]
+                    if replaced:  # the watch on a deleted folder hears nothing any more
+                        lost(replaced)
+                        break
+            except (OSError, RuntimeError) as e:  # the folder went while the watcher was starting
+                report(f"監視を始め直します（{type(e).__name__}: {e}） / restarting the watch")
+                stop.wait(poll_ms / 1000)
     except KeyboardInterrupt:  # pragma: no cover
         pass
 

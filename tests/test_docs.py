@@ -331,6 +331,91 @@ def test_watch_rebuilds_a_changed_file_and_survives_errors(small, tmp_path):
     assert not t.is_alive()
 
 
+def _wait_for(pred, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _read_page(page: Path) -> str:
+    try:
+        return page.read_text("utf-8")
+    except OSError:
+        return ""
+
+
+@pytest.mark.parametrize("pause", [0.6, 0.0], ids=["deleted-then-recreated", "replaced-at-once"])
+def test_watch_survives_its_folder_being_deleted_and_recreated(pause, tmp_path):
+    """--watch on a folder that is deleted says it is waiting; when the folder comes back (after a while, or
+    at once as a checkout does) it says so, rebuilds what is there and keeps watching later edits."""
+    import shutil
+
+    regs = tmp_path / "regs"
+    regs.mkdir()
+    (regs / "small.fee").write_text(SMALL, "utf-8")
+    out = tmp_path / "out"
+    page = out / "small.html"
+    stop = threading.Event()
+    messages: list[str] = []
+    t = threading.Thread(target=docs.watch, args=([str(regs)], out),
+                         kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
+    t.start()
+    try:
+        assert _wait_for(lambda: any(m.startswith("監視中") for m in messages), 10), messages
+        shutil.rmtree(regs)
+        if pause:
+            assert _wait_for(lambda: any("が見つかりません。作り直されるのを待っています" in m for m in messages), 3), \
+                messages
+            time.sleep(pause)
+        regs.mkdir()
+        (regs / "small.fee").write_text(SMALL.replace("1,000円", "1,500円"), "utf-8")
+        assert _wait_for(lambda: "1,500円" in _read_page(page), 3), messages
+        assert _wait_for(lambda: sum(m.startswith("監視中") for m in messages) == 2, 3), messages
+        gone = next(i for i, m in enumerate(messages) if f"フォルダ {regs} が見つかりません" in m)
+        back = next(i for i, m in enumerate(messages) if f"フォルダ {regs} が戻りました" in m)
+        assert gone < back
+        time.sleep(0.2)
+        (regs / "small.fee").write_text(SMALL.replace("1,000円", "1,700円"), "utf-8")
+        assert _wait_for(lambda: "1,700円" in _read_page(page), 3), messages
+        assert t.is_alive()
+    finally:
+        stop.set()
+        t.join(timeout=5)
+    assert not t.is_alive()
+    assert not any("Traceback" in m or "Error" in m for m in messages), messages
+
+
+def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path):
+    """Under --watch, a file saved with another watched file's 規程 name is F130 (its pages are not
+    written over the other's), a file named index is F131; the index page lists each regulation once."""
+    regs = tmp_path / "regs"
+    _regulation(regs / "a.fee", "dues", "1,000円")
+    out = tmp_path / "out"
+    stop = threading.Event()
+    messages: list[str] = []
+    t = threading.Thread(target=docs.watch, args=([str(regs)], out),
+                         kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
+    t.start()
+    try:
+        assert _wait_for(lambda: any(m.startswith("監視中") for m in messages), 10), messages
+        time.sleep(0.2)
+        _regulation(regs / "b.fee", "dues", "2,000円")
+        assert _wait_for(lambda: any("F130" in m for m in messages), 3), messages
+        _regulation(regs / "c.fee", "index", "3,000円")
+        assert _wait_for(lambda: any("F131" in m for m in messages), 3), messages
+        assert "1,000円" in _read_page(out / "dues.html")
+        clash = next(m for m in messages if "F130" in m)
+        assert f"{regs / 'b.fee'}:1:4: エラー F130" in clash and f"{regs / 'a.fee'}:1:4" in clash
+        assert _read_page(out / "index.html").count('href="dues.html"') == 1
+        assert t.is_alive()
+    finally:
+        stop.set()
+        t.join(timeout=5)
+
+
 # --- in a browser -----------------------------------------------------------------
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
