@@ -388,15 +388,17 @@ def test_watch_survives_its_folder_being_deleted_and_recreated(pause, tmp_path):
     assert not any("Traceback" in m or "Error" in m for m in messages), messages
 
 
-def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path):
+def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path, monkeypatch):
     """Under --watch, a file saved with another watched file's 規程 name is F130 (its pages are not
-    written over the other's), a file named index is F131; the index page lists each regulation once."""
-    regs = tmp_path / "regs"
+    written over the other's), a file named index is F131; the index page lists each regulation once,
+    also after an edit when the folder was given as a relative path (it used to list it twice)."""
+    monkeypatch.chdir(tmp_path)
+    regs = Path("regs")
     _regulation(regs / "a.fee", "dues", "1,000円")
     out = tmp_path / "out"
     stop = threading.Event()
     messages: list[str] = []
-    t = threading.Thread(target=docs.watch, args=([str(regs)], out),
+    t = threading.Thread(target=docs.watch, args=(["regs"], out),
                          kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
     t.start()
     try:
@@ -408,7 +410,9 @@ def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path):
         assert _wait_for(lambda: any("F131" in m for m in messages), 3), messages
         assert "1,000円" in _read_page(out / "dues.html")
         clash = next(m for m in messages if "F130" in m)
-        assert f"{regs / 'b.fee'}:1:4: エラー F130" in clash and f"{regs / 'a.fee'}:1:4" in clash
+        assert f"{tmp_path / 'regs' / 'b.fee'}:1:4: エラー F130" in clash and f"{tmp_path / 'regs' / 'a.fee'}:1:4" in clash
+        _regulation(regs / "a.fee", "dues", "1,100円")
+        assert _wait_for(lambda: "1,100円" in _read_page(out / "dues.html"), 3), messages
         assert _read_page(out / "index.html").count('href="dues.html"') == 1
         assert t.is_alive()
     finally:
