@@ -17,10 +17,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
 import jinja2
+import markupsafe
+from markupsafe import Markup
 
 from . import ir
 from .brackets import fmt_value
@@ -431,6 +434,10 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     """The one Jinja environment: autoescaping on, undefined names are errors,
     files end as templates end; the number filters registered here.
 
+    Every value a Markdown template (``*.md.j2``, ``*.md``) outputs goes
+    through :func:`md_text` first, so author text shows as text on GitHub the
+    way HTML autoescaping keeps it text in a browser.
+
     ``templates`` is a directory of the user's own templates, searched before
     the package's.
     """
@@ -445,15 +452,55 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters.update(FILTERS)
-    env.filters["md"] = md_cell
+    env.filters["md"] = md_text
     return env
 
 
-def md_cell(text) -> str:
-    """Text safe inside a Markdown table cell (autoescaping already did the HTML)."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+MARKDOWN_TEMPLATE_SUFFIXES = (".md.j2", ".md")
+
+
+@jinja2.pass_context
+def _finalize(ctx, value):
+    if (ctx.name or "").endswith(MARKDOWN_TEMPLATE_SUFFIXES):
+        return md_text(value)
+    return value
+
+
+# Characters with a meaning inside a GitHub Markdown line: code, emphasis,
+# links and images, strikethrough, table cells, math, the escape itself. An
+# underscore inside a word (hokkaido_shakyo) means nothing and stays bare.
+_MD_INLINE = re.compile(r"[\\`*\[\]~|$]|_(?![^\W_])|(?<![^\W_])_")
+# What GitHub links without any brackets: the ":" of https://…, the "." of www.…
+_MD_BARE_LINK = re.compile(r":(?=//)|(?<=[wW]{3})\.")
+# Text before a mark that starts a heading, list, rule or setext line (# - + =, "1." or "1)").
+_MD_LINE_START = re.compile(r"^ ?(?=[#+=-])|^ ?\d+(?=[.)](?:[ \t]|$))")
+
+
+def md_text(value) -> Markup:
+    """Text shown literally in a GitHub-flavoured Markdown page.
+
+    Link, image, emphasis, code, strikethrough, math and table syntax is
+    backslash-escaped, bare ``https://`` and ``www.`` lose the character that
+    makes them links, a heading or list mark at the start is escaped, runs of
+    spaces, tabs and line breaks become one space (no indented code block, no
+    hard break: HTML collapses them too), and ``<``, ``>``, ``&`` become
+    entities, so ``<script>`` and ``<https://x>`` are text. An e-mail address
+    is still linked by GitHub, to exactly the address shown. Text already
+    escaped (``Markup``) is returned as it is.
+
+    >>> print(md_text("![地図](https://x.example/a.png) <b>"))
+    !\\[地図\\](https\\://x.example/a.png) &lt;b&gt;
+    """
+    if isinstance(value, Markup):
+        return value
+    text = re.sub(r"[ \t\r\n]{2,}|[\t\r\n]", " ", str(value))
+    text = _MD_INLINE.sub(r"\\\g<0>", text)
+    text = _MD_BARE_LINK.sub(r"\\\g<0>", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(0) + "\\", text, count=1)
+    return markupsafe.escape(text)
 
 
 def render(env: jinja2.Environment, template: str, ctx: dict) -> str:

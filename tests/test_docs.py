@@ -514,6 +514,104 @@ def test_pages_render_in_a_browser_with_every_table_and_chart(tmp_path):
             assert png.exists() and png.stat().st_size > 10_000, r.stderr[-2000:]
 
 
+# --- Markdown display safety (issue 10) ---------------------------------------------------
+
+LINKY = """規程 linky 「[公式サイト](https://evil.example) の会費」
+    出典 「![](https://evil.example/track.png) 第1条」
+    説明 「# 見出しではない」
+    説明 「1. 番号付きではない」
+    説明 「    字下げ  コードではない」
+    一覧 「<https://evil.example> 一覧」 (total)
+
+区分 kind 「*区分*」
+    a 「<script>alert(1)</script>」
+    b 「~~乙~~ `code` $x$」
+
+入力 k: kind 「[種別](javascript:alert(1))」 説明 「www.evil.example を見よ」
+入力 n: 人 「人数 https://evil.example/n」
+
+表 fee 「会費 ![i](https://evil.example/i.png)」 [第2条] n による
+    10人以下    1,000円
+    それ以上    2,000円
+    注 「[注記][ref] と _強調_」
+    解釈 「<img src=x onerror=alert(1)>」
+
+規則 total 「合計 | 縦棒」 [第3条] =
+    場合 k
+        a → fee
+        b → fee + 100円
+
+例 total(k=a, n=5人) = 1,000円
+"""
+
+
+@pytest.fixture
+def linky(tmp_path):
+    p = tmp_path / "linky.fee"
+    p.write_text(LINKY, "utf-8")
+    return p
+
+
+@pytest.fixture
+def linky_md(linky):
+    return docs.build_pages([linky])["linky.md"]
+
+
+def test_markdown_escapes_link_image_autolink_and_html_syntax_from_author_text(linky_md):
+    """Labels, 出典, 説明, enum labels, notes and 一覧 titles are written so that their Markdown syntax is
+    inert: brackets, backquotes, tildes, dollars, pipes and a line-starting # or 1. are backslash-escaped,
+    https:// and www. are broken, < > become entities, runs of spaces become one."""
+    md = linky_md
+    assert "# \\[公式サイト\\](https\\://evil.example) の会費\n" in md
+    assert "- 出典: !\\[\\](https\\://evil.example/track.png) 第1条\n" in md
+    assert "\n\\# 見出しではない\n" in md and "\n1\\. 番号付きではない\n" in md
+    assert "\n字下げ コードではない\n" in md  # the label's leading spaces are not kept; inner ones fold
+    assert "## &lt;https\\://evil.example&gt; 一覧\n" in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "<script" not in md
+    assert "\\~\\~乙\\~\\~ \\`code\\` \\$x\\$" in md
+    assert "| \\[種別\\](javascript:alert(1)) |" in md and "www\\.evil.example を見よ" in md
+    assert "注: \\[注記\\]\\[ref\\] と \\_強調\\_" in md
+    assert "> **解釈** &lt;img src=x onerror=alert(1)&gt;" in md
+    assert "### 合計 \\| 縦棒 [第3条]" in md
+
+
+def test_markdown_author_text_renders_as_text_on_github(linky_md):
+    """GitHub's own renderer (cmark-gfm) makes no link, image, raw HTML, emphasis, code span,
+    strikethrough, list or code block out of author text; the text reads as the author wrote it."""
+    import html
+
+    import cmarkgfm
+
+    out = cmarkgfm.github_flavored_markdown_to_html(linky_md)
+    for tag in ("<a ", "<img", "<script", "<em>", "<code>", "<del>", "<ol>", "<pre>", "<h1>#"):
+        assert tag not in out, tag
+    assert out.count("<h1>") == 1 and "<strong>解釈</strong>" in out  # the page's own markup stays
+    text = html.unescape(out)
+    for written in ("[公式サイト](https://evil.example) の会費", "![](https://evil.example/track.png) 第1条",
+                    "# 見出しではない", "1. 番号付きではない", "<https://evil.example> 一覧",
+                    "<script>alert(1)</script>", "~~乙~~ `code` $x$", "[種別](javascript:alert(1))",
+                    "www.evil.example を見よ", "人数 https://evil.example/n", "[注記][ref] と _強調_",
+                    "<img src=x onerror=alert(1)>", "合計 | 縦棒"):
+        assert written in text, written
+
+
+def test_user_templates_are_escaped_like_the_builtin_ones(tmp_path, linky):
+    """A page template from --templates gets the same protection: HTML autoescaping for .html.j2, the
+    Markdown escaping for .md.j2, so a custom page cannot reintroduce live author markup."""
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "regulation.html.j2").write_text("<h1>{{ title }}</h1><p>{{ enums[0]['values'][0] }}</p>\n",
+                                                          "utf-8")
+    (tmp_path / "tpl" / "regulation.md.j2").write_text("# {{ title }} / {{ enums[0]['values'][0] }}\n", "utf-8")
+    pages = docs.build_pages([linky], tmp_path / "tpl")
+    assert pages["linky.html"] == \
+        "<h1>[公式サイト](https://evil.example) の会費</h1><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    assert pages["linky.md"] == \
+        "# \\[公式サイト\\](https\\://evil.example) の会費 / &lt;script&gt;alert(1)&lt;/script&gt;\n"
+    env = docs.environment()
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x="[a](b)") == "[a](b)"  # no template name: not Markdown
+
+
 # --- hidden characters (issue 10) ------------------------------------------------------
 
 HIDDEN = {
