@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -286,6 +287,40 @@ def test_committed_docs_are_up_to_date():
 
 # --- watching ---------------------------------------------------------------------
 
+def _wait_for(pred, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _read_page(page: Path) -> str:
+    try:
+        return page.read_text("utf-8")
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def _watching(folder, out):
+    """docs.watch on ``folder`` in a thread, started and listening; yields its messages; stops it after."""
+    stop = threading.Event()
+    messages: list[str] = []
+    t = threading.Thread(target=docs.watch, args=([str(folder)], out),
+                         kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
+    t.start()
+    try:
+        assert _wait_for(lambda: any(m.startswith("監視中") for m in messages), 10), messages
+        yield messages
+        assert t.is_alive()
+    finally:
+        stop.set()
+        t.join(timeout=5)
+    assert not t.is_alive()
+
+
 def test_watch_rebuilds_a_changed_file_and_survives_errors(small, tmp_path):
     """--watch rebuilds a saved file's page within a second, reports an error without stopping, and stops on request."""
     out = tmp_path / "out"
@@ -308,43 +343,19 @@ def test_watch_rebuilds_a_changed_file_and_survives_errors(small, tmp_path):
         assert page.exists() and "1,000円" in page.read_text("utf-8")
         time.sleep(0.2)
 
-        def wait_for(pred, seconds):
-            end = time.monotonic() + seconds
-            while time.monotonic() < end:
-                if pred():
-                    return True
-                time.sleep(0.02)
-            return False
-
         n = len(messages)
         small.write_text(SMALL.replace("1,000円", "1,500円"), "utf-8")
-        assert wait_for(lambda: "1,500円" in page.read_text("utf-8"), 1.5), messages
+        assert _wait_for(lambda: "1,500円" in page.read_text("utf-8"), 1.5), messages
         small.write_text(SMALL.replace("1,000円", "1,000人"), "utf-8")  # a unit error
-        assert wait_for(lambda: any("F201" in m for m in messages[n:]), 3), messages
+        assert _wait_for(lambda: any("F201" in m for m in messages[n:]), 3), messages
         assert "1,500円" in page.read_text("utf-8")  # the last good page stays
         small.write_text(SMALL.replace("1,000円", "1,700円"), "utf-8")
-        assert wait_for(lambda: "1,700円" in page.read_text("utf-8"), 3), messages
+        assert _wait_for(lambda: "1,700円" in page.read_text("utf-8"), 3), messages
         assert t.is_alive()
     finally:
         stop.set()
         t.join(timeout=5)
     assert not t.is_alive()
-
-
-def _wait_for(pred, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def _read_page(page: Path) -> str:
-    try:
-        return page.read_text("utf-8")
-    except OSError:
-        return ""
 
 
 @pytest.mark.parametrize("pause", [0.6, 0.0], ids=["deleted-then-recreated", "replaced-at-once"])
@@ -358,13 +369,7 @@ def test_watch_survives_its_folder_being_deleted_and_recreated(pause, tmp_path):
     (regs / "small.fee").write_text(SMALL, "utf-8")
     out = tmp_path / "out"
     page = out / "small.html"
-    stop = threading.Event()
-    messages: list[str] = []
-    t = threading.Thread(target=docs.watch, args=([str(regs)], out),
-                         kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
-    t.start()
-    try:
-        assert _wait_for(lambda: any(m.startswith("監視中") for m in messages), 10), messages
+    with _watching(regs, out) as messages:
         shutil.rmtree(regs)
         if pause:
             assert _wait_for(lambda: any("が見つかりません。作り直されるのを待っています" in m for m in messages), 3), \
@@ -380,11 +385,6 @@ def test_watch_survives_its_folder_being_deleted_and_recreated(pause, tmp_path):
         time.sleep(0.2)
         (regs / "small.fee").write_text(SMALL.replace("1,000円", "1,700円"), "utf-8")
         assert _wait_for(lambda: "1,700円" in _read_page(page), 3), messages
-        assert t.is_alive()
-    finally:
-        stop.set()
-        t.join(timeout=5)
-    assert not t.is_alive()
     assert not any("Traceback" in m or "Error" in m for m in messages), messages
 
 
@@ -396,13 +396,7 @@ def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path, mo
     regs = Path("regs")
     _regulation(regs / "a.fee", "dues", "1,000円")
     out = tmp_path / "out"
-    stop = threading.Event()
-    messages: list[str] = []
-    t = threading.Thread(target=docs.watch, args=(["regs"], out),
-                         kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
-    t.start()
-    try:
-        assert _wait_for(lambda: any(m.startswith("監視中") for m in messages), 10), messages
+    with _watching("regs", out) as messages:
         time.sleep(0.2)
         _regulation(regs / "b.fee", "dues", "2,000円")
         assert _wait_for(lambda: any("F130" in m for m in messages), 3), messages
@@ -414,10 +408,6 @@ def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path, mo
         _regulation(regs / "a.fee", "dues", "1,100円")
         assert _wait_for(lambda: "1,100円" in _read_page(out / "dues.html"), 3), messages
         assert _read_page(out / "index.html").count('href="dues.html"') == 1
-        assert t.is_alive()
-    finally:
-        stop.set()
-        t.join(timeout=5)
 
 
 # --- in a browser -----------------------------------------------------------------
