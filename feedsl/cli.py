@@ -81,12 +81,17 @@ def cmd_check(a) -> int:
 
 
 def cmd_compile(a) -> int:
+    """Write DIR/<規程名>.py for each file without errors. Output clashes (two
+    files with one name, a name that shadows an importable module) are errors
+    and nothing at all is written then."""
     from .api import compile_file
     from .diagnostics import FeeCompileError
+    from .outputs import module_clashes
 
     files = _files(a.files)
     outdir = Path(a.output)
     status = EXIT_OK
+    compiled = []
     for f in files:
         try:
             c = compile_file(f)
@@ -99,6 +104,12 @@ def cmd_compile(a) -> int:
         if not c.ok:
             status = EXIT_FEE
             continue
+        compiled.append((f, c))
+    clashes = module_clashes(c.ir for _, c in compiled)
+    if clashes:
+        _err(_render(clashes, a.lang))
+        return EXIT_FEE
+    for f, c in compiled:
         outdir.mkdir(parents=True, exist_ok=True)
         target = outdir / f"{c.ir.name}.py"
         target.write_text(c.python, "utf-8")

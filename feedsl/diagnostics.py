@@ -12,7 +12,7 @@ from typing import Iterable
 
 import attrs
 
-from .source import Span
+from .source import Span, visible
 
 ERROR = "error"
 WARNING = "warning"
@@ -106,7 +106,7 @@ def render(d: Diagnostic, source_text: str | None, lang: str = "ja") -> str:
     if source_text is not None and d.span.line >= 1:
         lines = source_text.split("\n")
         if d.span.line <= len(lines):
-            line = lines[d.span.line - 1].rstrip("\n").replace("\t", " ")
+            line = visible(lines[d.span.line - 1].rstrip("\n")).replace("\t", " ")  # no hidden character echoed
             out.append(f"  {d.span.line:>4} | {line}")
             pad = _display_width(line[: max(d.span.col - 1, 0)])
             if d.span.end_line == d.span.line and d.span.end_col > d.span.col:

@@ -17,14 +17,20 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
 import jinja2
+import markupsafe
+from markupsafe import Markup
 
 from . import ir
 from .brackets import fmt_value
+from .diagnostics import FeeCompileError
+from .diagnostics import render as render_diagnostic
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+from .outputs import INDEX_PAGE, page_clashes
 
 TEMPLATE_PACKAGE = "feedsl.templates"
 PAGE_TEMPLATES = {"html": "regulation.html.j2", "md": "regulation.md.j2"}
@@ -428,6 +434,10 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     """The one Jinja environment: autoescaping on, undefined names are errors,
     files end as templates end; the number filters registered here.
 
+    Every value a Markdown template (``*.md.j2``, ``*.md``) outputs goes
+    through :func:`md_text` first, so author text shows as text on GitHub the
+    way HTML autoescaping keeps it text in a browser.
+
     ``templates`` is a directory of the user's own templates, searched before
     the package's.
     """
@@ -442,15 +452,55 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters.update(FILTERS)
-    env.filters["md"] = md_cell
+    env.filters["md"] = md_text
     return env
 
 
-def md_cell(text) -> str:
-    """Text safe inside a Markdown table cell (autoescaping already did the HTML)."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+MARKDOWN_TEMPLATE_SUFFIXES = (".md.j2", ".md")
+
+
+@jinja2.pass_context
+def _finalize(ctx, value):
+    if (ctx.name or "").endswith(MARKDOWN_TEMPLATE_SUFFIXES):
+        return md_text(value)
+    return value
+
+
+# Characters with a meaning inside a GitHub Markdown line: code, emphasis,
+# links and images, strikethrough, table cells, math, the escape itself. An
+# underscore inside a word (hokkaido_shakyo) means nothing and stays bare.
+_MD_INLINE = re.compile(r"[\\`*\[\]~|$]|_(?![^\W_])|(?<![^\W_])_")
+# What GitHub links without any brackets: the ":" of https://…, the "." of www.…
+_MD_BARE_LINK = re.compile(r":(?=//)|(?<=[wW]{3})\.")
+# Text before a mark that starts a heading, list, rule or setext line (# - + =, "1." or "1)").
+_MD_LINE_START = re.compile(r"^ ?(?=[#+=-])|^ ?\d+(?=[.)](?:[ \t]|$))")
+
+
+def md_text(value) -> Markup:
+    """Text shown literally in a GitHub-flavoured Markdown page.
+
+    Link, image, emphasis, code, strikethrough, math and table syntax is
+    backslash-escaped, bare ``https://`` and ``www.`` lose the character that
+    makes them links, a heading or list mark at the start is escaped, runs of
+    spaces, tabs and line breaks become one space (no indented code block, no
+    hard break: HTML collapses them too), and ``<``, ``>``, ``&`` become
+    entities, so ``<script>`` and ``<https://x>`` are text. An e-mail address
+    is still linked by GitHub, to exactly the address shown. Text already
+    escaped (``Markup``) is returned as it is.
+
+    >>> print(md_text("![地図](https://x.example/a.png) <b>"))
+    !\\[地図\\](https\\://x.example/a.png) &lt;b&gt;
+    """
+    if isinstance(value, Markup):
+        return value
+    text = re.sub(r"[ \t\r\n]{2,}|[\t\r\n]", " ", str(value))
+    text = _MD_INLINE.sub(r"\\\g<0>", text)
+    text = _MD_BARE_LINK.sub(r"\\\g<0>", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(0) + "\\", text, count=1)
+    return markupsafe.escape(text)
 
 
 def render(env: jinja2.Environment, template: str, ctx: dict) -> str:
@@ -462,12 +512,17 @@ def regulation_context(path: str | Path) -> dict:
 
     Raises :class:`~feedsl.diagnostics.FeeCompileError` when the file has errors.
     """
+    return _load(path)[1]
+
+
+def _load(path: str | Path) -> tuple[ir.RegulationIR, dict]:
     from .api import load, read_source
 
     src = read_source(path)
     module = load(path)
     digest = hashlib.sha256(src.text.encode()).hexdigest()[:12]
-    return context(module.__feedsl_ir__, module, Path(path).name, digest)
+    reg = module.__feedsl_ir__
+    return reg, context(reg, module, Path(path).name, digest)
 
 
 def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
@@ -484,13 +539,21 @@ def index_page(contexts: list[dict], env: jinja2.Environment) -> str:
 
 
 def build_pages(files, templates=None) -> dict[str, str]:
-    """File name → text for every page of ``files`` and the index."""
+    """File name → text for every page of ``files`` and the index.
+
+    Raises :class:`~feedsl.diagnostics.FeeCompileError` when a file has errors,
+    and when two files have one 規程 name or a name takes the index page's
+    (:func:`feedsl.outputs.page_clashes`): nothing is to be written then.
+    """
     env = environment(templates)
-    contexts = [regulation_context(f) for f in files]
+    loaded = [_load(f) for f in files]
+    clashes = page_clashes(reg for reg, _ in loaded)
+    if clashes:
+        raise FeeCompileError(clashes, {reg.path: reg.source_text for reg, _ in loaded})
     out: dict[str, str] = {}
-    for c in contexts:
+    for _, c in loaded:
         out.update(pages_for(c, env))
-    out["index.html"] = index_page(contexts, env)
+    out[INDEX_PAGE] = index_page([c for _, c in loaded], env)
     return out
 
 
@@ -551,63 +614,115 @@ def write_pages(pages: dict[str, str], outdir: str | Path) -> list[Path]:
 # --- watching ---------------------------------------------------------------
 
 def watch(paths, outdir, templates=None, *, stop_event=None, report=print, on_build=None,
-          debounce_ms: int = 50) -> None:
+          debounce_ms: int = 50, poll_ms: int = 200) -> None:
     """Rebuild the pages of each .fee file under ``paths`` when it changes.
 
     Builds everything once, then waits for changes (``watchfiles``: native
     file-system events, debounced ``debounce_ms``) until ``stop_event`` is set
-    or the user presses Ctrl-C. A file with errors is reported through
+    or the user presses Ctrl-C. A file with errors, or whose 規程 name clashes
+    with another watched file's or the index page's, is reported through
     ``report`` and its last good pages are kept; watching goes on.
     ``on_build(path, ok)`` is called after each file is (re)built.
+
+    A watched folder that is deleted (or replaced) is waited for: ``report``
+    says so, the folder is looked for every ``poll_ms``, and when it is back
+    every file in it is rebuilt and watching resumes. The only state kept
+    between changes is one entry per .fee file present.
     """
+    import threading
+
     import watchfiles
 
-    from .diagnostics import FeeCompileError, render as render_diag
     from .examples import fee_files
 
-    roots = [Path(p) for p in paths]
+    stop = stop_event if stop_event is not None else threading.Event()
+    roots = [Path(p).resolve() for p in paths]
+    root_dirs = {r for r in roots if r.is_dir()}
+    dirs = sorted(root_dirs | {r.parent for r in roots if r not in root_dirs})
     outdir = Path(outdir)
-    contexts: dict[Path, dict] = {}
+    built: dict[Path, tuple[ir.RegulationIR, dict]] = {}  # each .fee file present: its IR and page context
 
     def wanted(p: Path) -> bool:
-        if p.suffix != ".fee":
-            return False
-        rp = p.resolve()
-        return any(rp == r.resolve() or (r.is_dir() and r.resolve() in rp.parents) for r in roots)
+        return p.suffix == ".fee" and any(p == r or (r in root_dirs and r in p.parents) for r in roots)
+
+    def show(diags, sources: dict) -> None:
+        report("\n".join(render_diagnostic(d, sources.get(d.span.path) or _read(d.span.path), "ja")
+                         for d in diags))
 
     def rebuild(p: Path) -> None:
         env = environment(templates)
         ok = False
         try:
             if p.exists():
-                ctx = regulation_context(p)
-                contexts[p] = ctx
-                written = write_pages(pages_for(ctx, env), outdir)
-                ok = True
-                report(f"{p} → {', '.join(str(w) for w in written) or '変更なし'}")
+                reg, ctx = _load(p)
+                clashes = page_clashes([r for q, (r, _) in built.items() if q != p] + [reg])
+                if clashes:
+                    built.pop(p, None)
+                    show(clashes, {r.path: r.source_text for r, _ in [*built.values(), (reg, ctx)]})
+                else:
+                    built[p] = (reg, ctx)
+                    written = write_pages(pages_for(ctx, env), outdir)
+                    ok = True
+                    report(f"{p} → {', '.join(str(w) for w in written) or '変更なし'}")
             else:
-                contexts.pop(p, None)
-                report(f"{p} は削除されました（ページは残します）")
                 ok = True
-            write_pages({"index.html": index_page(list(contexts.values()), env)}, outdir)
+                if built.pop(p, None) is not None:
+                    report(f"{p} は削除されました（ページは残します）")
+            write_pages({INDEX_PAGE: index_page([c for _, c in built.values()], env)}, outdir)
         except FeeCompileError as e:
-            report("\n".join(render_diag(d, e.sources.get(d.span.path) or _read(d.span.path), "ja")
-                             for d in e.diagnostics))
+            show(e.diagnostics, e.sources)
         except Exception as e:  # a broken template must not stop the watcher either
             report(f"{p}: {type(e).__name__}: {e}")
         if on_build is not None:
             on_build(p, ok)
 
-    for f in fee_files([str(r) for r in roots]):
-        rebuild(Path(f))
-    dirs = sorted({str(r if r.is_dir() else r.parent) for r in roots})
-    report(f"監視中: {', '.join(dirs)}（Ctrl-C で終了）")
+    def identity(d: Path):
+        try:
+            st = d.stat()
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    gone: set[Path] = set()  # watched folders found missing or replaced, until they are back
+
+    def lost(ds) -> None:
+        for d in ds:
+            if d not in gone:
+                gone.add(d)
+                report(f"フォルダ {d} が見つかりません。作り直されるのを待っています"
+                       f" / folder {d} is gone; waiting for it to come back")
+
     try:
-        for changes in watchfiles.watch(*dirs, watch_filter=lambda _c, path: wanted(Path(path)),
-                                        debounce=debounce_ms, step=20, stop_event=stop_event,
-                                        rust_timeout=200, yield_on_timeout=False, raise_interrupt=False):
-            for p in sorted({Path(path) for _, path in changes}):
+        while not stop.is_set():
+            missing = [d for d in dirs if not d.is_dir()]
+            if missing:
+                lost(missing)
+                stop.wait(poll_ms / 1000)
+                continue
+            for d in sorted(gone):
+                report(f"フォルダ {d} が戻りました。ページを作り直して監視を続けます / folder {d} is back; rebuilding")
+            gone.clear()
+            ids = {d: identity(d) for d in dirs}
+            present = {Path(f) for f in fee_files(roots)}
+            for p in sorted(set(built) | present):  # a file gone while nobody watched is dropped too
                 rebuild(p)
+            report(f"監視中: {', '.join(map(str, dirs))}（Ctrl-C で終了） / watching")
+            try:
+                for changes in watchfiles.watch(*dirs, watch_filter=lambda _c, path: Path(path) in ids
+                                                or wanted(Path(path)),
+                                                debounce=debounce_ms, step=20, stop_event=stop,
+                                                rust_timeout=poll_ms, yield_on_timeout=True,
+                                                raise_interrupt=True):
+                    for p in sorted({Path(path) for _, path in changes} - set(ids)):
+                        rebuild(p)
+                    deleted = {Path(path) for c, path in changes if c == watchfiles.Change.deleted}
+                    replaced = [d for d in dirs if d in deleted or identity(d) != ids[d]]
+                    if replaced:  # the watch on a deleted folder hears nothing any more
+                        lost(replaced)
+                        break
+            except (OSError, RuntimeError) as e:  # the folder went while the watcher was starting
+                report(f"監視を始め直します（{type(e).__name__}: {e}） / restarting the watch")
+                stop.wait(poll_ms / 1000)
     except KeyboardInterrupt:  # pragma: no cover
         pass
 

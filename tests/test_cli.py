@@ -291,3 +291,70 @@ def test_feedsl_test_and_docs_with_a_huge_example_amount(tmp_path, capsys):
     assert "計算 10,000,000,000…（全14,849桁）…000,000,000円" in out
     assert main(["docs", str(p), "-o", str(tmp_path / "docs")]) == 0
     assert "10,000,000,000…（全14,849桁）…000,000,000円" in (tmp_path / "docs" / "sq.md").read_text("utf-8")
+# --- output clashes (issue 10) ----------------------------------------------------------
+
+def _regulation(path: Path, name: str, amount: str, comment: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{comment}規程 {name} 「{name} の会費」\n規則 fee 「会費」 [第1条] = {amount}\n例 fee() = {amount}\n",
+                    "utf-8")
+    return path
+
+
+def test_compile_two_sources_with_one_name_fail_and_write_nothing(tmp_path, capsys):
+    """Two files whose 規程 names differ only in case would write one module (fee.py and Fee.py are one file
+    on macOS and Windows): compile exits 1, writes no module at all (not even the third file's), and the
+    diagnostic shows both headers with file:line:col, the line and a caret."""
+    a = _regulation(tmp_path / "a" / "one.fee", "fee", "1円")
+    b = _regulation(tmp_path / "b" / "two.fee", "Fee", "2円", comment="# 別の団体\n")
+    c = _regulation(tmp_path / "c.fee", "other", "3円")
+    out = tmp_path / "out"
+    assert main(["compile", str(a), str(b), str(c), "-o", str(out)]) == 1
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert f"{b}:2:4: エラー F130: 規程名「Fee」は {a}:1:4 の規程名「fee」と同じです" in err
+    assert "     2 | 規程 Fee 「Fee の会費」\n       |      ^^^\n" in err
+    assert f"  {a}:1:4: 同じ規程名 / the same name\n       1 | 規程 fee 「fee の会費」\n         |      ^^^" in err
+    assert "Traceback" not in err
+
+
+def test_compile_clash_in_english(tmp_path, capsys):
+    """--lang en gives the clash in English with the same code."""
+    a = _regulation(tmp_path / "a.fee", "dup", "1円")
+    b = _regulation(tmp_path / "b.fee", "dup", "2円")
+    assert main(["compile", str(a), str(b), "-o", str(tmp_path / "out"), "--lang", "en"]) == 1
+    assert f"{b}:1:4: error F130: regulation name 'dup' is also used at {a}:1:4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, owner", [("json", "Python の標準ライブラリ json"), ("fractions", "Python の標準ライブラリ fractions"),
+                                         ("feedsl", "feedsl 自身"), ("lark", "feedsl が使うパッケージ lark")])
+def test_compile_refuses_a_module_that_shadows_an_import(name, owner, tmp_path, capsys):
+    """A module named like a standard-library module, feedsl or a package feedsl imports would shadow it for
+    every import once the output folder is on sys.path: F132 at the name, exit 1, nothing written."""
+    p = _regulation(tmp_path / "r.fee", name, "1円")
+    out = tmp_path / "out"
+    assert main(["compile", str(p), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{p}:1:4: エラー F132: 規程名「{name}」から作る {name}.py は{owner}と同じ名前です" in err
+    assert not out.exists()
+
+
+def test_compile_refuses_a_keyword_module_name(tmp_path, capsys):
+    """A regulation named like a Python keyword compiles to a module no import statement can name: F132."""
+    p = _regulation(tmp_path / "r.fee", "class", "1円")
+    assert main(["compile", str(p), "-o", str(tmp_path / "out")]) == 1
+    assert "F132: 規程名「class」は Python の予約語" in capsys.readouterr().err
+
+
+def test_compile_writes_no_feedsl_py_because_it_would_break_every_compiled_module(tmp_path, capsys):
+    """Why F132 is an error: with a feedsl.py in the output folder, a compiled module imported from there
+    cannot import feedsl.runtime. compile refuses to write one; a plain name compiles and imports."""
+    out = tmp_path / "out"
+    assert main(["compile", str(_regulation(tmp_path / "r.fee", "member_fee", "1,200円")), "-o", str(out)]) == 0
+    code = "import member_fee; print(member_fee.fee())"
+    r = subprocess.run([sys.executable, "-c", code], cwd=out, capture_output=True, text=True)
+    assert r.stdout.strip() == "1200", r.stderr
+    assert main(["compile", str(_regulation(tmp_path / "f.fee", "feedsl", "1円")), "-o", str(out)]) == 1
+    assert "F132" in capsys.readouterr().err and not (out / "feedsl.py").exists()
+    (out / "feedsl.py").write_text("# what compile would have written for 規程 feedsl\n", "utf-8")
+    r = subprocess.run([sys.executable, "-c", code], cwd=out, capture_output=True, text=True)
+    assert r.returncode != 0 and "feedsl.runtime" in r.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 import feedsl
 from feedsl import docs, ir
-from feedsl.api import compile_source
+from feedsl.api import check_source, compile_source
 from feedsl.cli import main
 from feedsl.source import SourceFile
 
@@ -286,6 +287,40 @@ def test_committed_docs_are_up_to_date():
 
 # --- watching ---------------------------------------------------------------------
 
+def _wait_for(pred, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _read_page(page: Path) -> str:
+    try:
+        return page.read_text("utf-8")
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def _watching(folder, out):
+    """docs.watch on ``folder`` in a thread, started and listening; yields its messages; stops it after."""
+    stop = threading.Event()
+    messages: list[str] = []
+    t = threading.Thread(target=docs.watch, args=([str(folder)], out),
+                         kwargs={"stop_event": stop, "report": messages.append, "poll_ms": 50}, daemon=True)
+    t.start()
+    try:
+        assert _wait_for(lambda: any(m.startswith("監視中") for m in messages), 10), messages
+        yield messages
+        assert t.is_alive()
+    finally:
+        stop.set()
+        t.join(timeout=5)
+    assert not t.is_alive()
+
+
 def test_watch_rebuilds_a_changed_file_and_survives_errors(small, tmp_path):
     """--watch rebuilds a saved file's page within a second, reports an error without stopping, and stops on request."""
     out = tmp_path / "out"
@@ -308,27 +343,71 @@ def test_watch_rebuilds_a_changed_file_and_survives_errors(small, tmp_path):
         assert page.exists() and "1,000円" in page.read_text("utf-8")
         time.sleep(0.2)
 
-        def wait_for(pred, seconds):
-            end = time.monotonic() + seconds
-            while time.monotonic() < end:
-                if pred():
-                    return True
-                time.sleep(0.02)
-            return False
-
         n = len(messages)
         small.write_text(SMALL.replace("1,000円", "1,500円"), "utf-8")
-        assert wait_for(lambda: "1,500円" in page.read_text("utf-8"), 1.5), messages
+        assert _wait_for(lambda: "1,500円" in page.read_text("utf-8"), 1.5), messages
         small.write_text(SMALL.replace("1,000円", "1,000人"), "utf-8")  # a unit error
-        assert wait_for(lambda: any("F201" in m for m in messages[n:]), 3), messages
+        assert _wait_for(lambda: any("F201" in m for m in messages[n:]), 3), messages
         assert "1,500円" in page.read_text("utf-8")  # the last good page stays
         small.write_text(SMALL.replace("1,000円", "1,700円"), "utf-8")
-        assert wait_for(lambda: "1,700円" in page.read_text("utf-8"), 3), messages
+        assert _wait_for(lambda: "1,700円" in page.read_text("utf-8"), 3), messages
         assert t.is_alive()
     finally:
         stop.set()
         t.join(timeout=5)
     assert not t.is_alive()
+
+
+@pytest.mark.parametrize("pause", [0.6, 0.0], ids=["deleted-then-recreated", "replaced-at-once"])
+def test_watch_survives_its_folder_being_deleted_and_recreated(pause, tmp_path):
+    """--watch on a folder that is deleted says it is waiting; when the folder comes back (after a while, or
+    at once as a checkout does) it says so, rebuilds what is there and keeps watching later edits."""
+    import shutil
+
+    regs = tmp_path / "regs"
+    regs.mkdir()
+    (regs / "small.fee").write_text(SMALL, "utf-8")
+    out = tmp_path / "out"
+    page = out / "small.html"
+    with _watching(regs, out) as messages:
+        shutil.rmtree(regs)
+        if pause:
+            assert _wait_for(lambda: any("が見つかりません。作り直されるのを待っています" in m for m in messages), 3), \
+                messages
+            time.sleep(pause)
+        regs.mkdir()
+        (regs / "small.fee").write_text(SMALL.replace("1,000円", "1,500円"), "utf-8")
+        assert _wait_for(lambda: "1,500円" in _read_page(page), 3), messages
+        assert _wait_for(lambda: sum(m.startswith("監視中") for m in messages) == 2, 3), messages
+        gone = next(i for i, m in enumerate(messages) if f"フォルダ {regs} が見つかりません" in m)
+        back = next(i for i, m in enumerate(messages) if f"フォルダ {regs} が戻りました" in m)
+        assert gone < back
+        time.sleep(0.2)
+        (regs / "small.fee").write_text(SMALL.replace("1,000円", "1,700円"), "utf-8")
+        assert _wait_for(lambda: "1,700円" in _read_page(page), 3), messages
+    assert not any("Traceback" in m or "Error" in m for m in messages), messages
+
+
+def test_watch_reports_a_name_clash_and_keeps_the_first_files_pages(tmp_path, monkeypatch):
+    """Under --watch, a file saved with another watched file's 規程 name is F130 (its pages are not
+    written over the other's), a file named index is F131; the index page lists each regulation once,
+    also after an edit when the folder was given as a relative path (it used to list it twice)."""
+    monkeypatch.chdir(tmp_path)
+    regs = Path("regs")
+    _regulation(regs / "a.fee", "dues", "1,000円")
+    out = tmp_path / "out"
+    with _watching("regs", out) as messages:
+        time.sleep(0.2)
+        _regulation(regs / "b.fee", "dues", "2,000円")
+        assert _wait_for(lambda: any("F130" in m for m in messages), 3), messages
+        _regulation(regs / "c.fee", "index", "3,000円")
+        assert _wait_for(lambda: any("F131" in m for m in messages), 3), messages
+        assert "1,000円" in _read_page(out / "dues.html")
+        clash = next(m for m in messages if "F130" in m)
+        assert f"{tmp_path / 'regs' / 'b.fee'}:1:4: エラー F130" in clash and f"{tmp_path / 'regs' / 'a.fee'}:1:4" in clash
+        _regulation(regs / "a.fee", "dues", "1,100円")
+        assert _wait_for(lambda: "1,100円" in _read_page(out / "dues.html"), 3), messages
+        assert _read_page(out / "index.html").count('href="dues.html"') == 1
 
 
 # --- in a browser -----------------------------------------------------------------
@@ -423,3 +502,199 @@ def test_pages_render_in_a_browser_with_every_table_and_chart(tmp_path):
             png = shots / f"{stem}{label}.png"
             r = _chromium(f"--window-size={size}", f"--screenshot={png}", url)
             assert png.exists() and png.stat().st_size > 10_000, r.stderr[-2000:]
+
+
+# --- Markdown display safety (issue 10) ---------------------------------------------------
+
+LINKY = """規程 linky 「[公式サイト](https://evil.example) の会費」
+    出典 「![](https://evil.example/track.png) 第1条」
+    説明 「# 見出しではない」
+    説明 「1. 番号付きではない」
+    説明 「    字下げ  コードではない」
+    一覧 「<https://evil.example> 一覧」 (total)
+
+区分 kind 「*区分*」
+    a 「<script>alert(1)</script>」
+    b 「~~乙~~ `code` $x$」
+
+入力 k: kind 「[種別](javascript:alert(1))」 説明 「www.evil.example を見よ」
+入力 n: 人 「人数 https://evil.example/n」
+
+表 fee 「会費 ![i](https://evil.example/i.png)」 [第2条] n による
+    10人以下    1,000円
+    それ以上    2,000円
+    注 「[注記][ref] と _強調_」
+    解釈 「<img src=x onerror=alert(1)>」
+
+規則 total 「合計 | 縦棒」 [第3条] =
+    場合 k
+        a → fee
+        b → fee + 100円
+
+例 total(k=a, n=5人) = 1,000円
+"""
+
+
+@pytest.fixture
+def linky(tmp_path):
+    p = tmp_path / "linky.fee"
+    p.write_text(LINKY, "utf-8")
+    return p
+
+
+@pytest.fixture
+def linky_md(linky):
+    return docs.build_pages([linky])["linky.md"]
+
+
+def test_markdown_escapes_link_image_autolink_and_html_syntax_from_author_text(linky_md):
+    """Labels, 出典, 説明, enum labels, notes and 一覧 titles are written so that their Markdown syntax is
+    inert: brackets, backquotes, tildes, dollars, pipes and a line-starting # or 1. are backslash-escaped,
+    https:// and www. are broken, < > become entities, runs of spaces become one."""
+    md = linky_md
+    assert "# \\[公式サイト\\](https\\://evil.example) の会費\n" in md
+    assert "- 出典: !\\[\\](https\\://evil.example/track.png) 第1条\n" in md
+    assert "\n\\# 見出しではない\n" in md and "\n1\\. 番号付きではない\n" in md
+    assert "\n字下げ コードではない\n" in md  # the label's leading spaces are not kept; inner ones fold
+    assert "## &lt;https\\://evil.example&gt; 一覧\n" in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "<script" not in md
+    assert "\\~\\~乙\\~\\~ \\`code\\` \\$x\\$" in md
+    assert "| \\[種別\\](javascript:alert(1)) |" in md and "www\\.evil.example を見よ" in md
+    assert "注: \\[注記\\]\\[ref\\] と \\_強調\\_" in md
+    assert "> **解釈** &lt;img src=x onerror=alert(1)&gt;" in md
+    assert "### 合計 \\| 縦棒 [第3条]" in md
+
+
+def test_markdown_author_text_renders_as_text_on_github(linky_md):
+    """GitHub's own renderer (cmark-gfm) makes no link, image, raw HTML, emphasis, code span,
+    strikethrough, list or code block out of author text; the text reads as the author wrote it."""
+    import html
+
+    import cmarkgfm
+
+    out = cmarkgfm.github_flavored_markdown_to_html(linky_md)
+    for tag in ("<a ", "<img", "<script", "<em>", "<code>", "<del>", "<ol>", "<pre>", "<h1>#"):
+        assert tag not in out, tag
+    assert out.count("<h1>") == 1 and "<strong>解釈</strong>" in out  # the page's own markup stays
+    text = html.unescape(out)
+    for written in ("[公式サイト](https://evil.example) の会費", "![](https://evil.example/track.png) 第1条",
+                    "# 見出しではない", "1. 番号付きではない", "<https://evil.example> 一覧",
+                    "<script>alert(1)</script>", "~~乙~~ `code` $x$", "[種別](javascript:alert(1))",
+                    "www.evil.example を見よ", "人数 https://evil.example/n", "[注記][ref] と _強調_",
+                    "<img src=x onerror=alert(1)>", "合計 | 縦棒"):
+        assert written in text, written
+
+
+def test_user_templates_are_escaped_like_the_builtin_ones(tmp_path, linky):
+    """A page template from --templates gets the same protection: HTML autoescaping for .html.j2, the
+    Markdown escaping for .md.j2, so a custom page cannot reintroduce live author markup."""
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "regulation.html.j2").write_text("<h1>{{ title }}</h1><p>{{ enums[0]['values'][0] }}</p>\n",
+                                                          "utf-8")
+    (tmp_path / "tpl" / "regulation.md.j2").write_text("# {{ title }} / {{ enums[0]['values'][0] }}\n", "utf-8")
+    pages = docs.build_pages([linky], tmp_path / "tpl")
+    assert pages["linky.html"] == \
+        "<h1>[公式サイト](https://evil.example) の会費</h1><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    assert pages["linky.md"] == \
+        "# \\[公式サイト\\](https\\://evil.example) の会費 / &lt;script&gt;alert(1)&lt;/script&gt;\n"
+    env = docs.environment()
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x="[a](b)") == "[a](b)"  # no template name: not Markdown
+
+
+# --- hidden characters (issue 10) ------------------------------------------------------
+
+HIDDEN = {
+    "\u202e": "U+202E（右から左への上書き）", "\u202a": "U+202A（左から右への埋め込み）",
+    "\u2066": "U+2066（左から右への分離）", "\u2069": "U+2069（書字方向の分離の終わり）",
+    "\u200e": "U+200E（左から右へのマーク）", "\u200f": "U+200F（右から左へのマーク）",
+    "\u061c": "U+061C（アラビア文字の書字方向マーク）", "\x00": "U+0000（ヌル文字）",
+    "\x1b": "U+001B（制御文字）", "\x7f": "U+007F（削除文字）", "\x85": "U+0085（次行）",
+    "\u2028": "U+2028（行区切り）", "\u2029": "U+2029（段落区切り）", "\u200b": "U+200B（ゼロ幅スペース）",
+    "\ufeff": "U+FEFF（ゼロ幅ノーブレークスペース（BOM））", "\U000e0041": "U+E0041（書式制御文字）",
+    "\u3164": "U+3164（見えない文字）",
+}
+
+
+@pytest.mark.parametrize("ch", list(HIDDEN), ids=[f"U+{ord(c):04X}" for c in HIDDEN])
+def test_hidden_character_in_a_label_is_F007_at_its_position_and_reaches_no_page(ch, tmp_path, capsys):
+    """A bidi control, control character, separator or invisible character inside a label is diagnostic
+    F007 at its exact line:col naming the character; docs exits 1 and writes no page."""
+    p = tmp_path / "h.fee"
+    p.write_text(f"規程 h 「会費」\n規則 fee 「会費{ch}」 [第1条] = 1,000円\n例 fee() = 1,000円\n", "utf-8")
+    (d,) = feedsl.check_file(p)
+    assert (d.code, d.span.line, d.span.col) == ("F007", 2, 11)
+    assert d.message.startswith(f"「{HIDDEN[ch]}」は見えない")
+    with pytest.raises(feedsl.FeeCompileError):
+        feedsl.load(p)
+    out = tmp_path / "out"
+    assert main(["docs", str(p), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{p}:2:11: エラー F007" in err and ch not in err
+    assert not out.exists()
+
+
+def test_tab_and_variation_selectors_are_allowed():
+    """Tabs and ideographic variation selectors (葛 + U+E0100, used in Japanese names) are ordinary text."""
+    from feedsl.source import hidden_characters
+
+    assert hidden_characters("規程\tt 「葛\U000e0100飾区\ufe00」\r\n") == []
+
+
+def test_hidden_characters_are_reported_anywhere_but_twenty_at_most(tmp_path):
+    """A comment is scanned too; a file full of NULs (saved in the wrong encoding) gets 20 diagnostics,
+    the last saying how many more there are."""
+    p = tmp_path / "z.fee"
+    p.write_text("規程 z 「z」\n# コメント\u202eの中\n" + "\x00" * 30 + "\n", "utf-8")
+    diags = feedsl.check_file(p)
+    assert [(d.span.line, d.span.col) for d in diags[:3]] == [(2, 7), (3, 1), (3, 2)]
+    assert len(diags) == 20 and diags[-1].message.endswith("（ほかに 11 個）")
+    assert diags[-1].text("en").endswith("(11 more)")
+
+
+def test_a_rendered_diagnostic_never_echoes_a_hidden_character():
+    """The source line under a diagnostic shows a hidden character as '?', with the caret right under it."""
+    from feedsl.diagnostics import render
+
+    text = "規程 t 「a\u202eb」\n"
+    (d,) = check_source(SourceFile("t.fee", text))[1]
+    lines = render(d, text).split("\n")
+    assert lines[1] == "     1 | 規程 t 「a?b」"
+    assert lines[2] == "       | " + " " * 10 + "^"  # 規程 t 「a is 10 columns wide (kanji and 「 take two)
+
+
+# --- output clashes (issue 10) ----------------------------------------------------------
+
+def _regulation(path: Path, name: str, amount: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"規程 {name} 「{name} の会費」\n規則 fee 「会費」 [第1条] = {amount}\n例 fee() = {amount}\n", "utf-8")
+    return path
+
+
+def test_docs_two_sources_with_one_name_fail_before_writing(tmp_path, capsys):
+    """Two files with one 規程 name would overwrite each other's pages: docs (and docs --check) exit 1
+    naming both headers, and no page is written."""
+    a = _regulation(tmp_path / "one.fee", "dues", "1円")
+    b = _regulation(tmp_path / "two.fee", "dues", "2円")
+    out = tmp_path / "out"
+    assert main(["docs", str(a), str(b), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{b}:1:4: エラー F130: 規程名「dues」は {a}:1:4 の規程名「dues」と同じです" in err
+    assert "出力ファイル dues.html・dues.md を取り合う" in err and f"  {a}:1:4: 同じ規程名" in err
+    assert not out.exists()
+    assert main(["docs", str(a), str(b), "-o", str(out), "--check"]) == 1
+    assert "F130" in capsys.readouterr().err
+    with pytest.raises(feedsl.FeeCompileError, match="F130"):
+        docs.build_pages([a, b])
+
+
+@pytest.mark.parametrize("name", ["index", "Index", "INDEX"])
+def test_a_regulation_named_index_cannot_replace_the_index_page(name, tmp_path, capsys):
+    """index.html is the index page; a regulation named index (in any case: one file on macOS and Windows)
+    is F131 at its name and nothing is written."""
+    p = _regulation(tmp_path / "r.fee", name, "1円")
+    out = tmp_path / "out"
+    assert main(["docs", str(p), str(RINKO), "-o", str(out)]) == 1
+    assert f"{p}:1:4: エラー F131: 規程名「{name}」は使えません。{name}.html は一覧ページ index.html と同じファイルです" \
+        in capsys.readouterr().err
+    assert not out.exists()
