@@ -41,7 +41,7 @@ def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Di
 
     diags = Diagnostics()
     if src.report_hidden_characters(diags):  # invisible, bidi or control characters: read no further
-        return None, diags.sorted()
+        return None, None, diags.sorted()
     tree = parse(src, diags)
     if tree is None or not tree_depth(tree, src.path, diags):
         return None, None, diags.sorted()

@@ -206,6 +206,14 @@ class Checker:
             rules[name] = ir.RuleIR(r.name, r.label, r.clause, r.params, r.expr, r.type, r.notes,
                                     r.is_table, tuple(self.inputs_of(name)), r.param_inputs,
                                     span=r.span)
+        # An entry takes its parameters and its inputs as keyword arguments:
+        # a parameter named like an input the rule also needs cannot be both.
+        for name, r in rules.items():
+            for pin in r.param_inputs:
+                if pin.name in r.inputs:
+                    self.err("F110", pin.span,
+                             f"引数「{pin.name}」は、この規則が使う入力「{pin.name}」（{self.inputs[pin.name].label}）と同じ名前です。引数の名前を変えてください",
+                             f"parameter {pin.name!r} has the name of input {pin.name!r}, which rule {name!r} also needs; rename the parameter")
         return ir.RegulationIR(reg.name, reg.label, reg.path, tuple(meta), self.fy_start,
                                self.enums, self.records, self.inputs, rules, relations,
                                examples, source_text=self.source_text,

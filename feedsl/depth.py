@@ -53,7 +53,7 @@ def tree_depth(tree: Tree, path: str, diags: Diagnostics) -> bool:
     meta = getattr(where, "meta", None)
     line = getattr(meta, "line", 1) if meta is not None and not meta.empty else 1
     col = getattr(meta, "column", 1) if meta is not None and not meta.empty else 1
-    diags.error("F007", Span(path, line, col, line, col + 1),
+    diags.error("F008", Span(path, line, col, line, col + 1),
                 f"式の入れ子が深すぎます（{deepest:,}段。{NESTING_LIMIT:,}段まで）",
                 f"expressions nest too deeply ({deepest:,} levels; the limit is {NESTING_LIMIT:,})",
                 "途中の値を別の規則に分けてください", "split the expression into several rules")
@@ -107,7 +107,7 @@ def rule_chains(reg, diags: Diagnostics) -> bool:
     worst = max(longest, key=longest.get, default=None)
     if worst is None or longest[worst] <= CHAIN_LIMIT:
         return True
-    diags.error("F008", rules[worst].span,
+    diags.error("F009", rules[worst].span,
                 f"規則が規則を使う連なりが長すぎます（{longest[worst]:,}段。{CHAIN_LIMIT:,}段まで）",
                 f"rules use rules in a chain that is too long ({longest[worst]:,}; the limit is {CHAIN_LIMIT:,})",
                 "途中の規則をまとめてください", "merge some of the intermediate rules")
