@@ -517,12 +517,14 @@ def regulation_context(path: str | Path) -> dict:
 
 def _load(path: str | Path) -> tuple[ir.RegulationIR, dict]:
     from .api import load, read_source
+    from .depth import run_deep
 
     src = read_source(path)
     module = load(path)
     digest = hashlib.sha256(src.text.encode()).hexdigest()[:12]
     reg = module.__feedsl_ir__
-    return reg, context(reg, module, Path(path).name, digest)
+    # Rules are put in words by recursive walks: give them the compiler's deep stack.
+    return reg, run_deep(context, reg, module, Path(path).name, digest)
 
 
 def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:

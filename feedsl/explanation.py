@@ -114,19 +114,27 @@ class Node:
         return self.label + (f" [{self.clause}]" if self.clause else "")
 
     def walk(self):
-        """This node and every node below it, depth first."""
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        """This node and every node below it, depth first (without recursion:
+        a chain of a thousand rules is a thousand levels deep)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def to_dict(self) -> dict:
-        d = {"name": self.name, "label": self.label, "clause": self.clause,
-             "value": jsonable(self.value), "unit": self.unit, "text": self.value_text}
-        if self.index is not None:
-            d["index"] = self.index
-        d["steps"] = [s.to_dict() for s in self.steps]
-        d["children"] = [c.to_dict() for c in self.children]
-        return d
+        out: dict = {}
+        stack = [(self, out)]
+        while stack:
+            node, d = stack.pop()
+            d.update({"name": node.name, "label": node.label, "clause": node.clause,
+                      "value": jsonable(node.value), "unit": node.unit, "text": node.value_text})
+            if node.index is not None:
+                d["index"] = node.index
+            d["steps"] = [s.to_dict() for s in node.steps]
+            d["children"] = [{} for _ in node.children]
+            stack.extend(zip(node.children, d["children"]))
+        return out
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, {self.value_text!r}, {len(self.children)} children)"
@@ -167,16 +175,17 @@ class Explanation:
     def lines(self) -> list[str]:
         rows: list[tuple[str, str | None]] = []
 
-        def visit(node: Node, head: str, body: str):
+        stack = [(self.root, "", "")]
+        while stack:
+            node, head, body = stack.pop()
             rows.append((head + node.title, node.value_text))
             inner = body + ("│   " if node.children else "    ")
             for s in node.steps:
                 rows.append((inner + s.text, None))
-            for k, c in enumerate(node.children):
-                last = k == len(node.children) - 1
-                visit(c, body + ("└ " if last else "├ "), body + ("  " if last else "│ "))
-
-        visit(self.root, "", "")
+            n = len(node.children)
+            for k in reversed(range(n)):
+                last = k == n - 1
+                stack.append((node.children[k], body + ("└ " if last else "├ "), body + ("  " if last else "│ ")))
         left = max(text_width(t) for t, v in rows if v is not None)
         right = max(text_width(v) for t, v in rows if v is not None)
         out = []

@@ -194,7 +194,7 @@ class ExplainGen:
         args = [pn for pn, _ in rule.params] + list(rule.inputs)
         value, node = b.fresh("x"), b.fresh("n")
         b.stmt(f"{value} = {g.entry_alias(rule.name)}({', '.join(f'{a}={a}' for a in args)})")
-        b.stmt(f"{node} = {self.rule_fn_name(rule.name)}({', '.join(args)})")
+        b.stmt(f"{node} = {g.deep(rule.name, self.rule_fn_name(rule.name), args, inline=False)}")
         # Record inputs are shown first, field by field, under the root.
         at = 0
         for pn, pt in rule.params:

@@ -151,22 +151,31 @@ class _Gen:
                 stack.extend(children(e))
         return called
 
-    def call_depth(self, name: str) -> int:
-        """How deep step functions call each other when ``name`` is computed."""
-        d = self.depths.get(name)
+    def call_depth(self, name: str, inline: bool = True) -> int:
+        """How deep generated functions call each other when ``name`` is
+        computed: step functions (``inline``), or explain's one function per rule."""
+        d = self.depths.get((name, inline))
         if d is None:
             deepest = 0
             stack = [self.reg.rules[name].expr]
             while stack:
                 e = stack.pop()
                 if isinstance(e, ir.RuleRef):
-                    if self.reg.rules[e.name].params or not self.inlined(e.name):
-                        deepest = max(deepest, 1 + self.call_depth(e.name))
+                    if not inline or self.reg.rules[e.name].params or not self.inlined(e.name):
+                        deepest = max(deepest, 1 + self.call_depth(e.name, inline))
                     else:
                         stack.append(self.reg.rules[e.name].expr)
                 stack.extend(children(e))
-            d = self.depths[name] = deepest
+            d = self.depths[(name, inline)] = deepest
         return d
+
+    def deep(self, name: str, fn: str, args: list[str], inline: bool = True) -> str:
+        """A call of ``fn``, through runtime.deep_call when the rules it computes
+        call each other more deeply than Python's default stack allows."""
+        depth = self.call_depth(name, inline)
+        if depth <= CALL_DEPTH_SAFE:
+            return f"{fn}({', '.join(args)})"
+        return f"{rt('deep_call')}({depth + 1!r}, {fn}, {', '.join(args)})"
 
     # --- module -------------------------------------------------------------
     def module(self) -> str:
@@ -213,7 +222,7 @@ class _Gen:
             self.w.line(f"{self.info('input', name)} = {self.input_info(name, inp)}")
         self.w.blank()
         for name, rule in reg.rules.items():
-            if name in self.called or rule.params:
+            if name in self.called or rule.params or self.call_depth(name) > CALL_DEPTH_SAFE:
                 self.step_fn(rule)
         for rule in reg.rules.values():
             self.entry(rule)
@@ -426,15 +435,11 @@ class _Gen:
         b = Body(1)
         self.checks(b, rule)
         args = [pn for pn, _ in rule.params] + list(rule.inputs)
-        if rule.name in self.called or rule.params:
-            call = f"{self.step(rule.name)}({', '.join(args)})"
+        if rule.name in self.called or rule.params or self.call_depth(rule.name) > CALL_DEPTH_SAFE:
+            code = self.deep(rule.name, self.step(rule.name), args)
         else:
             code = self.in_body(b, {}, lambda: self.emit(rule.expr))
-            call = None
-        if call is not None and self.call_depth(rule.name) > CALL_DEPTH_SAFE:
-            # Rules calling each other more deeply than Python's default stack allows.
-            call = f"{rt('deep_call')}({self.call_depth(rule.name) + 1!r}, {self.step(rule.name)}, {', '.join(args)})"
-        b.stmt(f"return {call if call is not None else code}")
+        b.stmt(f"return {code}")
         w.body(b)
         w.blank()
         w.line(f"{rt('entry')}({rule.name}, {tuple(required)!r})")
