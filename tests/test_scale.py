@@ -1,0 +1,201 @@
+"""Checks that stay linear as files grow (issue 10, "Linear checks").
+
+A regulation that lists every municipality has ~1,750 rows; the bracket
+checker used to compare every pair of rows. These tests check, without timing
+anything, that large tables still get exactly the diagnostics a small one
+would, and count the work the sweep does: a quadratic check fails them by
+count, never by a clock.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedsl import ir
+from feedsl.api import check_source
+from feedsl.brackets import sweep
+from feedsl.source import SourceFile
+
+def _table(rows: list[str], key_input: str = "入力 n: 人 「人数」\n", key: str = "n") -> tuple[str, int]:
+    """A file with one table of these rows, and the line of its first row.
+
+    The amounts rise row by row; 非単調 keeps F503 out of tables whose rows are
+    deliberately disordered or keyed by a rate."""
+    head = "規程 t 「規模」\n\n" + key_input + f"表 fee 「会費」 {key} による\n"
+    body = "".join(f"    {r}    {1000 + k:,}円\n" for k, r in enumerate(rows))
+    return head + body + "    非単調 「試験の表」\n", head.count("\n") + 1
+
+
+def _count_rows(n: int) -> list[str]:
+    """``10人以下``, ``11～20人以下``, … ``N人以上``: n rows on whole numbers, no gap."""
+    return (["10人以下"] + [f"{10 * k + 1:,}～{10 * (k + 1):,}人以下" for k in range(1, n - 1)]
+            + [f"{10 * (n - 1) + 1:,}人以上"])
+
+
+def _diagnostics(text: str):
+    """Every diagnostic (errors and warnings) of a file."""
+    _, diags = check_source(SourceFile("t.fee", text))
+    return diags
+
+
+def test_large_table_reports_the_one_gap_in_the_middle():
+    """2,000 rows with row 1,000 starting at 10,002人: exactly one F412, witness 10,001人."""
+    rows = _count_rows(2000)
+    assert rows[999] == "9,991～10,000人以下"
+    rows[1000] = "10,002～10,010人以下"
+    text, first = _table(rows)
+    (d,) = _diagnostics(text)
+    assert d.code == "F412"
+    assert d.span.line == first + 1000
+    assert d.message == (f"10,001人 はどの行にも当たりません（『9,991～10,000人以下』{first + 999}行目 "
+                         f"と『10,002～10,010人以下』{first + 1000}行目 の間）")
+
+
+def test_large_table_reports_the_one_overlap_in_the_middle():
+    """2,000 rows with row 1,000 starting at 9,999人: one F411 on it, witness 9,999人 (the smallest shared)."""
+    rows = _count_rows(2000)
+    rows[1000] = "9,999～10,010人以下"
+    text, first = _table(rows)
+    (d,) = _diagnostics(text)
+    assert d.code == "F411"
+    assert d.span.line == first + 1000
+    assert d.message == (f"9,999人 は『9,991～10,000人以下』({first + 999}行目) "
+                         f"と『9,999～10,010人以下』({first + 1000}行目) の両方に当たります")
+
+
+def test_large_rate_table_reports_a_single_point_gap():
+    """2,000 rate rows of 0.01%; 10%超 after 10%未満 leaves exactly 10% uncovered (F412, witness 10%)."""
+    pct = lambda k: f"{k // 100}.{k % 100:02d}%".replace(".00%", "%")  # noqa: E731  k hundredths of a percent
+    rows = ["0.01%未満"] + [f"{pct(k)}以上～{pct(k + 1)}未満" for k in range(1, 1999)] + ["それ以上"]
+    assert rows[999] == "9.99%以上～10%未満"
+    rows[1000] = "10%超～10.01%未満"
+    key_input = "入力 a: 人 「分子」\n入力 b: 人 「分母」\n規則 rate 「率」 =\n    a ÷ b\n"
+    text, first = _table(rows, key_input, "rate")
+    (d,) = _diagnostics(text)
+    assert d.code == "F412"
+    assert d.span.line == first + 1000
+    assert d.message == (f"10% はどの行にも当たりません（『9.99%以上～10%未満』{first + 999}行目 "
+                         f"と『10%超～10.01%未満』{first + 1000}行目 の間）")
+
+
+def test_ten_thousand_rows_out_of_order_get_f410_on_the_right_row():
+    """10,000 rows with rows 5,000 and 5,001 swapped: one F410, on the row written second."""
+    rows = _count_rows(10_000)
+    rows[5000], rows[5001] = rows[5001], rows[5000]
+    assert rows[5001] == "50,001～50,010人以下"
+    text, first = _table(rows)
+    (d,) = _diagnostics(text)
+    assert d.code == "F410"
+    assert d.span.line == first + 5001
+    assert d.message == (f"行の順番が逆です: 『50,001～50,010人以下』({first + 5001}行目) は "
+                         f"『50,011～50,020人以下』({first + 5000}行目) より小さい値の行です")
+
+
+# --- the sweep itself --------------------------------------------------------
+
+def _iv(lo, hi, lo_incl=True, hi_incl=True) -> ir.Interval:
+    return ir.Interval(None if lo is None else Fraction(lo), lo_incl, None if hi is None else Fraction(hi), hi_incl)
+
+
+def test_sweep_of_fifty_thousand_whole_number_rows():
+    """50,000 rows 1～10, 11～20, …: one row starting a value early, one a value late.
+
+    Reports exactly the overlap at 200,000 and the gap at 300,001. Fast when
+    the sweep is linear; a pairwise check makes 1.25 billion comparisons.
+    """
+    n = 50_000
+    rows = [_iv(None, 10)] + [_iv(10 * k + 1, 10 * k + 10) for k in range(1, n - 1)] + [_iv(10 * n - 9, None)]
+    rows[20_000] = _iv(200_000, 200_010)
+    rows[30_000] = _iv(300_002, 300_010)
+    found = sweep(rows, Fraction(0), integral=True)
+    assert found.out_of_order is None
+    assert found.overlaps == [(19_999, 20_000, 200_000)]
+    assert found.gaps == [(300_001, 29_999, 30_000)]
+
+
+def test_sweep_of_twenty_thousand_rate_rows():
+    """20,000 rational rows [k/4, (k+1)/4): one closed on the right and one open on the left.
+
+    The closed row shares exactly 2,500 with the next; the open one leaves
+    exactly 3,750 uncovered.
+    """
+    n = 20_000
+    rows = [_iv(Fraction(k, 4), Fraction(k + 1, 4), True, False) for k in range(n - 1)]
+    rows.append(_iv(Fraction(n - 1, 4), None))
+    rows[9_999] = _iv(Fraction(9_999, 4), 2_500, True, True)
+    rows[15_000] = _iv(3_750, Fraction(15_001, 4), False, False)
+    found = sweep(rows, Fraction(0), integral=False)
+    assert found.out_of_order is None
+    assert found.overlaps == [(9_999, 10_000, 2_500)]
+    assert found.gaps == [(3_750, 14_999, 15_000)]
+
+
+def _counting(op: str):
+    def compare(self, other):
+        _Counted.count += 1
+        return getattr(Fraction, op)(self, other)
+    return compare
+
+
+class _Counted(Fraction):
+    """A bound that counts how often it is compared."""
+
+    count = 0
+    __lt__, __le__, __gt__, __ge__, __eq__ = map(_counting, ("__lt__", "__le__", "__gt__", "__ge__", "__eq__"))
+    __hash__ = Fraction.__hash__
+
+
+def _comparisons(n: int) -> int:
+    """Bound comparisons the sweep makes over n rational rows, each overlapping the next."""
+    ivs = [ir.Interval(_Counted(k), True, _Counted(k + 1), True) for k in range(n)]
+    _Counted.count = 0
+    found = sweep(ivs, Fraction(0), integral=False)
+    assert len(found.overlaps) == n - 1  # sanity: the work includes an overlap per row
+    return _Counted.count
+
+
+def test_sweep_comparisons_grow_like_n_not_n_squared():
+    """4× the rows costs at most ~4·log-factor× the comparisons (a pairwise check costs 16×)."""
+    small, large = _comparisons(500), _comparisons(2000)
+    assert large <= 5 * small
+    assert small <= 40 * 500
+
+
+# --- the sweep against brute force on whole numbers ---------------------------
+
+_bound = st.one_of(st.none(), st.integers(0, 30))
+
+
+@st.composite
+def _int_rows(draw):
+    """Non-empty rows on whole numbers from 0, in order of their lower bound."""
+    rows = []
+    for _ in range(draw(st.integers(0, 7))):
+        lo, hi = draw(_bound), draw(_bound)
+        iv = _iv(lo, hi, draw(st.booleans()), draw(st.booleans()))
+        a = 0 if lo is None else (lo if iv.lo_incl else lo + 1)
+        b = math.inf if hi is None else (hi if iv.hi_incl else hi - 1)
+        if max(a, 0) <= b:
+            rows.append(iv)
+    rows.sort(key=lambda iv: (-1, 0) if iv.lo is None else (iv.lo, 0 if iv.lo_incl else 1))
+    return rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(_int_rows())
+def test_sweep_agrees_with_brute_force_on_whole_numbers(rows):
+    """Every overlapping pair with its smallest shared value, and the first value of each
+    uncovered stretch, exactly as counting 0…40 one by one finds them."""
+    found = sweep(rows, Fraction(0), integral=True)
+    values = range(0, 41)  # every bound is ≤ 30, so everything happens below 41
+    overlaps = [(i, j, min(v for v in values if p.contains(v) and q.contains(v)))
+                for j, q in enumerate(rows) for i, p in enumerate(rows[:j])
+                if any(p.contains(v) and q.contains(v) for v in values)]
+    assert found.overlaps == overlaps
+    covered = [any(r.contains(v) for r in rows) for v in values]
+    starts = [v for v in values if not covered[v] and (v == 0 or covered[v - 1])]
+    assert [w for w, _, _ in found.gaps] == starts
