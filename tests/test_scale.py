@@ -12,12 +12,17 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedsl import check as check_module
 from feedsl import ir
 from feedsl.api import check_source
 from feedsl.brackets import sweep
+from feedsl.build import build
+from feedsl.diagnostics import Diagnostics
+from feedsl.parse import parse
 from feedsl.source import SourceFile
 
 def _table(rows: list[str], key_input: str = "入力 n: 人 「人数」\n", key: str = "n") -> tuple[str, int]:
@@ -199,3 +204,107 @@ def test_sweep_agrees_with_brute_force_on_whole_numbers(rows):
     covered = [any(r.contains(v) for r in rows) for v in values]
     starts = [v for v in values if not covered[v] and (v == 0 or covered[v - 1])]
     assert [w for w, _, _ in found.gaps] == starts
+
+
+# --- the checker: work per rule must not grow with the file -------------------
+
+def _parsed(text: str):
+    """The AST of a file that parses, and its diagnostics collector."""
+    diags = Diagnostics()
+    tree = parse(SourceFile("t.fee", text), diags)
+    assert tree is not None
+    return build(tree, "t.fee", diags), diags
+
+
+def _chain(n: int) -> str:
+    """Inputs x(n-1) … x0 (declared in reverse), and r_i = r_(i-1) + x_i × 1円/人."""
+    out = ["規程 t 「連鎖」\n\n"]
+    out += [f"入力 x{i}: 人 「x{i}」\n" for i in reversed(range(n))]
+    out.append("規則 r0 「r0」 =\n    x0 × 1円/人\n")
+    out += [f"規則 r{i} 「r{i}」 =\n    r{i - 1} + x{i} × 1円/人\n" for i in range(1, n)]
+    return "".join(out)
+
+
+def _walked_nodes(n: int, monkeypatch) -> int:
+    """IR nodes the checker walks for a chain of n rules; checks the rules' inputs on the way."""
+    reg, diags = _parsed(_chain(n))
+    calls = [0]
+    plain = check_module._children
+
+    def counted(e):
+        calls[0] += 1
+        return plain(e)
+
+    monkeypatch.setattr(check_module, "_children", counted)
+    result = check_module.check(reg, diags, "")
+    assert not diags.has_errors
+    # Declaration order, callees' inputs included: x(n-1) was declared first.
+    assert result.rules[f"r{n - 1}"].inputs == tuple(f"x{i}" for i in reversed(range(n)))
+    assert result.rules["r2"].inputs == ("x2", "x1", "x0")
+    return calls[0]
+
+
+def test_rule_inputs_walk_each_rule_once_not_once_per_caller(monkeypatch):
+    """A chain 4× as long makes the checker walk ~4× the IR nodes (re-walking every
+    callee for every rule made it 16×), and each rule still gets all its inputs in order."""
+    short, long = _walked_nodes(20, monkeypatch), _walked_nodes(80, monkeypatch)
+    assert long <= 5 * short
+
+
+class _ListedOnce(dict):
+    """The checker's inputs, counting how often they are listed in full."""
+
+    listed = 0
+
+    def __iter__(self):
+        _ListedOnce.listed += 1
+        return super().__iter__()
+
+
+def test_inputs_are_listed_once_not_once_per_rule():
+    """300 rules on 300 inputs: the input list is gone through a few times in all, not
+    once per rule (which made a file with many inputs and rules quadratic)."""
+    n = 300
+    text = ("規程 t 「入力」\n\n" + "".join(f"入力 x{i}: 人 「x{i}」\n" for i in range(n))
+            + "".join(f"規則 r{i} 「r{i}」 =\n    x{i} × 1円/人\n" for i in range(n)))
+    reg, diags = _parsed(text)
+    ck = check_module.Checker(reg, diags, text)
+    ck.inputs = _ListedOnce()
+    _ListedOnce.listed = 0
+    result = ck.run()
+    assert result.rules["r7"].inputs == ("x7",)
+    assert _ListedOnce.listed <= 3
+
+
+class _Name(str):
+    """An enum value's name that counts how often it is compared by ==."""
+
+    compared = 0
+
+    def __eq__(self, other):
+        _Name.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_match_with_an_arm_per_enum_value_does_not_compare_every_pair():
+    """A 場合 with an arm for each of 1,000 values (every municipality): each arm finds
+    its value by lookup; scanning the value list per arm made ~500,000 comparisons."""
+    n = 1000
+    text = ("規程 t 「区分」\n\n区分 town 「市町村」\n" + "".join(f"    t{k} 「町{k}」\n" for k in range(n))
+            + "入力 where: town 「所在地」\n規則 fee 「会費」 =\n    場合 where\n"
+            + "".join(f"        t{k} → {k + 1:,}円\n" for k in range(n)))
+    reg, diags = _parsed(text)
+    names = {f"t{k}": _Name(f"t{k}") for k in range(n)}
+    (enum,) = reg.enums
+    enum = attrs.evolve(enum, values=tuple(attrs.evolve(v, name=names[v.name]) for v in enum.values))
+    (rule,) = reg.rules
+    arms = tuple(attrs.evolve(a, conds=tuple(attrs.evolve(c, name=names[c.name]) for c in a.conds))
+                 for a in rule.body.arms)
+    reg = attrs.evolve(reg, enums=(enum,), rules=(attrs.evolve(rule, body=attrs.evolve(rule.body, arms=arms)),))
+    _Name.compared = 0
+    result = check_module.check(reg, diags, text)
+    assert not diags.has_errors
+    assert len(result.rules["fee"].expr.arms) == n
+    assert _Name.compared <= 10 * n
