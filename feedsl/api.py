@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import linecache
 import types
@@ -32,14 +34,32 @@ class Compiled:
         return self.python is not None
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a file is parsed and checked.
+
+    Every object made there (tokens, trees, AST, IR) stays alive to the end, so
+    each collection re-traverses all of them for nothing: about half the time
+    of a 20,000-rule file. Collection resumes afterwards unless it was off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_source(src: SourceFile) -> tuple[RegulationIR | None, list[Diagnostic]]:
     """Parse and check; never raises for anything in the text."""
     diags = Diagnostics()
-    tree = parse(src, diags)
-    if tree is None:
-        return None, diags.sorted()
-    reg = build(tree, src.path, diags)
-    result = check(reg, diags, src.text)
+    with _gc_paused():
+        tree = parse(src, diags)
+        if tree is None:
+            return None, diags.sorted()
+        reg = build(tree, src.path, diags)
+        result = check(reg, diags, src.text)
     return (None if diags.has_errors else result), diags.sorted()
 
 

@@ -9,6 +9,7 @@ count, never by a clock.
 
 from __future__ import annotations
 
+import gc
 import math
 from fractions import Fraction
 
@@ -16,6 +17,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedsl import api
 from feedsl import check as check_module
 from feedsl import ir
 from feedsl.api import check_source
@@ -308,3 +310,27 @@ def test_match_with_an_arm_per_enum_value_does_not_compare_every_pair():
     assert not diags.has_errors
     assert len(result.rules["fee"].expr.arms) == n
     assert _Name.compared <= 10 * n
+
+
+def test_check_source_pauses_garbage_collection_and_restores_it(monkeypatch):
+    """Parsing and checking run without the cyclic GC (it re-traversed every live
+    tree and IR node, half the time of a big file); afterwards it is on again,
+    and a caller that had switched it off finds it still off."""
+    seen = []
+    plain = api.check
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return plain(*args)
+
+    monkeypatch.setattr(api, "check", spy)
+    src = SourceFile("t.fee", "規程 t 「t」\n\n規則 f 「f」 =\n    1円\n例 f() = 1円\n")
+    assert gc.isenabled()
+    reg, _ = api.check_source(src)
+    assert reg is not None and seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        api.check_source(src)
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
