@@ -26,6 +26,7 @@ from feedsl.build import build
 from feedsl.diagnostics import Diagnostics
 from feedsl.parse import parse
 from feedsl.source import SourceFile
+from feedsl.words import Words
 
 def _table(rows: list[str], key_input: str = "入力 n: 人 「人数」\n", key: str = "n") -> tuple[str, int]:
     """A file with one table of these rows, and the line of its first row.
@@ -334,3 +335,29 @@ def test_check_source_pauses_garbage_collection_and_restores_it(monkeypatch):
         assert seen == [False, False] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Scanned(tuple):
+    """An enum's values, counting how often they are gone through."""
+
+    scans = 0
+
+    def __iter__(self):
+        _Scanned.scans += 1
+        return super().__iter__()
+
+
+def test_words_for_a_match_on_a_big_enum_read_its_labels_once():
+    """The words of a 場合 with an arm per value of a 1,000-value enum (docs, explain)
+    go through the enum's values once for all labels, not once per label."""
+    n = 1000
+    text = ("規程 t 「区分」\n\n区分 town 「市町村」\n" + "".join(f"    t{k} 「町{k}」\n" for k in range(n))
+            + "入力 where: town 「所在地」\n規則 fee 「会費」 =\n    場合 where\n"
+            + "".join(f"        t{k} → {k + 1:,}円\n" for k in range(n)) + "例 fee(where=t0) = 1円\n")
+    reg, _ = check_source(SourceFile("t.fee", text))
+    reg.enums["town"] = attrs.evolve(reg.enums["town"], values=_Scanned(reg.enums["town"].values))
+    _Scanned.scans = 0
+    said = Words(reg).text(reg.rules["fee"].expr)
+    assert said.startswith("所在地が町0のとき 1円、所在地が町1のとき 2円、")
+    assert said.endswith("所在地が町999のとき 1,000円")
+    assert _Scanned.scans <= 2
