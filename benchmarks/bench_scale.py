@@ -1,6 +1,6 @@
 """How checking and compiling grow with the size of a file.
 
-Run: python benchmarks/bench_scale.py [--quick] [--only SHAPE] [--cli] [--profile SHAPE SIZE]
+Run: python benchmarks/bench_scale.py [--quick] [--only SHAPE] [--sizes N,N] [--cli] [--profile SHAPE SIZE]
 
 Generates, in a temporary directory, files of the shapes that grow in real
 regulations, each at three sizes (``--quick``: a tenth or less):
@@ -256,6 +256,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (a few seconds in all)")
     ap.add_argument("--only", action="append", choices=sorted(SHAPES), help="only these shapes")
+    ap.add_argument("--sizes", help="comma-separated sizes instead of the shape's own (e.g. 1000,4000)")
     ap.add_argument("--cli", action="store_true", help="also time `feedsl check FILE` as a new process")
     ap.add_argument("--profile", nargs=2, metavar=("SHAPE", "SIZE"), help="print a cProfile of check_source")
     a = ap.parse_args(argv)
@@ -269,7 +270,7 @@ def main(argv=None) -> None:
         sizes_of = QUICK if a.quick else SIZES
         for shape in a.only or SHAPES:
             make, kind = SHAPES[shape]
-            sizes = sizes_of[kind]
+            sizes = tuple(int(x) for x in a.sizes.split(",")) if a.sizes else sizes_of[kind]
             results = []
             for n in sizes:
                 path = tmp / f"{shape}_{n}.fee"

@@ -14,6 +14,7 @@ import math
 from fractions import Fraction
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,35 +45,30 @@ def _count_rows(n: int) -> list[str]:
             + [f"{10 * (n - 1) + 1:,}人以上"])
 
 
-def _diagnostics(text: str):
-    """Every diagnostic (errors and warnings) of a file."""
+def _the_diagnostic(rows: list[str], *table_args):
+    """The one diagnostic (error or warning) of a table of these rows, and the line of its first row."""
+    text, first = _table(rows, *table_args)
     _, diags = check_source(SourceFile("t.fee", text))
-    return diags
+    (d,) = diags
+    return d, first
 
 
-def test_large_table_reports_the_one_gap_in_the_middle():
-    """2,000 rows with row 1,000 starting at 10,002人: exactly one F412, witness 10,001人."""
+@pytest.mark.parametrize("changed, code, message", [
+    ("10,002～10,010人以下", "F412",
+     "10,001人 はどの行にも当たりません（『9,991～10,000人以下』{before}行目 と『10,002～10,010人以下』{row}行目 の間）"),
+    ("9,999～10,010人以下", "F411",
+     "9,999人 は『9,991～10,000人以下』({before}行目) と『9,999～10,010人以下』({row}行目) の両方に当たります"),
+])
+def test_large_table_reports_the_one_gap_or_overlap_in_the_middle(changed, code, message):
+    """2,000 rows on whole numbers, row 1,000 (9,991～10,000人 before it) changed: one
+    diagnostic on it. Starting at 10,002 leaves 10,001人 uncovered; starting at 9,999
+    shares 9,999 and 10,000, and the witness is the smallest, 9,999人."""
     rows = _count_rows(2000)
     assert rows[999] == "9,991～10,000人以下"
-    rows[1000] = "10,002～10,010人以下"
-    text, first = _table(rows)
-    (d,) = _diagnostics(text)
-    assert d.code == "F412"
-    assert d.span.line == first + 1000
-    assert d.message == (f"10,001人 はどの行にも当たりません（『9,991～10,000人以下』{first + 999}行目 "
-                         f"と『10,002～10,010人以下』{first + 1000}行目 の間）")
-
-
-def test_large_table_reports_the_one_overlap_in_the_middle():
-    """2,000 rows with row 1,000 starting at 9,999人: one F411 on it, witness 9,999人 (the smallest shared)."""
-    rows = _count_rows(2000)
-    rows[1000] = "9,999～10,010人以下"
-    text, first = _table(rows)
-    (d,) = _diagnostics(text)
-    assert d.code == "F411"
-    assert d.span.line == first + 1000
-    assert d.message == (f"9,999人 は『9,991～10,000人以下』({first + 999}行目) "
-                         f"と『9,999～10,010人以下』({first + 1000}行目) の両方に当たります")
+    rows[1000] = changed
+    d, first = _the_diagnostic(rows)
+    assert (d.code, d.span.line) == (code, first + 1000)
+    assert d.message == message.format(before=first + 999, row=first + 1000)
 
 
 def test_large_rate_table_reports_a_single_point_gap():
@@ -82,10 +78,8 @@ def test_large_rate_table_reports_a_single_point_gap():
     assert rows[999] == "9.99%以上～10%未満"
     rows[1000] = "10%超～10.01%未満"
     key_input = "入力 a: 人 「分子」\n入力 b: 人 「分母」\n規則 rate 「率」 =\n    a ÷ b\n"
-    text, first = _table(rows, key_input, "rate")
-    (d,) = _diagnostics(text)
-    assert d.code == "F412"
-    assert d.span.line == first + 1000
+    d, first = _the_diagnostic(rows, key_input, "rate")
+    assert (d.code, d.span.line) == ("F412", first + 1000)
     assert d.message == (f"10% はどの行にも当たりません（『9.99%以上～10%未満』{first + 999}行目 "
                          f"と『10%超～10.01%未満』{first + 1000}行目 の間）")
 
@@ -95,10 +89,8 @@ def test_ten_thousand_rows_out_of_order_get_f410_on_the_right_row():
     rows = _count_rows(10_000)
     rows[5000], rows[5001] = rows[5001], rows[5000]
     assert rows[5001] == "50,001～50,010人以下"
-    text, first = _table(rows)
-    (d,) = _diagnostics(text)
-    assert d.code == "F410"
-    assert d.span.line == first + 5001
+    d, first = _the_diagnostic(rows)
+    assert (d.code, d.span.line) == ("F410", first + 5001)
     assert d.message == (f"行の順番が逆です: 『50,001～50,010人以下』({first + 5001}行目) は "
                          f"『50,011～50,020人以下』({first + 5000}行目) より小さい値の行です")
 
@@ -254,14 +246,17 @@ def test_rule_inputs_walk_each_rule_once_not_once_per_caller(monkeypatch):
     assert long <= 5 * short
 
 
-class _ListedOnce(dict):
-    """The checker's inputs, counting how often they are listed in full."""
+def _iteration_counter(base: type) -> type:
+    """A subclass of ``base`` (dict, tuple) counting how often it is gone through."""
 
-    listed = 0
+    class Counted(base):
+        iterations = 0
 
-    def __iter__(self):
-        _ListedOnce.listed += 1
-        return super().__iter__()
+        def __iter__(self):
+            type(self).iterations += 1
+            return super().__iter__()
+
+    return Counted
 
 
 def test_inputs_are_listed_once_not_once_per_rule():
@@ -272,11 +267,17 @@ def test_inputs_are_listed_once_not_once_per_rule():
             + "".join(f"規則 r{i} 「r{i}」 =\n    x{i} × 1円/人\n" for i in range(n)))
     reg, diags = _parsed(text)
     ck = check_module.Checker(reg, diags, text)
-    ck.inputs = _ListedOnce()
-    _ListedOnce.listed = 0
+    ck.inputs = _iteration_counter(dict)()
     result = ck.run()
     assert result.rules["r7"].inputs == ("x7",)
-    assert _ListedOnce.listed <= 3
+    assert type(ck.inputs).iterations <= 3
+
+
+def _enum_match(n: int) -> str:
+    """An enum town of n values t0… labelled 町0…, and fee = 場合 where with k+1円 for tk."""
+    return ("規程 t 「区分」\n\n区分 town 「市町村」\n" + "".join(f"    t{k} 「町{k}」\n" for k in range(n))
+            + "入力 where: town 「所在地」\n規則 fee 「会費」 =\n    場合 where\n"
+            + "".join(f"        t{k} → {k + 1:,}円\n" for k in range(n)))
 
 
 class _Name(str):
@@ -295,9 +296,7 @@ def test_match_with_an_arm_per_enum_value_does_not_compare_every_pair():
     """A 場合 with an arm for each of 1,000 values (every municipality): each arm finds
     its value by lookup; scanning the value list per arm made ~500,000 comparisons."""
     n = 1000
-    text = ("規程 t 「区分」\n\n区分 town 「市町村」\n" + "".join(f"    t{k} 「町{k}」\n" for k in range(n))
-            + "入力 where: town 「所在地」\n規則 fee 「会費」 =\n    場合 where\n"
-            + "".join(f"        t{k} → {k + 1:,}円\n" for k in range(n)))
+    text = _enum_match(n)
     reg, diags = _parsed(text)
     names = {f"t{k}": _Name(f"t{k}") for k in range(n)}
     (enum,) = reg.enums
@@ -337,27 +336,13 @@ def test_check_source_pauses_garbage_collection_and_restores_it(monkeypatch):
         gc.enable()
 
 
-class _Scanned(tuple):
-    """An enum's values, counting how often they are gone through."""
-
-    scans = 0
-
-    def __iter__(self):
-        _Scanned.scans += 1
-        return super().__iter__()
-
-
 def test_words_for_a_match_on_a_big_enum_read_its_labels_once():
     """The words of a 場合 with an arm per value of a 1,000-value enum (docs, explain)
     go through the enum's values once for all labels, not once per label."""
-    n = 1000
-    text = ("規程 t 「区分」\n\n区分 town 「市町村」\n" + "".join(f"    t{k} 「町{k}」\n" for k in range(n))
-            + "入力 where: town 「所在地」\n規則 fee 「会費」 =\n    場合 where\n"
-            + "".join(f"        t{k} → {k + 1:,}円\n" for k in range(n)) + "例 fee(where=t0) = 1円\n")
-    reg, _ = check_source(SourceFile("t.fee", text))
-    reg.enums["town"] = attrs.evolve(reg.enums["town"], values=_Scanned(reg.enums["town"].values))
-    _Scanned.scans = 0
+    reg, _ = check_source(SourceFile("t.fee", _enum_match(1000) + "例 fee(where=t0) = 1円\n"))
+    values = _iteration_counter(tuple)(reg.enums["town"].values)
+    reg.enums["town"] = attrs.evolve(reg.enums["town"], values=values)
     said = Words(reg).text(reg.rules["fee"].expr)
     assert said.startswith("所在地が町0のとき 1円、所在地が町1のとき 2円、")
     assert said.endswith("所在地が町999のとき 1,000円")
-    assert _Scanned.scans <= 2
+    assert type(values).iterations <= 2
