@@ -1,6 +1,7 @@
 """How checking and compiling grow with the size of a file.
 
-Run: python benchmarks/bench_scale.py [--quick] [--only SHAPE] [--sizes N,N] [--cli] [--profile SHAPE SIZE]
+Run: python benchmarks/bench_scale.py [--quick] [--only SHAPE] [--sizes N,N] [--cli] [--check-only]
+     [--profile SHAPE SIZE]
 
 Generates, in a temporary directory, files of the shapes that grow in real
 regulations, each at three sizes (``--quick``: a tenth or less):
@@ -169,7 +170,7 @@ def _stage(out: dict, column: str, f):
         return None
 
 
-def measure(path: Path, cli: bool) -> dict:
+def measure(path: Path, cli: bool, codegen: bool = True) -> dict:
     """Seconds for each stage of one file (one run each)."""
     from feedsl.codegen.python import generate
 
@@ -184,10 +185,11 @@ def measure(path: Path, cli: bool) -> dict:
     errors = [d for d in diags.items if d.is_error]
     assert not errors, errors[:3]
     out["warnings"] = len(diags.items)
-    python = _stage(out, "generate", lambda: generate(reg_ir))
-    if python is not None:
-        _stage(out, "py-compile", lambda: compile(python, str(path), "exec"))
-    _stage(out, "compile_source", lambda: compile_source(src))
+    if codegen:
+        python = _stage(out, "generate", lambda: generate(reg_ir))
+        if python is not None:
+            _stage(out, "py-compile", lambda: compile(python, str(path), "exec"))
+        _stage(out, "compile_source", lambda: compile_source(src))
     if cli:
         exe = Path(sys.executable).with_name("feedsl")
         cmd = [str(exe), "check", str(path)] if exe.exists() else [sys.executable, "-m", "feedsl", "check", str(path)]
@@ -197,11 +199,11 @@ def measure(path: Path, cli: bool) -> dict:
     return out
 
 
-def best_of(path: Path, cli: bool, budget: float = 2.0, most: int = 3) -> dict:
+def best_of(path: Path, cli: bool, codegen: bool, budget: float = 2.0, most: int = 3) -> dict:
     """The fastest of a few runs of :func:`measure` for a small file (one run of a big one)."""
-    runs = [measure(path, cli)]
+    runs = [measure(path, cli, codegen)]
     while len(runs) < most and sum(v for v in runs[0].values() if isinstance(v, float)) * len(runs) < budget:
-        runs.append(measure(path, cli))
+        runs.append(measure(path, cli, codegen))
     best = dict(runs[0])
     for r in runs[1:]:
         for c, v in r.items():
@@ -258,6 +260,7 @@ def main(argv=None) -> None:
     ap.add_argument("--only", action="append", choices=sorted(SHAPES), help="only these shapes")
     ap.add_argument("--sizes", help="comma-separated sizes instead of the shape's own (e.g. 1000,4000)")
     ap.add_argument("--cli", action="store_true", help="also time `feedsl check FILE` as a new process")
+    ap.add_argument("--check-only", action="store_true", help="only parse and build+check (no code generation)")
     ap.add_argument("--profile", nargs=2, metavar=("SHAPE", "SIZE"), help="print a cProfile of check_source")
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="feedsl-bench-") as d:
@@ -275,7 +278,7 @@ def main(argv=None) -> None:
             for n in sizes:
                 path = tmp / f"{shape}_{n}.fee"
                 path.write_text(make(n), "utf-8")
-                results.append(best_of(path, a.cli))
+                results.append(best_of(path, a.cli, not a.check_only))
             report(shape, sizes, results)
 
 
