@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import linecache
 import types
 from pathlib import Path
@@ -31,6 +33,23 @@ class Compiled:
         return self.python is not None
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a file is parsed and checked.
+
+    Every object made there (tokens, trees, AST, IR) stays alive to the end, so
+    each collection re-traverses all of them for nothing: about half the time
+    of a 20,000-rule file. Collection resumes afterwards unless it was off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
     """Parse, check and generate: the IR and Python source, or diagnostics.
 
@@ -58,7 +77,8 @@ def _guarded(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Dia
     """The pipeline on a deep stack; a failure of feedsl itself is a diagnostic
     (F900, asking for a report), never a traceback."""
     try:
-        return run_deep(_pipeline, src)
+        with _gc_paused():
+            return run_deep(_pipeline, src)
     except Exception as e:  # a bug in feedsl: say so, with the file's location
         d = Diagnostic("F900", "error", Span(src.path, 1, 1, 1, 2),
                        f"feedsl の内部エラーです（{type(e).__name__}）。このファイルを添えて開発者に報告してください",

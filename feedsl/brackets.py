@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import attrs
+
 from . import ast, ir
 from .ir import ErrorType, QType
 from .runtime import format_decimal
@@ -43,11 +45,20 @@ def fmt_value(x: Fraction, t: QType) -> str:
     return _exact(Fraction(x), grouping=True) + unit
 
 
-def _lo_of(row) -> tuple:
-    iv = row.interval
+def _lo_key(iv: ir.Interval) -> tuple:
+    """Where an interval starts, as a sort key: -inf first, 以上 before 超."""
     if iv.lo is None:
         return (-math.inf, 0)
     return (iv.lo, 0 if iv.lo_incl else 1)
+
+
+def _floor(x) -> int:
+    """math.floor of a Fraction or int, without the dispatch (a sweep makes many)."""
+    return x.numerator // x.denominator
+
+
+def _ceil(x) -> int:
+    return -(-x.numerator // x.denominator)
 
 
 class _Int:
@@ -55,11 +66,19 @@ class _Int:
 
     @staticmethod
     def span(iv: ir.Interval, dmin):
-        a = -math.inf if iv.lo is None else (math.ceil(iv.lo) if iv.lo_incl else math.floor(iv.lo) + 1)
-        b = math.inf if iv.hi is None else (math.floor(iv.hi) if iv.hi_incl else math.ceil(iv.hi) - 1)
+        a = -math.inf if iv.lo is None else (_ceil(iv.lo) if iv.lo_incl else _floor(iv.lo) + 1)
+        b = math.inf if iv.hi is None else (_floor(iv.hi) if iv.hi_incl else _ceil(iv.hi) - 1)
         if dmin is not None:
-            a = max(a, math.ceil(dmin))
+            a = max(a, _ceil(dmin))
         return a, b
+
+    @staticmethod
+    def witness(s: tuple, t: tuple):
+        """The smallest whole number in both spans (the largest if they reach down forever), or None."""
+        a, b = max(s[0], t[0]), min(s[1], t[1])
+        if a <= b:
+            return Fraction(a) if a != -math.inf else Fraction(b)
+        return None
 
 
 def _is_empty(iv: ir.Interval, dmin, integral: bool) -> bool:
@@ -208,7 +227,7 @@ def _check_domain(ck, rows, kt: QType, dmin):
 def _check_monotone(ck, rows, kt: QType, colnames, dmin):
     """Fees that fall as a count grows (or rise as a rate grows) are almost always typos."""
     banded = sorted((r for r in rows if r.interval is not None
-                     and not _is_empty(r.interval, dmin, kt.integral)), key=_lo_of)
+                     and not _is_empty(r.interval, dmin, kt.integral)), key=lambda r: _lo_key(r.interval))
     rate = kt.dim == ir.NODIM and not kt.integral
     for k in range(max(1, len(colnames))):
         prev = None
@@ -243,37 +262,41 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
         ck.err("F401", else_rows[1].span, "「それ以外」の行は一つだけ書けます", "only one それ以外 row")
     fv = lambda x: fmt_value(Fraction(x), kt)  # noqa: E731
 
-    unreachable: set[int] = set()
-    # Rows no value can reach, and rows out of order.
+    # Rows no value can reach.
+    reachable = []
     for r in band_rows:
         if _is_empty(r.interval, dmin, integral):
-            unreachable.add(id(r))
             ck.err("F409", r.span, f"『{r.text}』({r.span.line}行目) に当たる値はありません（キーは{'0' if dmin == 0 else fv(dmin) if dmin is not None else ''}以上の{'整数' if integral else '値'}）",
                    f"no value of the key reaches row {r.text!r} (line {r.span.line})",
                    "境界の数字や 以上/以下/未満/超 を確かめてください")
-    band_rows = [r for r in band_rows if id(r) not in unreachable]
-    for p, q in zip(band_rows, band_rows[1:]):
-        if _lo_of(q) < _lo_of(p):
-            ck.err("F410", q.span, f"行の順番が逆です: {_where(q)} は {_where(p)} より小さい値の行です",
-                   f"rows out of order: line {q.span.line} comes before line {p.span.line} in value",
-                   "表は小さい値から順に書いてください", "write rows in increasing order")
-            return
+        else:
+            reachable.append(r)
+    band_rows = reachable
+    found = sweep([r.interval for r in band_rows], dmin, integral)
+
+    # Rows out of order: reported once, and nothing else (the rest would be noise).
+    if found.out_of_order is not None:
+        p, q = (band_rows[k] for k in found.out_of_order)
+        ck.err("F410", q.span, f"行の順番が逆です: {_where(q)} は {_where(p)} より小さい値の行です",
+               f"rows out of order: line {q.span.line} comes before line {p.span.line} in value",
+               "表は小さい値から順に書いてください", "write rows in increasing order")
+        return
 
     # Overlaps: a value two rows both cover.
-    for i, p in enumerate(band_rows):
-        for q in band_rows[i + 1:]:
-            w = _intersection_witness(p.interval, q.interval, dmin, integral)
-            if w is not None:
-                ck.err("F411", q.span,
-                       f"{fv(w)} は{_where(p)} と{_where(q)} の両方に当たります",
-                       f"{fv(w)} falls in both row {p.text!r} (line {p.span.line}) and row {q.text!r} (line {q.span.line})",
-                       "どちらの行に入るかを 以下/未満/超 で決め、注か解釈にその読み方を書いてください",
-                       "decide which row it belongs to with 以下/未満/超 and note the reading")
+    for i, j, w in found.overlaps:
+        p, q = band_rows[i], band_rows[j]
+        ck.err("F411", q.span,
+               f"{fv(w)} は{_where(p)} と{_where(q)} の両方に当たります",
+               f"{fv(w)} falls in both row {p.text!r} (line {p.span.line}) and row {q.text!r} (line {q.span.line})",
+               "どちらの行に入るかを 以下/未満/超 で決め、注か解釈にその読み方を書いてください",
+               "decide which row it belongs to with 以下/未満/超 and note the reading")
 
     if has_else:
         return
     # Gaps: the smallest value no row covers.
-    for w, before, after in _gaps(band_rows, dmin, integral):
+    for w, i, j in found.gaps:
+        before = None if i is None else band_rows[i]
+        after = None if j is None else band_rows[j]
         if before is not None and after is not None:
             where = f"（『{before.text}』{before.span.line}行目 と『{after.text}』{after.span.line}行目 の間）"
             where_en = f" (between line {before.span.line} and line {after.span.line})"
@@ -292,14 +315,75 @@ def _check_coverage(ck, table, rows, kt: QType, dmin, integral: bool):
                "add a row, fix a bound, or add a それ以上 / それ以外 row")
 
 
+@attrs.frozen
+class Sweep:
+    """What one pass over a table's rows found, by row index.
+
+    ``out_of_order``: the first (earlier, later) pair whose later row starts
+    lower; when set, nothing else is computed. ``overlaps``: (earlier, later,
+    witness) for every pair of rows that share a value, ordered by the later
+    row, then the earlier. ``gaps``: (witness, row before, row after) for each
+    uncovered stretch, in value order (None: no row on that side).
+    """
+
+    out_of_order: tuple[int, int] | None = None
+    overlaps: list = attrs.Factory(list)
+    gaps: list = attrs.Factory(list)
+
+
+def sweep(intervals, dmin, integral: bool) -> Sweep:
+    """Order, overlaps and gaps of non-empty intervals in written order, in linear time.
+
+    One pass checks the order; then one walk over the rows finds overlaps and
+    another the gaps. Rows must come in order of their lower bound (F410), so when a row starts,
+    an earlier row either reaches it, and then they overlap, or ends before it
+    and then ends before every later row too. The rows still open are kept in
+    ``active``; each pass over it either reports an overlap or drops a row for
+    good, so the work is linear in the rows plus the overlaps reported.
+    Witnesses are those of :func:`_intersection_witness` and of the gap walk:
+    the smallest shared value, the smallest uncovered value (on rationals, the
+    midpoint of an open gap).
+    """
+    keys = [_lo_key(iv) for iv in intervals]
+    for k in range(1, len(keys)):
+        if keys[k] < keys[k - 1]:
+            return Sweep(out_of_order=(k - 1, k))
+    found = Sweep()
+    if not intervals:
+        found.gaps.append((dmin if dmin is not None else Fraction(0), None, None))
+        return found
+    if integral:
+        start = None if dmin is None else _ceil(dmin)  # once, not per row
+        spans = [_Int.span(iv, start) for iv in intervals]
+        gaps = _int_gaps(spans, dmin)
+    else:
+        gaps = _rational_gaps(intervals, dmin)
+    active: list[int] = []
+    for q, iv in enumerate(intervals):
+        if active:
+            if integral:
+                s = spans[q]
+                active = [p for p in active if spans[p][1] >= s[0]]
+                hits = ((p, _Int.witness(spans[p], s)) for p in active)
+            else:
+                active = [p for p in active if not _ends_before(intervals[p], iv)]
+                hits = ((p, _intersection_witness(intervals[p], iv, dmin, False)) for p in active)
+            found.overlaps.extend((p, q, w) for p, w in hits if w is not None)
+        active.append(q)
+    found.gaps.extend(gaps)
+    return found
+
+
+def _ends_before(p: ir.Interval, q: ir.Interval) -> bool:
+    """On rationals: every value of ``p`` lies below every value of ``q``."""
+    if p.hi is None or q.lo is None:
+        return False
+    return p.hi < q.lo or (p.hi == q.lo and not (p.hi_incl and q.lo_incl))
+
+
 def _intersection_witness(p: ir.Interval, q: ir.Interval, dmin, integral):
     if integral:
-        a1, b1 = _Int.span(p, dmin)
-        a2, b2 = _Int.span(q, dmin)
-        a, b = max(a1, a2), min(b1, b2)
-        if a <= b:
-            return Fraction(a) if a != -math.inf else Fraction(b)
-        return None
+        return _Int.witness(_Int.span(p, dmin), _Int.span(q, dmin))
     lo, lo_incl = p.lo, p.lo_incl
     if q.lo is not None and (lo is None or q.lo > lo or (q.lo == lo and not q.lo_incl)):
         lo, lo_incl = q.lo, q.lo_incl
@@ -319,46 +403,42 @@ def _intersection_witness(p: ir.Interval, q: ir.Interval, dmin, integral):
     return None
 
 
-def _gaps(rows, dmin, integral):
-    """Yield (witness, row before, row after) for each uncovered stretch."""
-    if not rows:
-        yield (dmin if dmin is not None else Fraction(0), None, None)
-        return
-    order = sorted(rows, key=_lo_of)
-    if integral:
-        spans = [(_Int.span(r.interval, dmin), r) for r in order]
-        spans = [s for s in spans if s[0][0] <= s[0][1]]
-        if not spans:
-            return
-        start = math.ceil(dmin) if dmin is not None else -math.inf
-        (a0, b0), r0 = spans[0]
-        if start != -math.inf and a0 > start:
-            yield (Fraction(start), None, r0)
-        reach, last = b0, r0
-        for (a, b), r in spans[1:]:
-            if a > reach + 1:
-                yield (Fraction(reach + 1), last, r)
-            if b >= reach:
-                reach, last = b, r
-        if reach != math.inf:
-            yield (Fraction(reach + 1), last, None)
-        return
-    # Rational domain.
-    first = order[0].interval
+def _int_gaps(spans, dmin):
+    """Gaps on whole numbers: (witness, index before, index after), from the
+    rows' [a, b] spans in order of a."""
+    start = _ceil(dmin) if dmin is not None else -math.inf
+    a0, b0 = spans[0]
+    if start != -math.inf and a0 > start:
+        yield (Fraction(start), None, 0)
+    reach, last = b0, 0
+    for k in range(1, len(spans)):
+        a, b = spans[k]
+        if a > reach + 1:
+            yield (Fraction(reach + 1), last, k)
+        if b >= reach:
+            reach, last = b, k
+    if reach != math.inf:
+        yield (Fraction(reach + 1), last, None)
+
+
+def _rational_gaps(intervals, dmin):
+    """Gaps on exact rationals: (witness, index before, index after), from
+    intervals in order of their lower bound."""
+    first = intervals[0]
     if first.lo is not None and (dmin is None or first.lo > dmin or (first.lo == dmin and not first.lo_incl)):
         w = dmin if dmin is not None and dmin < first.lo else (first.lo - 1 if dmin is None else first.lo)
-        yield (w, None, order[0])
-    reach, reach_incl, last = first.hi, first.hi_incl, order[0]
-    for r in order[1:]:
-        iv = r.interval
+        yield (w, None, 0)
+    reach, reach_incl, last = first.hi, first.hi_incl, 0
+    for k in range(1, len(intervals)):
+        iv = intervals[k]
         if reach is None:
             break
         lo = iv.lo if iv.lo is not None else reach
         if lo > reach:
-            yield ((reach + lo) / 2 if reach_incl else reach, last, r)
+            yield ((reach + lo) / 2 if reach_incl else reach, last, k)
         elif lo == reach and not reach_incl and not iv.lo_incl:
-            yield (reach, last, r)
+            yield (reach, last, k)
         if iv.hi is None or iv.hi > reach or (iv.hi == reach and iv.hi_incl):
-            reach, reach_incl, last = iv.hi, iv.hi_incl, r
+            reach, reach_incl, last = iv.hi, iv.hi_incl, k
     if reach is not None:
         yield (reach if not reach_incl else reach + Fraction(1, 100), last, None)

@@ -76,6 +76,9 @@ class Checker:
         # columns are selected by an enum parameter and cover only some values.
         self.restrict: dict[str, dict[str, frozenset]] = {}
         self.fy_start = 4
+        self._inputs_of: tuple[int, dict[str, frozenset]] | None = None
+        self._input_order: dict[str, int] = {}
+        self._member_names: dict[str, dict[str, str]] = {}
 
     # --- helpers ------------------------------------------------------------
     def err(self, code, span, ja, en="", hint="", hint_en=""):
@@ -313,7 +316,7 @@ class Checker:
             return d
         if isinstance(lit, (ast.Symbol, ast.Ref)):
             if isinstance(typ, EnumType):
-                members = [n for n, _ in self.enums[typ.name].values]
+                members = self.member_names(typ.name)
                 if lit.name not in members:
                     sug = _suggest(lit.name, members)
                     self.err("F204", lit.span, f"{what}: 「{lit.name}」は区分 {typ.name} の値ではありません（{'、'.join(members)}）",
@@ -389,26 +392,18 @@ class Checker:
                                      param_inputs=tuple(pinputs), span=r.span)
         return typ
 
-    def inputs_of(self, name: str, seen=None) -> list[str]:
-        seen = set() if seen is None else seen
-        found: set[str] = set()
+    def inputs_of(self, name: str) -> list[str]:
+        """The inputs a rule needs, its callees' included, in declaration order.
 
-        def walk(e):
-            if isinstance(e, ir.InputRef):
-                found.add(e.name)
-            elif isinstance(e, ir.RuleRef):
-                for a in e.args:
-                    walk(a)
-                if e.name not in seen and e.name in self.rules:
-                    seen.add(e.name)
-                    walk(self.rules[e.name].expr)
-            else:
-                for v in _children(e):
-                    walk(v)
-
-        seen.add(name)
-        walk(self.rules[name].expr)
-        return [n for n in self.inputs if n in found]
+        Computed for all rules at once and kept (per rule, re-walking every
+        callee was quadratic in a chain), afresh if rules were added since.
+        """
+        if self._inputs_of is None or self._inputs_of[0] != len(self.rules):
+            self._inputs_of = (len(self.rules), _transitive_inputs(self.rules))
+        order = self._input_order
+        if len(order) != len(self.inputs):
+            order = self._input_order = {n: k for k, n in enumerate(self.inputs)}
+        return sorted((n for n in self._inputs_of[1].get(name, ()) if n in order), key=order.__getitem__)
 
     # --- relations and examples ---------------------------------------------
     def relation(self, r: ast.Relation) -> ir.RelationIR:
@@ -416,11 +411,11 @@ class Checker:
         if not isinstance(e.type, (BoolType, ErrorType)):
             self.err("F202", r.span, "前提には条件（≤ など）を書いてください",
                      "a relation must be a condition")
-        names = []
+        names: dict[str, None] = {}  # ordered, and a set for the test below
 
         def walk(x):
             if isinstance(x, ir.InputRef) and x.name not in names:
-                names.append(x.name)
+                names[x.name] = None
             for c in _children(x):
                 walk(c)
 
@@ -441,11 +436,12 @@ class Checker:
             return None
         rule = self.rules[e.entry]
         needed = self.inputs_of(e.entry)
+        params, needs = dict(rule.params), set(needed)
         kw = []
         for name, value, span in e.kwargs:
-            if name in dict(rule.params):
-                typ = dict(rule.params)[name]
-            elif name in self.inputs and name in needed:
+            if name in params:
+                typ = params[name]
+            elif name in self.inputs and name in needs:
                 typ = self.inputs[name].type
             else:
                 self.err("F106", span, f"規則「{e.entry}」は入力「{name}」を使いません（使う入力: {', '.join(needed) or 'なし'}）",
@@ -530,6 +526,12 @@ class Checker:
                 if self.same_type(a, pt, e.span, f"引数 {pn}"):
                     self.check_narrowed(e.name, pn, pt, a, ae.span)
         return ir.RuleRef(e.name, tuple(args), t, span=e.span)
+
+    def member_names(self, enum: str) -> dict[str, str]:
+        """An enum's values (name → label, in order), built once: a 場合 asks per arm."""
+        if enum not in self._member_names:
+            self._member_names[enum] = dict(self.enums[enum].values)
+        return self._member_names[enum]
 
     def enum_values(self, t: EnumType) -> list[str]:
         """The values an enum-typed expression can take, in declaration order."""
@@ -672,7 +674,7 @@ class Checker:
             if not isinstance(et, ErrorType):
                 self.err("F202", span, f"「{et}」は区分ではありません", f"{et} is not an enumeration")
             return ()
-        members = [n for n, _ in self.enums[et.name].values]
+        members = self.member_names(et.name)
         out = []
         for c in conds:
             if isinstance(c, ast.Ref) and c.name in members:
@@ -793,7 +795,8 @@ class Checker:
         if isinstance(subject.type, EnumType) and not has_else:
             en = self.enums[subject.type.name]
             possible = self.enum_values(subject.type)
-            missing = [f"{n}（{lab}）" for n, lab in en.values if n not in covered and n in possible]
+            possible_set = set(possible)
+            missing = [f"{n}（{lab}）" for n, lab in en.values if n not in covered and n in possible_set]
             if missing:
                 self.err("F405", e.span, f"「場合 {getattr(e.subject, 'name', '')}」に足りない値があります: {'、'.join(missing)}",
                          f"match does not handle: {', '.join(n for n in possible if n not in covered)}",
@@ -876,7 +879,7 @@ class Checker:
             column = self.expr(e.column, scope, rule)
             if isinstance(column.type, EnumType):
                 en = self.enums[column.type.name]
-                members = [n for n, _ in en.values]
+                members = self.member_names(en.name)
                 names = []
                 for n, sp in e.column_names:
                     if n not in members:
@@ -886,7 +889,8 @@ class Checker:
                                  f"「{sug}」のことですか？" if sug else "")
                     names.append(n)
                 colnames = tuple(names)
-                missing = [m for m in self.enum_values(column.type) if m not in colnames]
+                given = set(colnames)
+                missing = [m for m in self.enum_values(column.type) if m not in given]
                 if missing:
                     if isinstance(column, ir.ParamRef) and rule is not None and column.type.members is None:
                         # The parameter takes only the columns' values; every call is checked.
@@ -905,6 +909,67 @@ class Checker:
 
 _children = ir.children
 children = _children
+_NONE: frozenset = frozenset()
+
+
+def _transitive_inputs(rules: dict) -> dict[str, frozenset]:
+    """Every rule's inputs with its callees' (transitively), in time linear in the
+    rules' size: one walk per rule, then callees before callers by Tarjan's
+    strongly connected components, so a cycle (already an F104) shares one set.
+    Iterative: a chain of thousands of rules needs no deep Python recursion."""
+    direct: dict[str, set] = {}
+    calls: dict[str, list] = {}
+    for name, r in rules.items():
+        found, callees, todo = set(), [], [r.expr]
+        while todo:
+            e = todo.pop()
+            if isinstance(e, ir.InputRef):
+                found.add(e.name)
+            elif isinstance(e, ir.RuleRef) and e.name in rules:
+                callees.append(e.name)
+            todo.extend(_children(e))
+        direct[name], calls[name] = found, callees
+    out: dict[str, frozenset] = {}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in rules:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(calls[root]))]
+        while work:
+            v, edges = work[-1]
+            for w in edges:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(calls[w])))
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    members = []
+                    while not members or members[-1] != v:
+                        members.append(stack.pop())
+                        on_stack.discard(members[-1])
+                    acc = set()
+                    for m in members:
+                        acc |= direct[m]
+                        for c in calls[m]:
+                            acc |= out.get(c, _NONE)  # callees outside this component are done
+                    shared = frozenset(acc)
+                    for m in members:
+                        out[m] = shared
+    return out
 
 
 def check(reg: ast.Regulation, diags: Diagnostics, source_text: str = "") -> ir.RegulationIR:

@@ -7,6 +7,7 @@ English message for ``--lang en``.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Iterable
 
@@ -56,10 +57,17 @@ class Diagnostic:
 
 
 class Diagnostics:
-    """A collector: stages add diagnostics and carry on."""
+    """A collector: stages add diagnostics and carry on.
+
+    ``has_errors`` is asked once per rule by the checker, so it must not
+    rescan: errors are counted as they come. Diagnostics appended to
+    ``items`` directly are counted the next time it is asked (each one once).
+    """
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
+        self._errors = 0
+        self._counted = 0  # items[:_counted] are in _errors
 
     def add(self, d: Diagnostic) -> None:
         self.items.append(d)
@@ -75,9 +83,17 @@ class Diagnostics:
     def extend(self, ds: Iterable[Diagnostic]) -> None:
         self.items.extend(ds)
 
+    def _count_errors(self) -> int:
+        if self._counted > len(self.items):  # items was cut or replaced: count afresh
+            self._errors = self._counted = 0
+        if self._counted < len(self.items):
+            self._errors += sum(1 for d in self.items[self._counted:] if d.is_error)
+            self._counted = len(self.items)
+        return self._errors
+
     @property
     def has_errors(self) -> bool:
-        return any(d.is_error for d in self.items)
+        return self._count_errors() > 0
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
@@ -99,12 +115,18 @@ def _display_width(s: str) -> int:
 _SEVERITY_JA = {ERROR: "エラー", WARNING: "警告"}
 
 
+@functools.lru_cache(maxsize=4)
+def _lines(source_text: str) -> list[str]:
+    """The lines of a source, split once per text however many diagnostics it has."""
+    return source_text.split("\n")
+
+
 def render(d: Diagnostic, source_text: str | None, lang: str = "ja") -> str:
     """``file:line:col: error F201: message``, the source line, a caret, a hint."""
     sev = d.severity if lang == "en" else _SEVERITY_JA.get(d.severity, d.severity)
     out = [f"{d.span}: {sev} {d.code}: {d.text(lang)}"]
     if source_text is not None and d.span.line >= 1:
-        lines = source_text.split("\n")
+        lines = _lines(source_text)
         if d.span.line <= len(lines):
             line = visible(lines[d.span.line - 1].rstrip("\n")).replace("\t", " ")  # no hidden character echoed
             out.append(f"  {d.span.line:>4} | {line}")

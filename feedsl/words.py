@@ -100,9 +100,7 @@ class Words:
     def enum_label(self, enum_name: str, member: str) -> str:
         e = self.reg.enums.get(enum_name)
         if e is not None:
-            for name, label in e.values:
-                if name == member:
-                    return label
+            return _labels(e.values).get(member, member)
         return member
 
     def enum_of(self, node) -> str | None:
@@ -261,6 +259,22 @@ class Words:
         key = self.text(lk.key, P_ATOM)
         col = f"、{self.text(lk.column, P_ATOM)}別" if lk.column is not None else ""
         return f"{key}による表{col}", P_ATOM
+
+
+# An enum's values as name → label, made once per enum rather than scanned per
+# label (a 場合 with an arm per municipality asks for every label). Keyed by the
+# identity of the values tuple, which the entry keeps alive, so an id is never
+# mistaken for another; cleared when it grows (pages of many files in one run).
+_LABELS: dict[int, tuple[tuple, dict[str, str]]] = {}
+
+
+def _labels(values: tuple) -> dict[str, str]:
+    hit = _LABELS.get(id(values))
+    if hit is None or hit[0] is not values:
+        if len(_LABELS) >= 256:
+            _LABELS.clear()
+        hit = _LABELS[id(values)] = (values, dict(values))
+    return hit[1]
 
 
 def rounding_text(r: ir.Round) -> str:

@@ -13,8 +13,8 @@ import pytest
 
 from feedsl.api import check_file, check_source
 from feedsl.cli import main
-from feedsl.diagnostics import render
-from feedsl.source import SourceFile
+from feedsl.diagnostics import ERROR, WARNING, Diagnostic, Diagnostics, render
+from feedsl.source import SourceFile, Span
 
 BAD = sorted((Path(__file__).parent / "fixtures" / "bad").glob("*.fee"))
 
@@ -144,3 +144,71 @@ def test_failing_example_with_a_huge_amount_is_F601(tmp_path):
     assert d.message == "例の金額が合いません: 期待 1円、計算 10,000,000,000…（全14,849桁）…000,000,000円"
     assert d.text("en") == ("example is wrong: expected 1円, "
                             "computed 10,000,000,000…(14,849 digits)…000,000,000円")
+def _counting_is_error(monkeypatch) -> list[int]:
+    """Make Diagnostic.is_error count how often it is read; returns the counter."""
+    reads = [0]
+    plain = Diagnostic.is_error
+
+    def counted(d):
+        reads[0] += 1
+        return plain.fget(d)
+
+    monkeypatch.setattr(Diagnostic, "is_error", property(counted))
+    return reads
+
+
+def test_has_errors_looks_at_each_diagnostic_once(monkeypatch):
+    """Asked after every one of 2,000 warnings (as the checker asks per rule), has_errors
+    reads each diagnostic's severity once in all, not once per question (2 million)."""
+    reads = _counting_is_error(monkeypatch)
+    diags = Diagnostics()
+    span = Span("t.fee", 1, 1, 1, 2)
+    for k in range(2000):
+        diags.warning("F502", span, f"警告 {k}")
+        assert not diags.has_errors
+    assert reads[0] == 2000
+    diags.error("F201", span, "誤り")
+    diags.warning("F502", span, "もう一つ")
+    assert diags.has_errors and diags.has_errors
+    assert reads[0] == 2002
+
+
+def test_has_errors_counts_diagnostics_added_any_way():
+    """An error added by add(), extend() or appended to items directly makes has_errors true;
+    warnings alone never do, and a cleared list counts afresh."""
+    span = Span("t.fee", 1, 1, 1, 2)
+    err = Diagnostic("F201", ERROR, span, "誤り")
+    warn = Diagnostic("F501", WARNING, span, "警告")
+    for put in (lambda ds: ds.add(err), lambda ds: ds.extend([warn, err]), lambda ds: ds.items.append(err)):
+        diags = Diagnostics()
+        diags.add(warn)
+        assert not diags.has_errors
+        put(diags)
+        assert diags.has_errors
+    diags.items.clear()
+    assert not diags.has_errors
+    diags.items.extend([warn, warn])
+    assert not diags.has_errors
+
+
+class _CountingText(str):
+    """A source text that counts how often it is split into lines."""
+
+    splits = 0
+
+    def split(self, *args, **kwargs):
+        _CountingText.splits += 1
+        return super().split(*args, **kwargs)
+
+
+def test_rendering_many_diagnostics_splits_the_source_once():
+    """Rendering 1,000 diagnostics of one file splits its text into lines once, not per
+    diagnostic (a 20,000-rule file with a warning per rule was quadratic here)."""
+    text = _CountingText("".join(f"規則 r{k} 「規則{k}」 = 1円\n" for k in range(1000)))
+    _CountingText.splits = 0
+    out = [render(Diagnostic("F502", WARNING, Span("t.fee", k + 1, 4, k + 1, 4 + len(f"r{k}")), "未使用"), text)
+           for k in range(1000)]
+    assert _CountingText.splits == 1
+    assert out[999].split("\n")[1] == "  1000 | 規則 r999 「規則999」 = 1円"
+    # the caret sits under r999: 規則 is two full-width characters (4 columns) and a space
+    assert out[999].split("\n")[2] == "       | " + " " * 5 + "^^^^"
