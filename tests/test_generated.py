@@ -34,6 +34,7 @@ import itertools
 import os
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -315,3 +316,178 @@ def test_generator_makes_mostly_clean_files():
     run()
     assert len(seen) == 100
     assert sum(seen) / len(seen) > 0.7, f"only {sum(seen)} of {len(seen)} generated files check clean"
+
+
+# --- the reference interpreter itself -----------------------------------------------------
+
+def _ir(text: str) -> ir.RegulationIR:
+    reg, diags = check_source(SourceFile("t.fee", text))
+    assert reg is not None, [f"{d.code} {d.span}: {d.message}" for d in diags if d.is_error]
+    return reg
+
+
+def _rejects(reg, entry, inputs, args=()) -> bool:
+    try:
+        evaluate(reg, entry, inputs, args)
+    except FeeInputError:
+        return True
+    return False
+
+
+def test_interpreter_agrees_with_the_hand_worked_examples():
+    """Every 例 of the shipped regulations and of constructs.fee (worked out by
+    hand in those files) is what the interpreter computes."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "regulations").glob("*.fee")) + [root / "tests" / "fixtures" / "good" / "constructs.fee"]
+    checked = 0
+    for path in files:
+        reg = _ir(path.read_text("utf-8"))
+        for ex in reg.examples:
+            if ex.expected is None:
+                assert _rejects(reg, ex.entry, dict(ex.kwargs)), (path.name, ex)
+            else:
+                assert evaluate(reg, ex.entry, dict(ex.kwargs)) == ex.expected, (path.name, ex)
+            checked += 1
+    assert checked > 90
+
+
+ROUNDING = """\
+規程 r 「端数」
+
+入力 a: 円 「a」
+入力 b: 円 「b」
+
+規則 half 「四捨五入」 =
+    四捨五入(a - b, 1,000円)
+
+規則 down 「切り捨て」 =
+    切り捨て(a - b, 1,000円)
+
+規則 up 「切り上げ」 =
+    切り上げ(a - b, 1,000円)
+"""
+
+
+@pytest.mark.parametrize("a, b, half, down, up", [
+    (2_500, 0, 3_000, 2_000, 3_000),    # 2.5 thousand: half up, drop, raise
+    (2_499, 0, 2_000, 2_000, 3_000),
+    (0, 1_500, -2_000, -1_000, -2_000),  # −1.5 thousand: on the magnitude
+    (0, 1_499, -1_000, -1_000, -2_000),
+    (0, 2_000, -2_000, -2_000, -2_000),
+])
+def test_interpreter_rounds_on_the_magnitude(a, b, half, down, up):
+    """四捨五入 rounds halves away from zero, 切り捨て drops the fraction, 切り上げ
+    raises it, for amounts of either sign (1,000円 units; values by hand)."""
+    reg = _ir(ROUNDING)
+    assert evaluate(reg, "half", {"a": a, "b": b}) == half
+    assert evaluate(reg, "down", {"a": a, "b": b}) == down
+    assert evaluate(reg, "up", {"a": a, "b": b}) == up
+
+
+LAZY = """\
+規程 lazy 「遅延」
+
+入力 n: 人 「人数」
+
+規則 per 「一人当たり」 =
+    もし n が 0人 ならば 0円/人 そうでなければ 切り捨て(1,000円 ÷ n, 1円/人)
+
+規則 ratio 「比」 =
+    1,000円 ÷ n
+"""
+
+
+def _one_row_table() -> ir.RegulationIR:
+    """IR of 表 band (one row, 10人以下 → 100円) and 規則 banded = 場合 n が 10人超 →
+    5円, それ以外 → band. A key in no row cannot pass the checker, so built by hand."""
+    count, yen = ir.QType(ir.dim_of("人")), ir.QType(ir.YEN)
+    n = ir.InputIR("n", count, "人数", "", None, False, Fraction(0), "人")
+    row = ir.TRow(ir.Interval(None, False, Fraction(10), True), (Fraction(100),), "10人以下", "10人以下")
+    band = ir.Lookup("band", ir.InputRef("n", count), None, (), (row,), yen)
+    over = ir.Cmp(">", ir.InputRef("n", count), ir.Const(Fraction(10), count))
+    banded = ir.Branches(((over, ir.Const(Fraction(5), yen)), (None, ir.RuleRef("band", (), yen))), yen)
+    rules = {"band": ir.RuleIR("band", "帯", "", (), band, yen, (), True, ("n",)),
+             "banded": ir.RuleIR("banded", "帯の料金", "", (), banded, yen, (), False, ("n",))}
+    return ir.RegulationIR("lazy", "遅延", "t.fee", (), 4, {}, {}, {"n": n}, rules, (), ())
+
+
+def test_interpreter_takes_only_the_branch_it_needs():
+    """n = 0 takes the もし's first branch (0円/人): the division in the other is
+    never done; n = 3: 1,000 ÷ 3 = 333.3… → 333円/人. n = 11 never looks up the
+    table that has no row for it (5円); n = 4 finds 10人以下 (100円)."""
+    reg = _ir(LAZY)
+    assert evaluate(reg, "per", {"n": 0}) == 0
+    assert evaluate(reg, "per", {"n": 3}) == 333
+    table = _one_row_table()
+    assert evaluate(table, "banded", {"n": 11}) == 5
+    assert evaluate(table, "banded", {"n": 4}) == 100
+
+
+def test_interpreter_input_errors_of_computation():
+    """Dividing by a zero input and a key in no row are input errors; an exact
+    quotient is a Fraction (1,000 ÷ 3) or an int (1,000 ÷ 4 = 250)."""
+    reg = _ir(LAZY)
+    assert _rejects(reg, "ratio", {"n": 0})
+    assert evaluate(reg, "ratio", {"n": 3}) == Fraction(1_000, 3)
+    assert evaluate(reg, "ratio", {"n": 4}) == 250 and type(evaluate(reg, "ratio", {"n": 4})) is int
+    assert _rejects(_one_row_table(), "band", {"n": 11})
+
+
+CALLS = """\
+規程 calls 「入力の検査」
+
+区分 kind 「種別」
+    city 「市」
+    town 「町」
+
+記録 site 「事業所」
+    cap: 人 = 0人 「定員」
+
+入力 n: 人 「人数」 範囲 1人以上
+入力 k: kind 「種別」
+入力 d: 日付 「申込日」
+入力 r: 割合 = 0% 「割合」
+入力 sites: site の一覧 「事業所」
+
+前提 n ≤ 100人 「百人まで」
+
+規則 fee 「会費」 =
+    場合 k
+        city → n × 10円/人 + 合計(s ∈ sites: s.cap × 1円/人) + 四捨五入(r × 100円, 1円)
+        town → もし 上半期(d) ならば 1円 そうでなければ 2円
+"""
+
+
+def test_interpreter_checks_inputs_as_an_entry_does():
+    """Counts are ints at or above 範囲 (not bool, float or negative); enums by
+    name; dates as date or ISO text; records as dicts of known fields; rates as
+    non-negative int or Fraction; no positional, unknown or missing inputs; a
+    broken 前提 is an input error. fee(city, 3人, one site of 2人, 50%) =
+    30 + 2 + 50 = 82円."""
+    reg = _ir(CALLS)
+    ok = {"n": 3, "k": "city", "d": "2024-05-01", "sites": [{"cap": 2}], "r": Fraction(1, 2)}
+    assert evaluate(reg, "fee", ok) == 82
+    assert evaluate(reg, "fee", {**ok, "k": "town", "d": datetime.date(2024, 10, 1)}) == 2
+    for bad in ({"n": 0}, {"n": True}, {"n": 3.0}, {"n": 101}, {"k": "village"}, {"d": "2024-02-30"},
+                {"sites": [{"cap": 2, "extra": 1}]}, {"sites": [{"cap": -1}]}, {"sites": {"cap": 2}},
+                {"r": Fraction(-1, 2)}, {"r": 0.5}, {"unknown": 1}):
+        assert _rejects(reg, "fee", {**ok, **bad}), bad
+    assert _rejects(reg, "fee", {k: v for k, v in ok.items() if k != "n"})
+    assert _rejects(reg, "fee", ok, args=(1,))
+
+
+def test_interpreter_is_not_limited_by_python_recursion():
+    """A chain of 3,000 rules, each the previous plus 1円 (built as IR: the
+    checker is not what is tested here): 3 + 2,999 = 3,002円."""
+    yen = ir.QType(ir.YEN)
+    count = ir.QType(ir.dim_of("人"))
+    n = ir.InputIR("n", count, "人数", "", None, False, Fraction(0), "人")
+    first = ir.Arith("×", ir.InputRef("n", count), ir.Const(Fraction(1), ir.QType(ir.dim_of("円", "人"))), yen)
+    rules = {"r0": ir.RuleIR("r0", "r0", "", (), first, yen, (), False, ("n",))}
+    for i in range(1, 3_000):
+        e = ir.Arith("+", ir.RuleRef(f"r{i - 1}", (), yen), ir.Const(Fraction(1), yen), yen)
+        rules[f"r{i}"] = ir.RuleIR(f"r{i}", f"r{i}", "", (), e, yen, (), False, ("n",))
+    reg = ir.RegulationIR("deep", "深い", "t.fee", (), 4, {}, {}, {"n": n}, rules, (), ())
+    assert evaluate(reg, "r2999", {"n": 3}) == 3_002
