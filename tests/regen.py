@@ -279,15 +279,15 @@ class Gen:
         for _ in range(n_in):
             out.append(self.input())
         out += self.needed_inputs()
-        for _ in range(self.int_(0, 2)):
-            rel = self.relation()
-            if rel:
-                out.append(rel)
         out += self.readers()
         n_rules = self.int_(1, 7) if self.mode != "tables" else self.int_(2, 7)
         for _ in range(n_rules):
             out.append(self.rule())
         out += self.info_lookalikes()
+        for _ in range(self.int_(0, 2)):
+            rel = self.relation()
+            if rel:
+                out.append(rel)
         for _ in range(self.int_(0, 3)):
             ex = self.example()
             if ex:
@@ -539,7 +539,7 @@ class Gen:
 
     def q(self, dim: str, d: int, integral=None, nonneg=False, nonzero=False) -> X:
         """A quantity of unit ``dim``; whole when ``integral`` (rounded if need be)."""
-        x = self.lit(dim, nonzero=True) if nonzero and self.chance(0.5) else self._q(dim, d, nonneg)
+        x = self.lit(dim, nonzero=True) if nonzero and self.chance(0.5) else self._q(dim, d, nonneg, nonzero)
         if integral and not x.type.integral:
             return self.round(x, dim)
         return x
@@ -1016,10 +1016,19 @@ class Gen:
             + ["rate"] * bool(rates)
         if not self.cfg["premise"]:
             opts = [o for o in opts if o == "pair"]
+        # A 前提 may name a rule: it holds for the inputs the rule reads.
+        rules = [r for r in self.rules.values() if not r.params and isinstance(r.type, Q) and r.type.dim == "円"]
+        if rules and self.cfg["premise"]:
+            opts += ["rule"]
         if not opts:
             return None
         how = self.pick(opts)
-        if how == "pair":
+        if how == "rule":
+            r = self.pick(rules)
+            yens = [n for n, t in self.inputs.items() if isinstance(t, Q) and t.dim == "円"]
+            other = self.pick(yens) if yens and self.chance(0.5) else f"{self.pick([100, 10_000, 1_000_000]):,}円"
+            text = f"{r.name} ≤ {other}" if self.chance(0.5) else f"{other} ≤ {r.name}"
+        elif how == "pair":
             a, b = self.pick(pairs)
             text = f"{a} ≤ {b}"
         elif how == "enum":
