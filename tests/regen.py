@@ -167,22 +167,17 @@ def pct_text(r: Fraction) -> str:
 # keyword, camel), and how often each known kind of clash is drawn. "mixed"
 # draws everything; each other mode concentrates on one family of clashes and
 # keeps the rest plain, so that its test reports that family first.
+_QUIET = dict(mangle=0, own=0, shadow=0, lookalike=0, capture=0, keyword=0, field=0, premise=False,
+              negative_arg=0, fraction_arg=0, rate_domain=0)
+_LOUD = dict(mangle=0.15, own=0.12, shadow=0.18, lookalike=0.5, capture=0.5, keyword=0.02, field=0.04,
+             premise=True, negative_arg=0.1, fraction_arg=0.03, rate_domain=0.2)
 MODES = {
-    "mixed": dict(names=(70, 10, 3, 8, 0, 6), mangle=0.15, own=0.12, shadow=0.18, lookalike=0.5,
-                  capture=0.5, keyword=0.02, field=0.04, premise=True,
-                  negative_arg=0.1, fraction_arg=0.03, rate_domain=0.2),
-    "enums": dict(names=(85, 0, 0, 15, 0, 0), mangle=1.0, own=0, shadow=0, lookalike=0,
-                  capture=0, keyword=0, field=0, premise=False,
-                  negative_arg=0, fraction_arg=0, rate_domain=0),
-    "records": dict(names=(90, 0, 0, 10, 0, 0), mangle=0, own=0, shadow=0, lookalike=0,
-                    capture=0.6, keyword=0.08, field=0.12, premise=False,
-                    negative_arg=0, fraction_arg=0, rate_domain=0),
-    "names": dict(names=(30, 25, 15, 15, 3, 11), mangle=0.15, own=0.15, shadow=0.25, lookalike=0.6,
-                  capture=0.3, keyword=0.06, field=0.12, premise=True,
-                  negative_arg=0.1, fraction_arg=0.03, rate_domain=0.2),
-    "tables": dict(names=(95, 0, 0, 5, 0, 0), mangle=0, own=0, shadow=0, lookalike=0,
-                   capture=0, keyword=0, field=0, premise=False,
-                   negative_arg=0.25, fraction_arg=0.1, rate_domain=0.4),
+    "mixed": dict(_LOUD, names=(70, 10, 3, 8, 0, 6)),
+    "enums": dict(_QUIET, names=(85, 0, 0, 15, 0, 0), mangle=1.0),
+    "records": dict(_QUIET, names=(90, 0, 0, 10, 0, 0), capture=0.6, keyword=0.08, field=0.12),
+    "names": dict(_LOUD, names=(30, 25, 15, 15, 3, 11), own=0.15, shadow=0.25, lookalike=0.6,
+                  capture=0.3, keyword=0.06, field=0.12),
+    "tables": dict(_QUIET, names=(95, 0, 0, 5, 0, 0), negative_arg=0.25, fraction_arg=0.1, rate_domain=0.4),
 }
 _CATEGORIES = ("plain", "builtin", "generated", "mangled", "keyword", "camel")
 
@@ -586,18 +581,8 @@ class Gen:
         how = self.pick(opts)
         if how == "lit":
             return self.lit(dim, nonzero=nonzero)
-        if how == "ref":
-            n, t, k = self.pick(refs)
-            self.use(n, k)
-            return X(n, t)
-        if how == "field":
-            n, k, f, ft = self.pick(fields)
-            self.use(n, k)
-            return X(f"{n}.{f}", ft)
-        if how == "rule":
-            r = self.pick(plain_rules)
-            self.reads |= r.inputs
-            return X(r.name, r.type)
+        if how in ("ref", "field", "rule"):
+            return self.named(how, {"ref": refs, "field": fields, "rule": plain_rules}[how])
         if how == "call":
             return self.call(self.pick(calls), d)
         if how in ("add", "sub"):
@@ -665,6 +650,20 @@ class Gen:
         if how in ("sum", "count"):
             return self.aggregate(how, dim, d)
         raise AssertionError(how)
+
+    def named(self, how: str, choices) -> X:
+        """A value by name: an input or parameter, a record's field, or a rule."""
+        if how == "ref":
+            n, t, k = self.pick(choices)
+            self.use(n, k)
+            return X(n, t)
+        if how == "field":
+            n, k, f, ft = self.pick(choices)
+            self.use(n, k)
+            return X(f"{n}.{f}", ft)
+        r = self.pick(choices)
+        self.reads |= r.inputs
+        return X(r.name, r.type)
 
     def ratio(self, d: int, nonneg: bool = False) -> X:
         """A rate: one count divided by another of the same unit."""
@@ -775,18 +774,9 @@ class Gen:
             self.use(n.split(".")[0], k)
             v = self.pick(self.enums[t.name])
             return X(f"{n} が {v}", BOOL, atom=False)
-        if how == "bool":
-            n, t, k = self.pick(bools)
-            self.use(n, k)
-            return X(n, BOOL)
-        if how == "bfield":
-            n, k, f, _ = self.pick(bfields)
-            self.use(n, k)
-            return X(f"{n}.{f}", BOOL)
-        if how == "brule":
-            r = self.pick(brules)
-            self.reads |= r.inputs
-            return X(r.name, BOOL)
+        if how in ("bool", "bfield", "brule"):
+            return self.named({"bool": "ref", "bfield": "field", "brule": "rule"}[how],
+                              {"bool": bools, "bfield": bfields, "brule": brules}[how])
         if how == "half":
             return X(f"{self.pick(['上半期', '下半期'])}({self.date_expr()})", BOOL)
         if how == "date":
