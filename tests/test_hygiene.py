@@ -529,3 +529,218 @@ def test_eval_inputs_json_that_python_cannot_read_plainly(tmp_path, capsys, payl
     data.write_text(payload, "utf-8")
     assert main(["eval", str(fee), "f", "--inputs", str(data)]) in (0, 2)
     assert "Traceback" not in capsys.readouterr().err
+
+
+# --- found by the generated-regulation property (tests/test_generated.py) ------------------
+# Not in the issue's list; the same promise. Each text is the shrunk form of a
+# generated file that checks clean today.
+
+COUNT_IN_CONDITION = """\
+規程 cond 「条件の中の件数」
+
+記録 item 「品目」
+    value: 世帯 「世帯数」
+
+入力 group: 世帯 「基準」
+入力 share: item の一覧 「品目の一覧」
+
+規則 f 「判定」 =
+    もし 件数(s ∈ share: group が s.value 未満) が 1件 以下 ならば 1円 そうでなければ 2円
+"""
+
+
+def test_explain_of_a_condition_that_counts(tmp_path):
+    """group 1世帯 is below 3世帯 in one item: 件数 = 1 ≤ 1件 → 1円; two such
+    items → 2円. Today explain evaluates s.value outside the loop (NameError)."""
+    mod = _clean(tmp_path, COUNT_IN_CONDITION)
+    assert _both(mod, "f", group=1, share=[{"value": 3}]) == 1
+    assert _both(mod, "f", group=1, share=[{"value": 3}, {"value": 5}]) == 2
+
+
+HOISTED_CAPTURE = CAPTURE.replace("合計(x ∈ items: base)", "合計(x ∈ items: base) + base")
+
+
+def test_loop_variable_does_not_capture_in_explain_when_the_rule_is_hoisted(tmp_path):
+    """base (2,000 + 3 = 2,003円) is used twice, so the plain code computes it once,
+    outside the loop: 2,003 + 2,003 = 4,006円. explain must agree; today it
+    passes the loop's record to base inside the loop (2,306円) and fails."""
+    mod = _clean(tmp_path, HOISTED_CAPTURE)
+    assert _both(mod, "total", x={"price": 2_000}, items=[{"price": 300}]) == 4_006
+
+
+RECORD_CLASS_INPUT = """\
+規程 recclass 「記録クラス名の入力」
+
+記録 site 「事業所」
+    cap: 人 「定員」
+
+入力 Site: site の一覧 「事業所の一覧」
+
+規則 fee 「定員割」 =
+    合計(s ∈ Site: s.cap × 10円/人)
+"""
+
+
+def test_input_named_like_a_record_class(tmp_path):
+    """2人 × 10円 + 3人 × 10円 = 50円, or a diagnostic at the input (line 6). Today
+    the input shadows the record class in the plain code too (AttributeError)."""
+    mod = _works_or_flagged(tmp_path, RECORD_CLASS_INPUT, line=6)
+    if mod is not None:
+        assert _both(mod, "fee", Site=[{"cap": 2}, {"cap": 3}]) == 50
+
+
+MANGLE_COLUMNS = ENUM_MANGLE + """
+表 by_column 「列の表」 n による、k 別 (b__c d)
+    10人以下    100円  200円
+    それ以上    300円  400円
+
+入力 n: 人 「人数」
+"""
+
+
+def test_enum_columns_whose_mangled_names_coincide(tmp_path):
+    """Column b__c of a table on k: n = 1 → 100円, n = 11 → 300円; column d: 200円.
+    Today the lookup raises KeyError (the b__c member was replaced)."""
+    mod = _clean(tmp_path, MANGLE_COLUMNS)
+    assert _both(mod, "by_column", k="b__c", n=1) == 100
+    assert _both(mod, "by_column", k="b__c", n=11) == 300
+    assert _both(mod, "by_column", k="d", n=1) == 200
+
+
+RATES = """\
+規程 rates 「割合の範囲」
+
+入力 r: 割合 「割合」
+入力 s: 割合 「下限つき割合」 範囲 10%以上
+入力 t: 割合 「下限つき割合（超）」 範囲 10%超
+
+規則 fr 「r割」 =
+    四捨五入(r × 1,000円, 1円)
+
+規則 fs 「s割」 =
+    四捨五入(s × 1,000円, 1円)
+
+規則 ft 「t割」 =
+    四捨五入(t × 1,000円, 1円)
+"""
+
+
+def test_rate_inputs_keep_their_domain(tmp_path):
+    """A rate is never negative and never below its 範囲: r = −1/2, s = 5% (below
+    10%以上) and t = 10% (not 超 10%) are input errors; r = 1/2 → 500円, s = 10%
+    → 100円, t = 50% → 500円. Today a Fraction rate is not checked at all, and
+    範囲 10%超 is read as 110%以上."""
+    mod = _clean(tmp_path, RATES)
+    _both_reject(mod, "fr", r=Fraction(-1, 2))
+    _both_reject(mod, "fs", s=Fraction(1, 20))
+    _both_reject(mod, "ft", t=Fraction(1, 10))
+    assert _both(mod, "fr", r=Fraction(1, 2)) == 500
+    assert _both(mod, "fs", s=Fraction(1, 10)) == 100
+    assert _both(mod, "ft", t=Fraction(1, 2)) == 500
+
+
+FRACTIONAL_ARGUMENT = """\
+規程 fracarg 「端数の引数」
+
+入力 n: 人 「人数」
+
+規則 f(p: 人 「人数」) 「人数割」 =
+    p × 10円/人
+
+規則 g 「三分の一の人数割」 =
+    f(n ÷ 3)
+"""
+
+
+def test_a_fraction_is_not_passed_as_a_whole_count(tmp_path):
+    """p is a whole number of 人: f(n ÷ 3) is refused by check (line 9) or, for n =
+    1, is an input error; n = 3 → f(1人) = 10円. Today g(n=1) is 10/3円, a
+    fractional yen from a check-clean file."""
+    mod = _works_or_flagged(tmp_path, FRACTIONAL_ARGUMENT, line=9)
+    if mod is not None:
+        _both_reject(mod, "g", n=1)
+        assert _both(mod, "g", n=3) == 10
+
+
+NEGATIVE_ARGUMENT = """\
+規程 negarg 「負の引数」
+
+入力 a: 円 「a」
+入力 b: 円 「b」
+
+規則 f(p: 円 「金額」) 「千円未満切り捨て」 =
+    切り捨て(p, 1,000円)
+
+規則 g 「差額」 =
+    f(a - b)
+"""
+
+
+def test_a_negative_argument_is_refused_or_rounded_one_way(tmp_path):
+    """f's p is an amount (0円 or more, as an input of f would be): g with a = 0,
+    b = 1,500 passes −1,500. Acceptable: check refuses the call (line 10), or
+    the plain call and explain both raise FeeInputError, or both give the same
+    amount. Today the plain code floors (−2,000円) and explain truncates
+    (−1,000円), so explain fails."""
+    mod = _works_or_flagged(tmp_path, NEGATIVE_ARGUMENT, line=10)
+    if mod is not None:
+        assert _both(mod, "g", a=2_500, b=0) == 2_000
+        try:
+            plain = mod.g(a=0, b=1_500)
+        except feedsl.FeeInputError:
+            _both_reject(mod, "g", a=0, b=1_500)
+        else:
+            assert mod.explain("g", a=0, b=1_500).amount == plain
+
+
+RATE_EXAMPLE = """\
+規程 rateex 「割合の例」
+
+入力 a: 人 「会員数」
+入力 b: 人 「全体」
+
+規則 r 「入会率」 =
+    a ÷ b
+
+例 r(a=1人, b=1人) = 100%
+例 r(a=0人, b=1人) = 0%
+例 r(a=1人, b=2人) = 50%
+"""
+
+
+def test_whole_rate_examples_hold(tmp_path):
+    """1 ÷ 1 = 100%, 0 ÷ 1 = 0%, 1 ÷ 2 = 50%: all three examples hold. Today the
+    first two are F601 ('期待 1、計算 1'): the module returns Fraction(1) and
+    the example expects the int 1."""
+    path = tmp_path / "rateex.fee"
+    path.write_text(RATE_EXAMPLE, "utf-8")
+    assert [d for d in check_file(path) if d.is_error] == []
+
+
+RULE_PREMISES = """\
+規程 ruleprem 「規則を含む前提」
+
+入力 a: 円 「a」
+入力 b: 円 「b」
+
+規則 base 「基本額」 =
+    a + 1円
+
+前提 base ≤ 100円 「基本額は100円まで」
+前提 b ≤ base 「bは基本額まで」
+
+規則 f 「b の二倍」 =
+    b × 2
+"""
+
+
+def test_premises_that_name_rules(tmp_path):
+    """base(a=200) = 201円 breaks 前提 base ≤ 100円: an input error (today it is
+    never checked, since the 前提 names no input directly). f reads only b:
+    the 前提 b ≤ base needs a as well, so f(b=1) = 2円 (today NameError); a
+    diagnostic at that 前提 (line 10) is the other acceptable answer."""
+    mod = _works_or_flagged(tmp_path, RULE_PREMISES, line=10)
+    if mod is not None:
+        _both_reject(mod, "base", a=200)
+        assert _both(mod, "base", a=50) == 51
+        assert _both(mod, "f", b=1) == 2
