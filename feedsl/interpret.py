@@ -61,18 +61,13 @@ from fractions import Fraction
 from . import ir
 from .runtime import FeeInputError
 
-__all__ = ["evaluate", "check_inputs"]
+__all__ = ["evaluate"]
 
 
 def evaluate(reg: ir.RegulationIR, entry: str, inputs: dict, args: tuple = ()):
     """The value of rule ``entry`` for ``inputs`` (keyword inputs) and ``args``
     (positional ones, always an error), or :class:`FeeInputError`."""
     return _deep(lambda: _Interp(reg).entry(entry, dict(inputs), tuple(args)))
-
-
-def check_inputs(reg: ir.RegulationIR, entry: str, inputs: dict) -> dict:
-    """The validated inputs of ``entry`` (defaults filled in), or FeeInputError."""
-    return _deep(lambda: _Interp(reg).bind(entry, dict(inputs), ()))
 
 
 # --- depth -------------------------------------------------------------------
@@ -133,11 +128,9 @@ class _Interp:
 
     # --- calls and inputs ------------------------------------------------------
     def entry(self, name: str, given: dict, args: tuple):
-        values = self.bind(name, given, args)
+        values = self.bind(name, given, args)  # also sets self.inputs
         rule = self.reg.rules[name]
-        params = {pn: values[pn] for pn, _ in rule.params}
-        self.inputs = {n: values[n] for n in rule.inputs}
-        return _out(self.apply(rule, params))
+        return _out(self.apply(rule, {pn: values[pn] for pn, _ in rule.params}))
 
     def bind(self, name: str, given: dict, args: tuple) -> dict:
         rule = self.reg.rules[name]  # an unknown entry is a KeyError, not an input error
