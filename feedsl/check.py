@@ -248,6 +248,7 @@ class Checker:
     def input_ir(self, i: ast.InputDef) -> ir.InputIR:
         typ = self.resolve_type(i.type)
         minimum = None
+        exclusive = False
         if isinstance(typ, QType):
             minimum = Fraction(0)
             if i.domain is not None:
@@ -257,7 +258,12 @@ class Checker:
                              "a domain gives a lower bound (以上 or 超)", "例: 範囲 1口以上")
                 else:
                     self.check_unit_literal(q, typ, q.span)
-                    minimum = q.value if bound == "以上" else q.value + 1
+                    if bound == "以上":
+                        minimum = q.value
+                    elif typ.integral:
+                        minimum = Fraction(q.value.numerator // q.value.denominator + 1)
+                    else:
+                        minimum, exclusive = q.value, True
             typ = QType(typ.dim, typ.integral, minimum)
         default = None
         has_default = i.default is not None
@@ -265,7 +271,7 @@ class Checker:
             default = self.literal_value(i.default, typ, f"入力「{i.name}」の既定値")
         unit_text = str(typ) if isinstance(typ, QType) else ""
         return ir.InputIR(i.name, typ, i.label, i.description, default, has_default, minimum,
-                          unit_text, span=i.span)
+                          unit_text, span=i.span, min_exclusive=exclusive)
 
     def check_unit_literal(self, q: ast.Quantity, typ: QType, span: Span) -> bool:
         d = self.qdim(q)
@@ -416,6 +422,10 @@ class Checker:
         def walk(x):
             if isinstance(x, ir.InputRef) and x.name not in names:
                 names[x.name] = None
+            elif isinstance(x, ir.RuleRef) and x.name in self.rules:
+                # A 前提 that names a rule reads that rule's inputs too.
+                for n in self.inputs_of(x.name):
+                    names.setdefault(n, None)
             for c in _children(x):
                 walk(c)
 
@@ -454,7 +464,8 @@ class Checker:
             rt = rule.type
             if isinstance(rt, QType):
                 self.check_unit_literal(q, rt, q.span)
-            expected = int(q.value) if q.value.denominator == 1 else q.value
+            rate = isinstance(rt, QType) and not rt.integral  # a rate is a Fraction even when whole (100%)
+            expected = int(q.value) if q.value.denominator == 1 and not rate else q.value
         return ir.ExampleIR(e.entry, tuple(kw), expected, span=e.span)
 
     # --- expressions --------------------------------------------------------
@@ -525,6 +536,11 @@ class Checker:
             for (pn, pt), a, ae in zip(self.rules[e.name].params, args, e.args):
                 if self.same_type(a, pt, e.span, f"引数 {pn}"):
                     self.check_narrowed(e.name, pn, pt, a, ae.span)
+                    if isinstance(pt, QType) and pt.integral and isinstance(a.type, QType) and not a.type.integral:
+                        self.err("F302", ae.span,
+                                 f"引数 {pn} は整数ですが、ここに渡す値には端数が出ることがあります。端数の処理を書いてください",
+                                 f"parameter {pn} is a whole number, but this value can be fractional; round it",
+                                 "切り捨て(式, 1人) などで囲んでください", "wrap it in 切り捨て(…, 1人) or the like")
         return ir.RuleRef(e.name, tuple(args), t, span=e.span)
 
     def member_names(self, enum: str) -> dict[str, str]:

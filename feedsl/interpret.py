@@ -144,7 +144,9 @@ class _Interp:
         for k, (pn, pt) in enumerate(rule.params):
             if pn not in given:
                 raise _bad(pn, "missing")
-            values[pn] = self.accept(given[pn], pt, self.minimum_of(rule, k), pn)
+            pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
+            values[pn] = self.accept(given[pn], pt, self.minimum_of(rule, k), pn,
+                                     pin is not None and pin.min_exclusive)
         for n in rule.inputs:
             inp = self.reg.inputs[n]
             if n in given:
@@ -153,7 +155,7 @@ class _Interp:
                 v = inp.default
             else:
                 raise _bad(n, "missing")
-            values[n] = self.accept(v, inp.type, inp.minimum, n)
+            values[n] = self.accept(v, inp.type, inp.minimum, n, inp.min_exclusive)
         self.inputs = {n: values[n] for n in rule.inputs}
         for rel in self.reg.relations:
             needed = self.relation_inputs(rel)
@@ -181,7 +183,7 @@ class _Interp:
             todo.extend(_kids(e))
         return found
 
-    def accept(self, v, t, minimum, what: str):
+    def accept(self, v, t, minimum, what: str, exclusive: bool = False):
         """A caller's value of type ``t`` in the interpreter's form, or FeeInputError."""
         if isinstance(t, ir.QType):
             if t.integral:
@@ -191,8 +193,8 @@ class _Interp:
                 raise _bad(what, f"an int or Fraction is needed, not {type(v).__name__}")
             v = Fraction(v)
             low = minimum if minimum is not None else Fraction(0)
-            if v < low:
-                raise _bad(what, f"must be at least {low}")
+            if v < low or (exclusive and v == low):
+                raise _bad(what, f"must be {'above' if exclusive else 'at least'} {low}")
             return v
         if isinstance(t, ir.BoolType):
             if not isinstance(v, bool):
@@ -233,7 +235,7 @@ class _Interp:
                     fv = f.default
                 else:
                     raise _bad(f"{what}.{f.name}", "missing")
-                out[f.name] = self.accept(fv, f.type, f.minimum, f"{what}.{f.name}")
+                out[f.name] = self.accept(fv, f.type, f.minimum, f"{what}.{f.name}", f.min_exclusive)
             return out
         if isinstance(t, ir.ListType):
             if not isinstance(v, (list, tuple)):

@@ -331,6 +331,9 @@ class InputIR:
     minimum: Fraction | None
     unit_text: str
     span: Span = _span()
+    # 範囲 10%超 on a quantity with fractions: the minimum itself is excluded.
+    # (For whole numbers 10人超 is stored as minimum 11人.)
+    min_exclusive: bool = attrs.field(default=False, kw_only=True)
 
 
 @attrs.frozen

@@ -376,12 +376,19 @@ def bad_bool(value, info: InputInfo):
         f" / {info.name!r} must be a bool", info.name, info.label)
 
 
-def bad_rate(value, info: InputInfo):
+def bad_rate(value, info: InputInfo, minimum=0, exclusive: bool = False):
+    """A rate: an int or Fraction, never negative, at or above its 範囲 (above it for 超)."""
     if value is REQUIRED:
         _missing(info)
     if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
-        if value >= 0:
+        if value >= 0 and (value > minimum if exclusive else value >= minimum):
             return Fraction(value)
+        if value >= 0:
+            bound = f"{format_rate(minimum)}{'超' if exclusive else '以上'}"
+            raise FeeInputError(
+                f"入力 {info.describe()} は {bound} です（{format_rate(value)}）"
+                f" / {info.name!r} must be {'above' if exclusive else 'at least'} {format_rate(minimum)}",
+                info.name, info.label)
     raise FeeInputError(
         f"入力 {info.describe()} は 0 以上の整数か Fraction で渡してください（{shown_input(value)}）"
         f" / {info.name!r} must be a non-negative int or Fraction", info.name, info.label)

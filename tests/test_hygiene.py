@@ -511,7 +511,7 @@ def test_huge_results_in_eval(tmp_path, capsys):
     path = tmp_path / "big.fee"
     path.write_text(HUGE_INPUT, "utf-8")
     for extra in ([], ["--explain"], ["--json"]):
-        assert main(["eval", str(path), "f", f"n={10 ** 5_000}", *extra]) in (0, 2)
+        assert main(["eval", str(path), "f", "n=1" + "0" * 5_000, *extra]) in (0, 2)
     assert "Traceback" not in capsys.readouterr().err
 
 

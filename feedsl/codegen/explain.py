@@ -346,6 +346,8 @@ class ExplainGen:
                 code = self.pcode(x)
                 u = unit_of(x.type)
                 found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, lambda: {code}, {u!r})")
+            elif isinstance(x, ir.Aggregate):
+                stack.append(x.source)  # its body reads each record, not a value of this scope
             else:
                 stack.extend(reversed(children(x)))
         t = self.tmp()

@@ -100,13 +100,7 @@ class _Gen:
         if isinstance(v, bool):
             return repr(v)
         if isinstance(v, Fraction):
-            if v.denominator == 1:
-                return repr(int(v))
-            key = ("F", v.numerator, v.denominator)
-            if not self.namer.has("K", key):
-                name = self.namer.mint("K", key)
-                self.const_lines.append(f"{name} = {bi('Fraction')}({v.numerator!r}, {v.denominator!r})")
-            return self.namer.mint("K", key)
+            return repr(int(v)) if v.denominator == 1 else self.fraction(v)
         if isinstance(v, int):
             return repr(v)
         if isinstance(v, datetime.date):
@@ -142,8 +136,8 @@ class _Gen:
     def step_rules(self) -> set[str]:
         """Rules other code calls (not inlined): they get a step function."""
         called: set[str] = set()
-        for r in self.reg.rules.values():
-            stack = [r.expr]
+        for expr in [r.expr for r in self.reg.rules.values()] + [rel.expr for rel in self.reg.relations]:
+            stack = [expr]
             while stack:
                 e = stack.pop()
                 if isinstance(e, ir.RuleRef) and (self.reg.rules[e.name].params or not self.inlined(e.name)):
@@ -287,7 +281,7 @@ class _Gen:
         w.indent()
         body = Body(0)
         for f in rec.fields:
-            self.validate(body, f.name, f.type, self.info("field", rec.name, f.name), f.minimum)
+            self.validate(body, f.name, f.type, self.info("field", rec.name, f.name), f.minimum, f.min_exclusive)
             body.stmt(f"{rt('FeeRecord')}._set({this}, {f.name!r}, {f.name})")
         if not rec.fields:
             body.stmt("pass")
@@ -307,14 +301,17 @@ class _Gen:
         return self.value(v)
 
     # --- validation ---------------------------------------------------------
-    def validate(self, b: Body, name: str, t, info: str, minimum) -> None:
+    def validate(self, b: Body, name: str, t, info: str, minimum, exclusive: bool = False) -> None:
         if isinstance(t, QType):
             if t.integral:
                 lo = int(minimum) if minimum is not None else 0
                 b.stmt(f"if {name}.__class__ is not {bi('int')} or {name} < {lo!r}: "
                        f"{name} = {rt('bad_count')}({name}, {info})")
             else:
-                b.stmt(f"if {name}.__class__ is not {bi('Fraction')}: {name} = {rt('bad_rate')}({name}, {info})")
+                low = self.value(Fraction(minimum or 0))
+                below = f"{name} <= {low}" if exclusive else f"{name} < {low}"
+                b.stmt(f"if {name}.__class__ is not {bi('Fraction')} or {below}: "
+                       f"{name} = {rt('bad_rate')}({name}, {info}, {low}, {exclusive!r})")
         elif isinstance(t, BoolType):
             b.stmt(f"if {name}.__class__ is not {bi('bool')}: {rt('bad_bool')}({name}, {info})")
         elif isinstance(t, EnumType):
@@ -397,10 +394,11 @@ class _Gen:
         b.stmt(f"if _args or _extra: {rt('bad_call')}({rule.name!r}, _args, _extra, {allowed!r})")
         for k, (pn, pt) in enumerate(rule.params):
             pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
-            self.validate(b, pn, pt, self.param_info(rule, pn, pt), pin.minimum if pin else None)
+            self.validate(b, pn, pt, self.param_info(rule, pn, pt), pin.minimum if pin else None,
+                          pin.min_exclusive if pin else False)
         for n in rule.inputs:
             inp = self.reg.inputs[n]
-            self.validate(b, n, inp.type, self.info("input", n), inp.minimum)
+            self.validate(b, n, inp.type, self.info("input", n), inp.minimum, inp.min_exclusive)
         self.relations(b, rule.inputs)
 
     def relations(self, b: Body, inputs):
@@ -523,7 +521,15 @@ class _Gen:
     def x_Const(self, e: ir.Const) -> str:
         if isinstance(e.type, EnumType):
             return self.member(e.type.name, e.value)
+        if isinstance(e.type, QType) and not e.type.integral and isinstance(e.value, Fraction):
+            return self.fraction(e.value)  # a rate is always a Fraction, 100% too
         return self.value(e.value)
+
+    def fraction(self, v: Fraction) -> str:
+        key = ("F", v.numerator, v.denominator)
+        if not self.namer.has("K", key):
+            self.const_lines.append(f"{self.namer.mint('K', key)} = {bi('Fraction')}({v.numerator!r}, {v.denominator!r})")
+        return self.namer.mint("K", key)
 
     def x_InputRef(self, e):
         return e.name
@@ -560,14 +566,15 @@ class _Gen:
         prove it lies in the parameter's domain (``範囲 1人以上``)."""
         code = self.emit(a)
         pin = callee.param_inputs[k] if k < len(callee.param_inputs) else None
-        if pin is None or not isinstance(pin.type, QType) or not pin.type.integral or not pin.minimum:
+        if pin is None or not isinstance(pin.type, QType) or not pin.type.integral:
             return code
+        minimum = pin.minimum or 0  # a count is never negative, 範囲 or not
         lo = a.type.lo if isinstance(a.type, QType) else None
-        if lo is not None and lo >= pin.minimum:
+        if lo is not None and lo >= minimum:
             return code
         first, again = self.bind(code)
         info = self.param_info(callee, pin.name, pin.type)
-        return f"({again} if {first} >= {int(pin.minimum)!r} else {rt('bad_count')}({again}, {info}))"
+        return f"({again} if {first} >= {int(minimum)!r} else {rt('bad_count')}({again}, {info}))"
 
     _PY_OPS = {"+": "+", "-": "-", "×": "*", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "==", "≠": "!="}
 
