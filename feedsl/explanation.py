@@ -116,19 +116,26 @@ class Node:
     def walk(self):
         """This node and every node below it, depth first (without recursion:
         a chain of a thousand rules is a thousand levels deep)."""
-        stack = [self]
+        stack, seen = [self], set()
         while stack:
             node = stack.pop()
+            if id(node) in seen:
+                continue  # a rule used twice is one node, walked once
+            seen.add(id(node))
             yield node
             stack.extend(reversed(node.children))
 
     def to_dict(self) -> dict:
         out: dict = {}
-        stack = [(self, out)]
+        stack, seen = [(self, out)], set()
         while stack:
             node, d = stack.pop()
             d.update({"name": node.name, "label": node.label, "clause": node.clause,
                       "value": jsonable(node.value), "unit": node.unit, "text": node.value_text})
+            if id(node) in seen:  # a rule used twice: its breakdown is given once, above
+                d["same_as_above"] = True
+                continue
+            seen.add(id(node))
             if node.index is not None:
                 d["index"] = node.index
             d["steps"] = [s.to_dict() for s in node.steps]
@@ -175,9 +182,13 @@ class Explanation:
     def lines(self) -> list[str]:
         rows: list[tuple[str, str | None]] = []
 
-        stack = [(self.root, "", "")]
+        stack, seen = [(self.root, "", "")], set()
         while stack:
             node, head, body = stack.pop()
+            if id(node) in seen:  # a rule used twice: its breakdown is shown once, above
+                rows.append((head + node.title + "（内訳は上記）", node.value_text))
+                continue
+            seen.add(id(node))
             rows.append((head + node.title, node.value_text))
             inner = body + ("│   " if node.children else "    ")
             for s in node.steps:

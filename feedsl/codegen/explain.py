@@ -172,6 +172,7 @@ class ExplainGen:
         w = self.w
         self.b = b = Body(1)
         self.locals = {pn: b.fresh("p") for pn, _ in rule.params}
+        self.nodes: dict[tuple, str] = {}  # rule call → the local holding its node
         args = list(self.locals.values()) + list(rule.inputs)
         w.line(f"def {self.rule_fn_name(rule.name)}({', '.join(args)}):", rule.span.line if rule.span else None)
         self.labels = {pn: self.param_label(rule, pn, pt) for pn, pt in rule.params}
@@ -281,8 +282,17 @@ class ExplainGen:
     def l_RuleRef(self, e: ir.RuleRef) -> XV:
         r = self.reg.rules[e.name]
         args = [self.top(a).code for a in e.args] + list(r.inputs)
-        t = self.tmp()
-        self.stmt(f"{t} = {self.node}.add({self.rule_fn_name(e.name)}({', '.join(args)}))")
+        key = (e.name, *args)
+        t = self.nodes.get(key)
+        if t is not None:
+            # Computed already on every path to here: the same node, not a second subtree
+            # (a chain of rules each using the one before twice would double at every step).
+            self.stmt(f"{self.node}.add({t})")
+        else:
+            t = self.tmp()
+            self.stmt(f"{t} = {self.node}.add({self.rule_fn_name(e.name)}({', '.join(args)}))")
+            if not self.b.blocks:
+                self.nodes[key] = t
         code = f"{t}.value"
         u = unit_of(e.type)
         return XV(code, f"{_term}({r.label!r}, {code}, {u!r})", u)
@@ -512,8 +522,9 @@ class ExplainGen:
         fn = outer.fresh("f")
         inner = Body(1, outer.counter)
         var, index = inner.fresh("l"), inner.fresh("i")
-        saved = self.b, self.node, dict(self.labels), self.locals
+        saved = self.b, self.node, dict(self.labels), self.locals, self.nodes
         self.b = inner
+        self.nodes = {}
         self.locals = dict(self.locals)
         self.locals[e.var] = var
         item = self.new_node()
@@ -524,7 +535,7 @@ class ExplainGen:
         x = self.top(e.body)
         self.stmt(f"{item}.value = {x.code}")
         self.stmt(f"return {x.code}")
-        self.b, self.node, self.labels, self.locals = saved
+        self.b, self.node, self.labels, self.locals, self.nodes = saved
         outer.nested([f"def {fn}({var}, {index}):"] + inner.lines)
         items, acc, each, one = self.tmp(), self.tmp(), self.tmp(), self.tmp()
         self.stmt(f"{items} = {src.code}")

@@ -68,6 +68,7 @@ class _Gen:
         self.rule_sizes: dict[str, int] = {}
         self.body: Body | None = None
         self.pure = False
+        self.lazy = 0  # inside a part of a one-expression value that only some paths evaluate
         self.locals: dict[str, str] = {}  # parameter / loop variable → local name
         self.known: list[dict[str, str]] = [{}]  # rule → local holding its value, per block
         self.called = self.step_rules()
@@ -128,6 +129,23 @@ class _Gen:
         if s is None:
             s = self.rule_sizes[name] = self.size(self.reg.rules[name].expr)
         return s
+
+    def repeats_call(self, e) -> bool:
+        """Whether a rule that is called (not inlined) occurs twice in ``e``: then
+        ``e`` is written as statements, so each path computes it once."""
+        seen: set[str] = set()
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ir.RuleRef):
+                if self.reg.rules[x.name].params or not self.inlined(x.name):
+                    if x.name in seen:
+                        return True
+                    seen.add(x.name)
+                else:
+                    stack.append(self.reg.rules[x.name].expr)
+            stack.extend(children(x))
+        return False
 
     def inlined(self, name: str) -> bool:
         r = self.reg.rules[name]
@@ -415,12 +433,12 @@ class _Gen:
 
     def in_body(self, b: Body, local_names: dict, fn):
         """Run ``fn`` emitting into ``b`` with the given parameters in scope."""
-        saved = self.body, self.locals, self.known, self.pure
-        self.body, self.locals, self.known, self.pure = b, local_names, [{}], False
+        saved = self.body, self.locals, self.known, self.pure, self.lazy
+        self.body, self.locals, self.known, self.pure, self.lazy = b, local_names, [{}], False, 0
         try:
             return fn()
         finally:
-            self.body, self.locals, self.known, self.pure = saved
+            self.body, self.locals, self.known, self.pure, self.lazy = saved
 
     def entry(self, rule: ir.RuleIR):
         w = self.w
@@ -475,12 +493,15 @@ class _Gen:
     # --- expressions --------------------------------------------------------
     def emit(self, e) -> str:
         """Code for ``e``'s value: one expression when small, else statements into the body."""
-        if self.pure or self.size(e) <= PURE_MAX:
+        if self.pure or (self.size(e) <= PURE_MAX and not self.repeats_call(e)):
             saved, self.pure = self.pure, True
             try:
-                return self.x(e)
+                code = self.x(e)
             finally:
                 self.pure = saved
+            # Among statements, a value that binds a local (:=) is computed now,
+            # before any later statement can read that local.
+            return self.spill(code) if not saved and ":=" in code else code
         code = self.x(e)
         return code if _is_simple(code) else self.spill(code)
 
@@ -540,8 +561,9 @@ class _Gen:
     def x_RuleRef(self, e: ir.RuleRef):
         r = self.reg.rules[e.name]
         if r.params:
-            args = [self.arg(r, k, a) for k, a in enumerate(e.args)] + list(r.inputs)
-            return f"{self.step(e.name)}({', '.join(args)})"
+            args = [self.arg(r, k, a) for k, a in enumerate(e.args)]
+            key = (e.name, *args) if all(_is_simple(a) for a in args) else None
+            return self.called_value(key, f"{self.step(e.name)}({', '.join(args + list(r.inputs))})")
         if self.inlined(e.name):
             # Capture-free: a parameterless rule reads only inputs (author
             # names) and rules, and every local the generator binds is minted.
@@ -550,16 +572,36 @@ class _Gen:
                 return self.emit(r.expr)
             finally:
                 self.locals = saved
-        call = f"{self.step(e.name)}({', '.join(r.inputs)})"
-        if self.pure:
+        return self.called_value((e.name,), f"{self.step(e.name)}({', '.join(r.inputs)})")
+
+    def called_value(self, key, call: str) -> str:
+        """A rule's value computed by calling its step function, once per path:
+        the first call whose evaluation is certain binds a local that later
+        uses in the same block (or blocks inside it) read. Without this, a
+        chain of rules each using the one before twice calls 2**n functions."""
+        if key is None:
             return call
         for scope in reversed(self.known):
-            if e.name in scope:
-                return scope[e.name]
+            if key in scope:
+                return scope[key]
+        if self.pure and self.lazy:
+            return call  # evaluated only on some paths: nothing later may rely on it
         v = self.body.fresh("v")
+        if self.pure:
+            self.known[-1][key] = v
+            return f"({v} := {call})"
         self.body.stmt(f"{v} = {call}")
-        self.known[-1][e.name] = v
+        self.known[-1][key] = v
         return v
+
+    def lazily(self, fn):
+        """Generate code that runs only on some paths (a branch, the right of
+        かつ/または, a 合計 body) within one expression."""
+        self.lazy += 1
+        try:
+            return fn()
+        finally:
+            self.lazy -= 1
 
     def arg(self, callee: ir.RuleIR, k: int, a) -> str:
         """An argument of a call; checked at run time when the checker cannot
@@ -617,7 +659,8 @@ class _Gen:
 
     def x_BoolOp(self, e: ir.BoolOp):
         if self.pure:
-            return f"({self.emit(e.left)} {e.op} {self.emit(e.right)})"
+            left = self.emit(e.left)
+            return f"({left} {e.op} {self.lazily(lambda: self.emit(e.right))})"
         t = self.spill(self.emit(e.left))
         self.open_if(t if e.op == "and" else f"not {t}")
         self.body.stmt(f"{t} = {self.emit(e.right)}")
@@ -633,11 +676,13 @@ class _Gen:
     def x_Branches(self, e: ir.Branches):
         if self.pure:
             parts = []
-            for c, v in e.arms:
+            for k, (c, v) in enumerate(e.arms):
                 if c is None:
-                    parts.append(self.emit(v))
+                    parts.append(self.lazily(lambda: self.emit(v)))
                     break
-                parts.append(f"{self.emit(v)} if {self.emit(c)} else")
+                # The first condition is always evaluated; the rest only on some paths.
+                cond = self.emit(c) if k == 0 else self.lazily(lambda: self.emit(c))
+                parts.append(f"{self.lazily(lambda: self.emit(v))} if {cond} else")
             return "(" + " ".join(parts) + ")"
         t = self.body.fresh("t")
         opened = 0
@@ -666,7 +711,7 @@ class _Gen:
             arms.append((members, v))
         if len(arms) == 1:
             # A single arm: no test, but the subject is still evaluated once.
-            value = self.emit(arms[0][1])
+            value = self.emit(arms[0][1])  # always evaluated: not lazy
             return value if first == again else f"({first}, {value})[1]"
         use = [first]
 
@@ -680,9 +725,10 @@ class _Gen:
             parts = []
             for members, v in arms:
                 if members is None:
-                    parts.append(self.emit(v))
+                    parts.append(self.lazily(lambda: self.emit(v)))
                 else:
-                    parts.append(f"{self.emit(v)} if {test(members)} else")
+                    cond = test(members)
+                    parts.append(f"{self.lazily(lambda: self.emit(v))} if {cond} else")
             return "(" + " ".join(parts) + ")"
         t = self.body.fresh("t")
         opened = 0
@@ -749,7 +795,7 @@ class _Gen:
         if self.pure or self.size(e.body) <= PURE_MAX:
             saved, self.locals = self.locals, inner
             try:
-                body = self.emit(e.body)
+                body = self.lazily(lambda: self.emit(e.body))
             finally:
                 self.locals = saved
             return f"{fn}(lambda {var}: {body}, {src}, {where!r})"
