@@ -60,7 +60,7 @@ def _the_diagnostic(rows: list[str], *table_args):
      "10,001人 はどの行にも当たりません（『9,991～10,000人以下』{before}行目 と『10,002～10,010人以下』{row}行目 の間）"),
     ("9,999～10,010人以下", "F411",
      "9,999人 は『9,991～10,000人以下』({before}行目) と『9,999～10,010人以下』({row}行目) の両方に当たります"),
-])
+], ids=["gap", "overlap"])
 def test_large_table_reports_the_one_gap_or_overlap_in_the_middle(changed, code, message):
     """2,000 rows on whole numbers, row 1,000 (9,991～10,000人 before it) changed: one
     diagnostic on it. Starting at 10,002 leaves 10,001人 uncovered; starting at 9,999
