@@ -433,8 +433,10 @@ def _rational_gaps(intervals, dmin):
         iv = intervals[k]
         if reach is None:
             break
-        lo = iv.lo if iv.lo is not None else reach
-        if lo > reach:
+        lo = iv.lo
+        if lo is None:
+            pass  # a row from below everything leaves nothing uncovered before it
+        elif lo > reach:
             yield ((reach + lo) / 2 if reach_incl else reach, last, k)
         elif lo == reach and not reach_incl and not iv.lo_incl:
             yield (reach, last, k)

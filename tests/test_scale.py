@@ -1,10 +1,11 @@
 """Checks that stay linear as files grow (issue 10, "Linear checks").
 
 A regulation that lists every municipality has ~1,750 rows; the bracket
-checker used to compare every pair of rows. These tests check, without timing
-anything, that large tables still get exactly the diagnostics a small one
-would, and count the work the sweep does: a quadratic check fails them by
-count, never by a clock.
+checker used to compare every pair of rows, and the checker redid per rule
+work that grows with the file. These tests time nothing: large tables must
+still get exactly the diagnostics a small one would, the sweep must agree
+with brute force, and the work done (comparisons, nodes walked, lists gone
+through) is counted, so a quadratic step fails by count, never by a clock.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from feedsl.diagnostics import Diagnostics
 from feedsl.parse import parse
 from feedsl.source import SourceFile
 from feedsl.words import Words
+
 
 def _table(rows: list[str], key_input: str = "入力 n: 人 「人数」\n", key: str = "n") -> tuple[str, int]:
     """A file with one table of these rows, and the line of its first row.
@@ -58,7 +60,7 @@ def _the_diagnostic(rows: list[str], *table_args):
      "10,001人 はどの行にも当たりません（『9,991～10,000人以下』{before}行目 と『10,002～10,010人以下』{row}行目 の間）"),
     ("9,999～10,010人以下", "F411",
      "9,999人 は『9,991～10,000人以下』({before}行目) と『9,999～10,010人以下』({row}行目) の両方に当たります"),
-])
+], ids=["gap", "overlap"])
 def test_large_table_reports_the_one_gap_or_overlap_in_the_middle(changed, code, message):
     """2,000 rows on whole numbers, row 1,000 (9,991～10,000人 before it) changed: one
     diagnostic on it. Starting at 10,002 leaves 10,001人 uncovered; starting at 9,999
@@ -135,6 +137,7 @@ def test_sweep_of_twenty_thousand_rate_rows():
 
 
 def _counting(op: str):
+    """A comparison method of Fraction that counts its calls in _Counted.count."""
     def compare(self, other):
         _Counted.count += 1
         return getattr(Fraction, op)(self, other)
@@ -199,6 +202,50 @@ def test_sweep_agrees_with_brute_force_on_whole_numbers(rows):
     covered = [any(r.contains(v) for r in rows) for v in values]
     starts = [v for v in values if not covered[v] and (v == 0 or covered[v - 1])]
     assert [w for w, _, _ in found.gaps] == starts
+
+
+# Rows with whole-number bounds up to 10: on the rationals from 0, whether a row
+# (or two rows together) covers a stretch is decided by the points of the
+# half grid 0, ½, 1, … 11 (each open unit stretch by its midpoint).
+_GRID = [Fraction(k, 2) for k in range(23)]
+
+
+@st.composite
+def _rate_rows(draw):
+    """Non-empty rational rows from 0 with whole bounds ≤ 10, in order of their lower bound."""
+    bound = st.one_of(st.none(), st.integers(0, 10))
+    rows = [_iv(draw(bound), draw(bound), draw(st.booleans()), draw(st.booleans()))
+            for _ in range(draw(st.integers(0, 6)))]
+    rows = [iv for iv in rows if any(iv.contains(g) for g in _GRID)]
+    rows.sort(key=lambda iv: (-1, 0) if iv.lo is None else (iv.lo, 0 if iv.lo_incl else 1))
+    return rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(_rate_rows())
+def test_sweep_agrees_with_the_half_grid_on_rationals(rows):
+    """On rationals: exactly the pairs of rows sharing a value are reported, each witness
+    lies in both rows; there is one gap per uncovered stretch, its witness uncovered and
+    inside that stretch."""
+    found = sweep(rows, Fraction(0), integral=False)
+    pairs = [(i, j) for j, q in enumerate(rows) for i, p in enumerate(rows[:j])
+             if any(p.contains(g) and q.contains(g) for g in _GRID)]
+    assert [(i, j) for i, j, _ in found.overlaps] == pairs
+    assert all(rows[i].contains(w) and rows[j].contains(w) for i, j, w in found.overlaps)
+    covered = [any(r.contains(g) for r in rows) for g in _GRID]
+    stretches = []  # (first, last) uncovered grid point of each stretch; past 11 all is uncovered
+    for k, g in enumerate(_GRID):
+        if not covered[k]:
+            if k and not covered[k - 1]:
+                stretches[-1] = (stretches[-1][0], g)
+            else:
+                stretches.append((g, g))
+    if stretches and stretches[-1][1] == _GRID[-1]:
+        stretches[-1] = (stretches[-1][0], math.inf)
+    assert len(found.gaps) == len(stretches)
+    for (w, _, _), (first, last) in zip(found.gaps, stretches):
+        assert not any(r.contains(w) for r in rows)
+        assert first - Fraction(1, 2) < w <= last
 
 
 # --- the checker: work per rule must not grow with the file -------------------
