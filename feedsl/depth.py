@@ -17,13 +17,13 @@ issue 10 asks to work: 1,000-term sums, 200 nested もし, 500-arm 場合,
 
 from __future__ import annotations
 
-import sys
 import threading
 
 import attrs
 from lark import Tree
 
 from .diagnostics import Diagnostics
+from .runtime import recursion_headroom, recursion_headroom_end
 from .source import Span
 
 NESTING_LIMIT = 3_000
@@ -114,16 +114,12 @@ def rule_chains(reg, diags: Diagnostics) -> bool:
     return False
 
 
-_LOCK = threading.Lock()
-_ACTIVE = [0, 0]  # deep runs in progress, the recursion limit before the first
-
-
-def run_deep(fn, *args):
-    """``fn(*args)`` on a thread with a large stack and a recursion limit
-    sized for the limits above; exceptions propagate to the caller.
+def run_deep(fn, *args, frames: int = _RECURSION):
+    """``fn(*args)`` on a thread with a large stack and a recursion limit of
+    ``frames`` (sized for the limits above); exceptions propagate to the caller.
 
     The recursion limit is the interpreter's, so it is raised only while a
-    deep run is in progress and put back when the last one ends.
+    deep run is in progress (:func:`feedsl.runtime.recursion_headroom`).
     """
     out: list = []
 
@@ -133,27 +129,23 @@ def run_deep(fn, *args):
         except BaseException as e:  # handed to the caller's thread
             out.append((False, e))
 
-    with _LOCK:
-        if _ACTIVE[0] == 0:
-            _ACTIVE[1] = sys.getrecursionlimit()
-        _ACTIVE[0] += 1
-        if sys.getrecursionlimit() < _RECURSION:
-            sys.setrecursionlimit(_RECURSION)
-        old = threading.stack_size()
-        try:
-            threading.stack_size(_STACK)
-            t = threading.Thread(target=target, name="feedsl-compile", daemon=True)
-            t.start()
-        finally:
-            threading.stack_size(old)
+    recursion_headroom(frames)
     try:
+        with _STACK_LOCK:  # threading.stack_size is process-wide: set it for this thread only
+            old = threading.stack_size()
+            try:
+                threading.stack_size(_STACK)
+                t = threading.Thread(target=target, name="feedsl-deep", daemon=True)
+                t.start()
+            finally:
+                threading.stack_size(old)
         t.join()
     finally:
-        with _LOCK:
-            _ACTIVE[0] -= 1
-            if _ACTIVE[0] == 0:
-                sys.setrecursionlimit(_ACTIVE[1])
+        recursion_headroom_end()
     ok, value = out[0]
     if not ok:
         raise value
     return value
+
+
+_STACK_LOCK = threading.Lock()

@@ -54,8 +54,6 @@ runs in a thread with a large stack.
 from __future__ import annotations
 
 import datetime
-import sys
-import threading
 from fractions import Fraction
 
 from . import ir
@@ -72,35 +70,14 @@ def evaluate(reg: ir.RegulationIR, entry: str, inputs: dict, args: tuple = ()):
 
 # --- depth -------------------------------------------------------------------
 
-_STACK = 512 * 1024 * 1024
-_LIMIT = 1_000_000
+_LIMIT = 1_000_000  # frames: thousands of chained rules, each a few frames deep
 
 
 def _deep(fn):
     """Run ``fn`` where deep regulations (thousands of chained rules) fit."""
-    box: dict = {}
+    from .depth import run_deep
 
-    def run():
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, _LIMIT))
-        try:
-            box["value"] = fn()
-        except BaseException as e:  # re-raised in the caller's thread
-            box["error"] = e
-        finally:
-            sys.setrecursionlimit(old)
-
-    old_size = threading.stack_size()
-    threading.stack_size(_STACK)
-    try:
-        t = threading.Thread(target=run, name="feedsl-interpret")
-        t.start()
-    finally:
-        threading.stack_size(old_size)
-    t.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    return run_deep(fn, frames=_LIMIT)
 
 
 # --- values ------------------------------------------------------------------

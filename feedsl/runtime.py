@@ -43,6 +43,8 @@ __all__ = [
     "format_rate",
     "lookup_rows",
     "deep_call",
+    "recursion_headroom",
+    "recursion_headroom_end",
     "format_number",
     "format_percent",
     "format_value",
@@ -676,30 +678,44 @@ def deep_call(depth: int, fn, *args):
     Generated rules call one another as plain functions; a regulation whose
     rules form a chain longer than Python's default recursion limit allows
     (hundreds of rules, each using the one before twice) still computes: the
-    limit is raised for the duration of the call (never lowered) and put back
-    when the last such call ends.
+    limit is raised for the duration of the call (:func:`recursion_headroom`).
     """
+    import sys
+
+    frame, here = sys._getframe(), 0
+    while frame is not None:
+        here += 1
+        frame = frame.f_back
+    recursion_headroom(here + 3 * depth + 200)
+    try:
+        return fn(*args)
+    finally:
+        recursion_headroom_end()
+
+
+def recursion_headroom(frames: int) -> None:
+    """Raise the interpreter's recursion limit to at least ``frames`` until the
+    matching :func:`recursion_headroom_end`. Every user (deep generated calls,
+    the compiler's deep thread, the reference interpreter) shares one count, so
+    the limit goes back to what it was only when the last of them ends."""
     import sys
 
     with _DEEP_LOCK:
         if _DEEP[0] == 0:
             _DEEP[1] = sys.getrecursionlimit()
         _DEEP[0] += 1
-        frame, here = sys._getframe(), 0
-        while frame is not None:
-            here += 1
-            frame = frame.f_back
-        need = here + 3 * depth + 200
-        if need > sys.getrecursionlimit():
-            sys.setrecursionlimit(need)
-    try:
-        return fn(*args)
-    finally:
-        with _DEEP_LOCK:
-            _DEEP[0] -= 1
-            if _DEEP[0] == 0:
-                sys.setrecursionlimit(_DEEP[1])
+        if frames > sys.getrecursionlimit():
+            sys.setrecursionlimit(frames)
+
+
+def recursion_headroom_end() -> None:
+    import sys
+
+    with _DEEP_LOCK:
+        _DEEP[0] -= 1
+        if _DEEP[0] == 0:
+            sys.setrecursionlimit(_DEEP[1])
 
 
 _DEEP_LOCK = _thread.allocate_lock()
-_DEEP = [0, 0]  # deep calls running, the recursion limit before the first
+_DEEP = [0, 0]  # users of the headroom, the recursion limit before the first
