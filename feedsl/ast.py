@@ -217,6 +217,8 @@ class Table:
     column_names: tuple
     rows: tuple
     span: Span = _span()
+    # 「d の月 による」: the key is a date and the rows are calendar months.
+    by_month: bool = attrs.field(default=False, kw_only=True)
 
 
 # --- declarations ----------------------------------------------------------

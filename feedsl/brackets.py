@@ -188,14 +188,22 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
         rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.band.span))
 
     _check_coverage(ck, table, rows, kt, dmin, integral)
+    _check_amount_units(ck, table)
+    _check_domain(ck, rows, kt, dmin)
+    if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
+        _check_monotone(ck, rows, kt, colnames, dmin)
+    return ir.Lookup(name, key, column, colnames, tuple(rows), amounts_type(ck, table, rows), span=table.span)
+
+
+def _check_amount_units(ck, table: ast.Table) -> None:
     amount_dims = {ck.qdim(a) for row in table.rows for a in row.amounts if a is not None}
     if len(amount_dims) > 1:
         ck.err("F201", table.span, "表の金額の単位がそろっていません: " + "、".join(ir.dim_str(u) for u in amount_dims),
                "table amounts have different units")
-    _check_domain(ck, rows, kt, dmin)
-    if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
-        _check_monotone(ck, rows, kt, colnames, dmin)
 
+
+def amounts_type(ck, table: ast.Table, rows) -> QType:
+    """The type of a table's amounts (checked: one unit, no なし cell)."""
     vals = [v for r in rows for v in r.values if v is not None]
     lo = min(vals) if vals else None
     if any(v is None for r in rows for v in r.values):
@@ -203,8 +211,7 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
                "a なし cell cannot be used as an amount")
     first = next((a for row in table.rows for a in row.amounts if a is not None), None)
     dim = ck.qdim(first) if first is not None else ir.YEN
-    vtype = QType(dim, all(v.denominator == 1 for v in vals), lo)
-    return ir.Lookup(name, key, column, colnames, tuple(rows), vtype, span=table.span)
+    return QType(dim, all(v.denominator == 1 for v in vals), lo)
 
 
 def _check_domain(ck, rows, kt: QType, dmin):

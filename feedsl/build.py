@@ -54,7 +54,20 @@ def parse_quantity(text: str, span: Span) -> ast.Quantity:
     unit_text = m["unit"] or ""
     if unit_text == "%":
         return ast.Quantity(value / 100, ast.Unit(percent=True), text, span=span)
-    return ast.Quantity(value, ast.Unit(unit_text, m["den"] or ""), text, span=span)
+    num, den = unit_word(unit_text), unit_word(m["den"] or "")
+    if (num, den) != (unit_text, m["den"] or ""):
+        text = text[:m.start("unit")] + num + (f"/{den}" if den else "")  # 12ヶ月 → 12か月
+    return ast.Quantity(value, ast.Unit(num, den), text, span=span)
+
+
+# A count of months is written many ways; all are the one unit か月.
+MONTH_COUNT = "か月"
+_MONTH_COUNT_SPELLINGS = frozenset({"か月", "ヶ月", "カ月", "ケ月", "ヵ月", "箇月"})
+
+
+def unit_word(word: str) -> str:
+    """A unit word as the checker knows it: ヶ月, カ月 … are か月."""
+    return MONTH_COUNT if word in _MONTH_COUNT_SPELLINGS else word
 
 
 def _label(tok) -> str:
@@ -170,7 +183,7 @@ class _Builder(Transformer):
 
     @v_args(inline=True)
     def unit_type(self, word):
-        return ast.UnitType(str(word), span=self.tspan(word))
+        return ast.UnitType(unit_word(str(word)), span=self.tspan(word))
 
     @v_args(inline=True)
     def named_type(self, name):
@@ -228,20 +241,23 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def table_def(self, meta, children):
-        name, params, label, clause, (key, column, colnames), *lines = children
+        name, params, label, clause, (key, column, colnames, by_month), *lines = children
         params = params or ()
         clause = str(clause)[1:-1].strip() if clause else ""
         rows = tuple(x for x in lines if isinstance(x, ast.Row))
         notes = tuple(x for x in lines if isinstance(x, ast.Note))
-        table = ast.Table(key, column, colnames, rows, span=self.tspan(name))
+        table = ast.Table(key, column, colnames, rows, span=self.tspan(name), by_month=by_month)
         return ast.RuleDef(str(name), params, _label(label), clause, table, notes,
                            is_table=True, span=self.tspan(name))
 
     @v_args(inline=True)
-    def table_head(self, key, columns=None):
+    def table_head(self, key, month_of=None, columns=None):
         if columns is None:
-            return (key, None, ())
-        return (key, columns[0], columns[1])
+            return (key, None, (), month_of is not None)
+        return (key, columns[0], columns[1], month_of is not None)
+
+    def month_of(self, _):
+        return True
 
     def columns(self, children):
         expr, *names = children

@@ -17,6 +17,7 @@ from fractions import Fraction
 from . import ast, ir
 from .codegen.names import RESERVED_PUBLIC
 from .brackets import check_table
+from .months import check_month_table
 from .diagnostics import Diagnostics
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
@@ -29,12 +30,14 @@ DATE = DateType()
 # Type words an author may write after ``入力 name:``.
 _TYPE_WORDS = {"真偽": BOOL, "日付": DATE}
 RATE = QType(NODIM, integral=False, lo=Fraction(0))
-MONTHS = ("月", 1)
+MONTH_COUNT = ir.dim_of("か月")
+FISCAL_MONTH = ir.dim_of(ir.FISCAL_MONTH)
 
 _BUILTIN_ARITY = {
     "四捨五入": 2, "切り捨て": 2, "切り上げ": 2,
     "最小": None, "最大": None, "上限": 2, "下限": 2,
     "年度の月": 1, "年度末までの月数": 1, "上半期": 1, "下半期": 1,
+    ir.MONTHS_AFTER: 1, ir.MONTHS_INCLUDING: 1,
 }
 
 
@@ -79,6 +82,7 @@ class Checker:
         self._inputs_of: tuple[int, dict[str, frozenset]] | None = None
         self._input_order: dict[str, int] = {}
         self._member_names: dict[str, dict[str, str]] = {}
+        self._calendar_units: set = set()  # spans already told that 月 is not a count
 
     # --- helpers ------------------------------------------------------------
     def err(self, code, span, ja, en="", hint="", hint_en=""):
@@ -229,6 +233,9 @@ class Checker:
                 return _TYPE_WORDS[t.word]
             if t.word == "割合":
                 return RATE
+            if t.word == "月":
+                self.calendar_month_unit(t.span, "月")
+                return QType(MONTH_COUNT, integral=True, lo=Fraction(0))
             return QType(ir.dim_of(t.word), integral=True, lo=Fraction(0))
         if isinstance(t, ast.NamedType):
             if t.name in self.enums:
@@ -286,7 +293,21 @@ class Checker:
     def qdim(self, q: ast.Quantity):
         if q.unit.percent:
             return NODIM
+        if "月" in (q.unit.num, q.unit.den):
+            # 12月 is a calendar month, not a count: say so once, then read it as 12か月.
+            self.calendar_month_unit(q.span, q.text)
+            return ir.dim_of(*("か月" if w == "月" else w for w in (q.unit.num, q.unit.den)))
         return ir.dim_of(q.unit.num, q.unit.den)
+
+    def calendar_month_unit(self, span: Span, text: str) -> None:
+        if span in self._calendar_units:
+            return
+        self._calendar_units.add(span)
+        fixed = text.replace("月", "か月")
+        self.err("F221", span, f"「{text}」は暦の月（何月）です。月の数は「{fixed}」と書きます",
+                 f"{text!r} is a calendar month; a number of months is written {fixed!r}",
+                 f"「{fixed}」と書いてください（ヶ月・カ月も使えます）。暦の月で表を引くなら「日付 の月 による」",
+                 f"write {fixed!r}; to key a table by the month of a date write 「date の月 による」")
 
     def literal_value(self, lit, typ, what: str):
         """A literal (default or example value) as the Python value a caller passes."""
@@ -631,6 +652,12 @@ class Checker:
             self.err("F202", e.span, f"「{e.op}」は数量にだけ使えます（{bad} があります）",
                      f"{e.op} needs quantities, got {bad}")
             return ir.Arith(e.op, a, b, ERR, span=e.span)
+        if FISCAL_MONTH in (at.dim, bt.dim):
+            self.err("F223", e.span, "年度の月 は年度の中の順番（年度の第何月か）で、計算には使えません",
+                     "年度の月 is a place in the fiscal year, not a number to compute with",
+                     f"月の数なら {ir.MONTHS_AFTER}(日付) か {ir.MONTHS_INCLUDING}(日付) を使ってください",
+                     f"for a number of months use {ir.MONTHS_AFTER}(date) or {ir.MONTHS_INCLUDING}(date)")
+            return ir.Arith(e.op, a, b, ERR, span=e.span)
         if e.op in ("+", "-"):
             a, b = self.unify_bare(a, b)
             at, bt = a.type, b.type
@@ -884,11 +911,29 @@ class Checker:
             return ir.Const(None, ERR, span=e.span)
         if f in ("上半期", "下半期"):
             return ir.FyCall(f, a, BOOL, span=e.span)
-        lo = Fraction(1) if f == "年度の月" else Fraction(0)
-        return ir.FyCall(f, a, QType(ir.dim_of("月"), True, lo), span=e.span)
+        if f == "年度の月":
+            return ir.FyCall(f, a, QType(FISCAL_MONTH, True, Fraction(1)), span=e.span)
+        if f == "年度末までの月数":
+            # The old name: it counts from the month after; say so and name both.
+            self.warn("F220", e.span,
+                      f"年度末までの月数 は {ir.MONTHS_AFTER} のことです（翌月から数えます。"
+                      "4月始まりの年度で10月15日なら 11月～3月 の5か月）",
+                      f"年度末までの月数 means {ir.MONTHS_AFTER} (it counts from the month after the date)",
+                      f"{ir.MONTHS_AFTER}(…) と書いてください。入会月を含めて数えるなら {ir.MONTHS_INCLUDING}(…)"
+                      "（10月15日なら 10月～3月 の6か月）",
+                      f"write {ir.MONTHS_AFTER}(…); to count the month of the date too, {ir.MONTHS_INCLUDING}(…)")
+            f = ir.MONTHS_AFTER
+        lo = Fraction(1) if f == ir.MONTHS_INCLUDING else Fraction(0)
+        return ir.FyCall(f, a, QType(MONTH_COUNT, True, lo), span=e.span)
 
     def e_Table(self, e: ast.Table, scope, rule):
         key = self.expr(e.key, scope, rule)
+        if not e.by_month and isinstance(key.type, QType) and key.type.dim == FISCAL_MONTH:
+            self.err("F222", e.key.span, "年度の月 で表は引けません（行が暦の月か年度の順番か紛れます）",
+                     "a table cannot be keyed by 年度の月",
+                     "暦の月で行を書く表にしてください: 表 … 日付 の月 による（行は 4月～6月 など）",
+                     "key the table by the month of the date: 表 … date の月 による, rows like 4月～6月")
+            key = ir.Const(None, ERR, span=key.span)
         column = None
         colnames = ()
         if e.column is not None:
@@ -920,6 +965,8 @@ class Checker:
                                  "add the columns, or make the column a parameter and handle the other values in a 場合")
             elif not isinstance(column.type, ErrorType):
                 self.err("F202", e.column.span, "列を選ぶ式は区分でなければなりません", "columns are selected by an enumeration")
+        if e.by_month:
+            return check_month_table(self, rule, e, key, column, colnames)
         return check_table(self, rule, e, key, column, colnames)
 
 

@@ -125,8 +125,9 @@ def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
     else:
         columns = ["金額"]
     rows = []
+    by_month = ir.is_month_table(lk)
     for r in lk.rows:
-        band = band_text(r, key_type)
+        band = r.text if by_month else band_text(r, key_type)  # months as written: 4月～6月
         rows.append({
             "band": band,
             "written": r.text if r.text not in (band, "それ以上", "それ以外") else "",
@@ -139,7 +140,7 @@ def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
         "caption": f"{key_label}による" + (f"、{words.text(lk.column, P_ATOM)}別" if lk.column is not None else ""),
         "columns": columns,
         "rows": rows,
-        "chart": chart(lk, rule, key_label, columns),
+        "chart": None if by_month else chart(lk, rule, key_label, columns),
     }
 
 

@@ -42,8 +42,9 @@ The semantics, as README.md and the checker define them:
   hides a parameter of that name (never an input: inputs are another
   namespace in the IR).
 * Fiscal-year functions: a date's place in the fiscal year starting in month
-  ``fy_start`` (1 = the first month), the months after it to the year's end,
-  上半期 = places 1-6, 下半期 = places 7-12.
+  ``fy_start`` (1 = the first month; also the key of a month table), the
+  months after it to the year's end, the months from it (itself counted) to
+  the year's end, 上半期 = places 1-6, 下半期 = places 7-12.
 
 Results are ``int`` for whole numbers, ``Fraction`` otherwise, ``bool``, a
 value's name (``str``) for enums, ``datetime.date``, dicts for records and
@@ -340,10 +341,12 @@ class _Interp:
         while month != d.month:  # count months from the fiscal year's first month
             month = month % 12 + 1
             place += 1
-        if e.func == "年度の月":
+        if e.func in (ir.FISCAL_MONTH, ir.MONTH_OF):
             return Fraction(place)
-        if e.func == "年度末までの月数":
+        if e.func == ir.MONTHS_AFTER:  # 10月15日 → 11月～3月
             return Fraction(12 - place)
+        if e.func == ir.MONTHS_INCLUDING:  # 10月15日 → 10月～3月
+            return Fraction(12 - place + 1)
         if e.func == "上半期":
             return place <= 6
         return place > 6

@@ -245,9 +245,20 @@ class MinMax:
     span: Span = _span()
 
 
+# The month-count functions: from the month after the date, and from the
+# month of the date itself, to the fiscal year's last month (か月).
+MONTHS_AFTER = "翌月から年度末までの月数"
+MONTHS_INCLUDING = "当月から年度末までの月数"
+# 年度の月(d): the month's place in the fiscal year (its unit, 年度の第N月).
+FISCAL_MONTH = "年度の月"
+# The key of a 「d の月 による」 table: the month of d, by its place in the fiscal year.
+MONTH_OF = "の月"
+
+
 @attrs.frozen
 class FyCall:
-    """Fiscal-year date functions (年度の月, 年度末までの月数, 上半期, 下半期)."""
+    """Fiscal-year date functions: 年度の月, the month counts (MONTHS_AFTER,
+    MONTHS_INCLUDING), 上半期, 下半期, and MONTH_OF (a month table's key)."""
 
     func: str
     arg: object
@@ -308,6 +319,11 @@ class Lookup:
     rows: tuple
     type: object
     span: Span = _span()
+
+
+def is_month_table(lk: Lookup) -> bool:
+    """A table keyed by the month of a date (rows 4月～6月 …)."""
+    return isinstance(lk.key, FyCall) and lk.key.func == MONTH_OF
 
 
 # --- declarations ----------------------------------------------------------

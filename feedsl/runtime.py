@@ -39,6 +39,9 @@ __all__ = [
     "record_arg",
     "list_arg",
     "months_to_fy_end",
+    "months_to_fy_end_including",
+    "calendar_month",
+    "FISCAL_MONTH",
     "format_decimal",
     "format_rate",
     "lookup_rows",
@@ -309,8 +312,11 @@ def format_value(value, unit: str = "") -> str:
         return f"{value._label or type(value).__name__}（{fields}）"
     if isinstance(value, (list, tuple)):
         return f"{len(value):,}件"
-    if unit == "月":
-        unit = "か月"  # a number of months, not the month May
+    if unit.startswith(FISCAL_MONTH) and isinstance(value, int):
+        # 年度の月: a place in the fiscal year, never a count and never 「10月」 alone.
+        start = unit[len(FISCAL_MONTH):]
+        place = f"年度の第{value}月"
+        return f"{place}（{calendar_month(value, int(start))}月）" if start.isdigit() else place
     if isinstance(value, (int, Fraction)):
         if unit == "%":
             return format_percent(value)
@@ -607,8 +613,26 @@ def fy_month(d: datetime.date, start: int) -> int:
 
 
 def months_to_fy_end(d: datetime.date, start: int) -> int:
-    """Months from the month after ``d`` to the fiscal year's last month, inclusive."""
+    """翌月から年度末までの月数: months from the month after ``d`` to the fiscal
+    year's last month, inclusive (10月15日, April year: 11月～3月 = 5)."""
     return 12 - fy_month(d, start)
+
+
+def months_to_fy_end_including(d: datetime.date, start: int) -> int:
+    """当月から年度末までの月数: months from the month of ``d`` itself to the
+    fiscal year's last month, inclusive (10月15日, April year: 10月～3月 = 6)."""
+    return 13 - fy_month(d, start)
+
+
+FISCAL_MONTH = "年度の月"
+"""The unit of 年度の月(d), a place in the fiscal year. Explanations pass it
+with the year's first month appended (年度の月4) so that the place is shown
+with its calendar month: 年度の第10月（1月）."""
+
+
+def calendar_month(place: int, start: int) -> int:
+    """The calendar month (1-12) at ``place`` (1-12) of a fiscal year starting in month ``start``."""
+    return (start + place - 2) % 12 + 1
 
 
 def bad_call(entry: str, args: tuple, extra: dict, allowed: tuple):

@@ -221,10 +221,14 @@ class Words:
 
     def n_FyCall(self, f):
         arg = self.text(f.arg, P_ATOM)
-        if f.func == "年度末までの月数":
+        if f.func == ir.MONTHS_AFTER:
             return f"{arg}の翌月から年度末までの月数", P_ATOM
-        if f.func == "年度の月":
-            return f"{arg}が年度の何か月目か", P_ATOM
+        if f.func == ir.MONTHS_INCLUDING:
+            return f"{arg}の月（当月）から年度末までの月数", P_ATOM
+        if f.func == ir.FISCAL_MONTH:
+            return f"{arg}が年度の第何月か", P_ATOM
+        if f.func == ir.MONTH_OF:
+            return f"{arg}の月", P_ATOM
         return f"{arg}が{f.func}", P_CMP
 
     def n_FieldGet(self, g):

@@ -30,6 +30,9 @@ RUNTIME = [
 
 
 imported = names.explain_helper
+
+# The month-count functions and the runtime function each compiles to.
+MONTH_COUNTS = {ir.MONTHS_AFTER: "months_to_fy_end", ir.MONTHS_INCLUDING: "months_to_fy_end_including"}
 bi = names.builtin
 rt = names.runtime
 
@@ -500,10 +503,14 @@ class ExplainGen:
     def l_FyCall(self, e: ir.FyCall) -> XV:
         x = self.lower(e.arg)
         fy = self.reg.fy_start
-        fn = rt("fy_month") if e.func == "年度の月" else rt("months_to_fy_end")
+        fn = rt(MONTH_COUNTS.get(e.func, "fy_month"))
         t = self.tmp()
         u = unit_of(e.type)
         self.stmt(f"{t} = {fn}({x.code}, {fy!r})")
+        if e.func == ir.MONTH_OF:  # a month table's key: 入会の承認日 2024年10月15日の月
+            return XV(t, f"{x.term} + 'の月'", u)
+        if e.func == ir.FISCAL_MONTH:
+            u = f"{u}{fy}"  # shown as 年度の第10月（1月）
         return XV(t, f"{_term}({e.func!r}, {t}, {u!r}) + '（' + {x.term} + '）'", u)
 
     def l_Aggregate(self, e: ir.Aggregate) -> XV:

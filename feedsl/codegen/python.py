@@ -32,7 +32,7 @@ from .writer import Body, SourceWriter
 RUNTIME = [
     "FeeEnum", "REQUIRED", "InputInfo", "round_half_up", "round_down", "round_up", "divide",
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
-    "fy_month", "months_to_fy_end", "FeeInputError", "bad_call", "FeeRecord",
+    "fy_month", "months_to_fy_end", "months_to_fy_end_including", "FeeInputError", "bad_call", "FeeRecord",
     "sum_over", "count_over", "record_arg", "list_arg", "no_row", "lookup_rows",
     "enum_excluded", "deep_call",
 ]
@@ -40,6 +40,7 @@ BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum"]
 
 rt = names.runtime
 bi = names.builtin
+_MONTH_COUNTS = explain.MONTH_COUNTS
 
 # A parameterless rule of at most this many IR nodes is inlined where used.
 INLINE_MAX = 24
@@ -771,10 +772,10 @@ class _Gen:
     def x_FyCall(self, e: ir.FyCall):
         d = self.emit(e.arg)
         fy = self.reg.fy_start
-        if e.func == "年度の月":
+        if e.func in (ir.FISCAL_MONTH, ir.MONTH_OF):
             return f"{rt('fy_month')}({d}, {fy!r})"
-        if e.func == "年度末までの月数":
-            return f"{rt('months_to_fy_end')}({d}, {fy!r})"
+        if e.func in _MONTH_COUNTS:
+            return f"{rt(_MONTH_COUNTS[e.func])}({d}, {fy!r})"
         if e.func == "上半期":
             return f"({rt('fy_month')}({d}, {fy!r}) <= 6)"
         return f"({rt('fy_month')}({d}, {fy!r}) > 6)"
