@@ -194,6 +194,7 @@ class Gen:
         self.pos = 0
         self.rng = random.Random(self.buf)
         self.mode = mode
+        self.fy_start = 4
         self.used: set[str] = set()
         self.enums: dict[str, list[str]] = {}
         self.records: dict[str, list[tuple]] = {}
@@ -295,7 +296,8 @@ class Gen:
         if self.chance(0.3):
             lines.append(f"    出典 {self.label()}")
         if self.chance(0.6):
-            lines.append(f"    年度 {self.int_(1, 12)}月始まり")
+            self.fy_start = self.int_(1, 12)
+            lines.append(f"    年度 {self.fy_start}月始まり")
         if self.chance(0.2):
             lines.append("    施行 2024-04-01")
         return "\n".join(lines) + "\n"
@@ -576,7 +578,7 @@ class Gen:
                 opts += ["sum"] * (3 if self.mode == "records" else 1)
             if dim == "件" and lists:
                 opts += ["count"] * 2
-            if dim == "月" and self.refs_of(lambda t: t == DATE):
+            if dim == "か月" and self.refs_of(lambda t: t == DATE):
                 opts += ["fy"] * 2
         how = self.pick(opts)
         if how == "lit":
@@ -643,10 +645,11 @@ class Gen:
             a = self.q("円", d - 1, nonneg=nonneg)
             dt = self.date_expr()
             lo = Fraction(0) if a.type.lo is not None and a.type.lo >= 0 else None
-            return X(f"{a.par()} × 年度末までの月数({dt}) ÷ 12月", Q("円", False, lo), atom=False)
+            f = self.pick(["翌月から年度末までの月数", "当月から年度末までの月数"])
+            return X(f"{a.par()} × {f}({dt}) ÷ {self.pick(['12か月', '12ヶ月', '12カ月'])}", Q("円", False, lo), atom=False)
         if how == "fy":
-            f = self.pick(["年度の月", "年度末までの月数"])
-            return X(f"{f}({self.date_expr()})", Q("月", True, Fraction(1 if f == "年度の月" else 0)))
+            f = self.pick(["翌月から年度末までの月数", "当月から年度末までの月数"])
+            return X(f"{f}({self.date_expr()})", Q("か月", True, Fraction(1 if f.startswith("当月") else 0)))
         if how in ("sum", "count"):
             return self.aggregate(how, dim, d)
         raise AssertionError(how)
@@ -896,8 +899,11 @@ class Gen:
     def table(self, name: str, head: str, clause: str):
         keys = self.refs_of(lambda t: isinstance(t, Q) and t.dim in UNITS + [RATE] and t.lo is not None)
         rate_rules = self.rules_of(lambda t: isinstance(t, Q) and t.dim == RATE, params=False)
-        opts = ["ref"] * 3 * bool(keys) + ["ratio"] * 2 + ["rule"] * bool(rate_rules)
+        dates = self.refs_of(lambda t: t == DATE)
+        opts = ["ref"] * 3 * bool(keys) + ["ratio"] * 2 + ["rule"] * bool(rate_rules) + ["month"] * 2 * bool(dates)
         how = self.pick(opts)
+        if how == "month":
+            return self.month_table(name, head, clause, dates)
         if how == "ref":
             key, kt, k = self.pick(keys)
             self.use(key, k)
@@ -926,6 +932,24 @@ class Gen:
         if self.chance(0.1):
             text += "    非単調 「順不同」\n"
         return text, Q("円" + per, True, Fraction(0))
+
+    def month_table(self, name: str, head: str, clause: str, dates):
+        """A table keyed by the month of a date: the fiscal year's 12 months cut
+        into consecutive rows written as calendar months (1月～3月 may come
+        last in an April year), the last row sometimes それ以外."""
+        key, _, k = self.pick(dates)
+        self.use(key, k)
+        cuts = sorted(self.rng.sample(range(1, 12), self.int_(0, 5)))
+        bounds = list(zip([0] + cuts, cuts + [12]))  # fiscal places [a, b), 0-based
+        month = lambda place: (self.fy_start + place - 1) % 12 + 1  # noqa: E731
+        out = [f"{month(a)}月" if b - a == 1 else f"{month(a)}{self.pick(['', '月'])}～{month(b - 1)}月"
+               for a, b in bounds]
+        if len(out) > 1 and self.chance(0.3):
+            out[-1] = "それ以外"
+        amounts = self.amounts(len(out), 1, "円")
+        rows = [f"{r}    {'  '.join(a)}" for r, a in zip(out, amounts)]
+        text = f"表 {name}{head} {self.label()}{clause} {key} の月 による\n" + "".join(f"    {r}\n" for r in rows)
+        return text, Q("円", True, Fraction(0))
 
     def rows(self, rate: bool, lo, k: int, ncols: int, unit: str, key_unit: str = "", style=None) -> list[str]:
         """Rows that cover the key's domain exactly (or end in それ以外): bounds

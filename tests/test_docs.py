@@ -90,7 +90,7 @@ def test_formulas_read_in_japanese_notation():
     assert "特例賛助会員の事業所のうち「老人福祉施設である（各事業所）」に当たる数" in \
         rule_of(y, "group_welfare_count")["formula"]
     assert rule_of(y, "midyear_annual_fee")["formula"] == \
-        "年会費 × 入会の承認日の翌月から年度末までの月数 ÷ 12月（1円未満切り捨て）"
+        "年会費 × 入会の承認日の翌月から年度末までの月数 ÷ 12か月（1円未満切り捨て）"
 
 
 def test_every_expression_node_has_words_and_unknown_nodes_fail_loudly():

@@ -177,7 +177,7 @@ def test_rounding_down_of_a_fraction_of_yen():
     e = y.explain("midyear_annual_fee", annual=50_000, approved_on="2024-10-15")
     step = e.steps[0]
     assert step.kind == "rounding"
-    assert step.text == ("年会費 50,000円 × 年度末までの月数 5か月（入会の承認日 2024年10月15日） ÷ 12月"
+    assert step.text == ("年会費 50,000円 × 翌月から年度末までの月数 5か月（入会の承認日 2024年10月15日） ÷ 12か月"
                          " = 約20,833.33円 → 20,833円（1円未満切り捨て）")
     assert step.data["before"] == Fraction(250_000, 12) and step.data["after"] == 20_833
     assert step.to_dict()["before"] == "62500/3"

@@ -132,15 +132,15 @@ def test_match_on_narrowed_subject_needs_only_possible_values():
 
 
 def test_monthly_proration_needs_month_unit_divisor():
-    """年会費 × 月数 ÷ 12 leaves 円・月: rounding to 1円 is F201 with a hint to write ÷ 12月."""
+    """年会費 × 月数 ÷ 12 leaves 円・か月: rounding to 1円 is F201 with a hint to write ÷ 12か月."""
     body = """入力 annual: 円 「年会費」
 入力 d: 日付 「日」
-規則 f 「f」 = 切り捨て(annual × 年度末までの月数(d) ÷ 12, 1円)
+規則 f 「f」 = 切り捨て(annual × 翌月から年度末までの月数(d) ÷ 12, 1円)
 """
     c = comp(body)
     assert codes(c) == ["F201"]
-    assert "12月" in next(d.hint for d in c.diagnostics if d.code == "F201")
-    assert comp(body.replace("÷ 12,", "÷ 12月,")).ok
+    assert "÷ 12か月" in next(d.hint for d in c.diagnostics if d.code == "F201")
+    assert comp(body.replace("÷ 12,", "÷ 12か月,")).ok
 
 
 def test_unrounded_division_of_yen_is_f301():
