@@ -933,7 +933,7 @@ class Checker:
                      "a table cannot be keyed by 年度の月",
                      "暦の月で行を書く表にしてください: 表 … 日付 の月 による（行は 4月～6月 など）",
                      "key the table by the month of the date: 表 … date の月 による, rows like 4月～6月")
-            key = ir.Const(None, ERR, span=key.span)
+            return ir.Lookup(rule.name if rule else "?", key, None, (), (), ERR, span=e.span)
         column = None
         colnames = ()
         if e.column is not None:
