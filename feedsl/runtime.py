@@ -314,7 +314,7 @@ def format_value(value, unit: str = "") -> str:
         return f"{len(value):,}件"
     if unit.startswith(FISCAL_MONTH) and isinstance(value, int):
         # 年度の月: a place in the fiscal year, never a count and never 「10月」 alone.
-        start = unit[len(FISCAL_MONTH):]
+        start = unit[len(FISCAL_MONTH):].strip("（）月始まり")
         place = f"年度の第{value}月"
         return f"{place}（{calendar_month(value, int(start))}月）" if start.isdigit() else place
     if isinstance(value, (int, Fraction)):
@@ -626,7 +626,7 @@ def months_to_fy_end_including(d: datetime.date, start: int) -> int:
 
 FISCAL_MONTH = "年度の月"
 """The unit of 年度の月(d), a place in the fiscal year. Explanations pass it
-with the year's first month appended (年度の月4) so that the place is shown
+with the year's first month (年度の月（4月始まり）) so that the place is shown
 with its calendar month: 年度の第10月（1月）."""
 
 

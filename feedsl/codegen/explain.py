@@ -48,11 +48,14 @@ _ROUND = {"四捨五入": rt("round_half_up"), "切り捨て": rt("round_down"),
 _TERM_MAX = 300
 
 
-def unit_of(t) -> str:
-    """The unit a value is shown with: 円, 世帯, 円/人; '%' for a rate."""
+def unit_of(t, fy_start: int | None = None) -> str:
+    """The unit a value is shown with: 円, 世帯, 円/人; '%' for a rate; for
+    年度の月 with the year's first month, when given (年度の月（4月始まり）: 年度の第10月（1月）)."""
     if isinstance(t, QType):
         if t.is_rate:
             return "%"
+        if fy_start is not None and t.dim == ir.dim_of(ir.FISCAL_MONTH):
+            return f"{ir.FISCAL_MONTH}（{fy_start}月始まり）"
         return "" if t.dim == ir.NODIM else ir.dim_str(t.dim)
     return ""
 
@@ -181,7 +184,7 @@ class ExplainGen:
         self.labels = {pn: self.param_label(rule, pn, pt) for pn, pt in rule.params}
         self.words = Words(self.reg, rule)
         node = self.new_node()
-        self.stmt(f"{node} = {imported('Node')}({rule.name!r}, {rule.label!r}, {rule.clause!r}, {unit_of(rule.type)!r})")
+        self.stmt(f"{node} = {imported('Node')}({rule.name!r}, {rule.label!r}, {rule.clause!r}, {unit_of(rule.type, self.reg.fy_start)!r})")
         self.node = node
         x = self.top(rule.expr)
         self.stmt(f"{node}.value = {x.code}")
@@ -297,7 +300,7 @@ class ExplainGen:
             if not self.b.blocks:
                 self.nodes[key] = t
         code = f"{t}.value"
-        u = unit_of(e.type)
+        u = unit_of(e.type, self.reg.fy_start)
         return XV(code, f"{_term}({r.label!r}, {code}, {u!r})", u)
 
     def l_Arith(self, e: ir.Arith) -> XV:
@@ -505,12 +508,10 @@ class ExplainGen:
         fy = self.reg.fy_start
         fn = rt(MONTH_COUNTS.get(e.func, "fy_month"))
         t = self.tmp()
-        u = unit_of(e.type)
+        u = unit_of(e.type, fy)  # 年度の月 shown as 年度の第10月（1月）
         self.stmt(f"{t} = {fn}({x.code}, {fy!r})")
         if e.func == ir.MONTH_OF:  # a month table's key: 入会の承認日 2024年10月15日の月
             return XV(t, f"{x.term} + 'の月'", u)
-        if e.func == ir.FISCAL_MONTH:
-            u = f"{u}{fy}"  # shown as 年度の第10月（1月）
         return XV(t, f"{_term}({e.func!r}, {t}, {u!r}) + '（' + {x.term} + '）'", u)
 
     def l_Aggregate(self, e: ir.Aggregate) -> XV:
