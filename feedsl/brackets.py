@@ -188,14 +188,14 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
         rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.band.span))
 
     _check_coverage(ck, table, rows, kt, dmin, integral)
-    _check_amount_units(ck, table)
+    check_amount_units(ck, table)
     _check_domain(ck, rows, kt, dmin)
     if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
         _check_monotone(ck, rows, kt, colnames, dmin)
     return ir.Lookup(name, key, column, colnames, tuple(rows), amounts_type(ck, table, rows), span=table.span)
 
 
-def _check_amount_units(ck, table: ast.Table) -> None:
+def check_amount_units(ck, table: ast.Table) -> None:
     amount_dims = {ck.qdim(a) for row in table.rows for a in row.amounts if a is not None}
     if len(amount_dims) > 1:
         ck.err("F201", table.span, "表の金額の単位がそろっていません: " + "、".join(ir.dim_str(u) for u in amount_dims),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import ast, ir
-from .brackets import amounts_type, _check_amount_units
+from .brackets import amounts_type, check_amount_units
 from .ir import DateType, ErrorType, QType
 from .runtime import calendar_month
 
@@ -99,7 +99,7 @@ def check_month_table(ck, rule, table: ast.Table, key, column, colnames) -> ir.L
         places.append((a, b, rows[-1]))
     if not broken:
         _check_months(ck, table, rows, places, start)
-    _check_amount_units(ck, table)
+    check_amount_units(ck, table)
     vtype = amounts_type(ck, table, rows)
     if isinstance(key.type, ErrorType) or not isinstance(key.type, DateType):
         return ir.Lookup(name, key, column, colnames, (), ErrorType(), span=table.span)
