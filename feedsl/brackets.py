@@ -193,17 +193,18 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
         ck.err("F201", table.span, "表の金額の単位がそろっていません: " + "、".join(ir.dim_str(u) for u in amount_dims),
                "table amounts have different units")
     _check_domain(ck, rows, kt, dmin)
-    if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
-        _check_monotone(ck, rows, kt, colnames, dmin)
-
     vals = [v for r in rows for v in r.values if v is not None]
+    first = next((a for row in table.rows for a in row.amounts if a is not None), None)
+    dim = ck.qdim(first) if first is not None else ir.YEN
+    whole_values = all(v.denominator == 1 for v in vals)
+    if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
+        _check_monotone(ck, rows, kt, colnames, dmin, QType(dim, whole_values))
+
     lo = min(vals) if vals else None
     if any(v is None for r in rows for v in r.values):
         ck.err("F408", table.span, "「なし」の欄は、この表を金額として使う限り書けません",
                "a なし cell cannot be used as an amount")
-    first = next((a for row in table.rows for a in row.amounts if a is not None), None)
-    dim = ck.qdim(first) if first is not None else ir.YEN
-    vtype = QType(dim, all(v.denominator == 1 for v in vals), lo)
+    vtype = QType(dim, whole_values, lo)
     return ir.Lookup(name, key, column, colnames, tuple(rows), vtype, span=table.span)
 
 
@@ -224,8 +225,9 @@ def _check_domain(ck, rows, kt: QType, dmin):
                 break
 
 
-def _check_monotone(ck, rows, kt: QType, colnames, dmin):
-    """Fees that fall as a count grows (or rise as a rate grows) are almost always typos."""
+def _check_monotone(ck, rows, kt: QType, colnames, dmin, vt: QType):
+    """Fees that fall as a count grows (or rise as a rate grows) are almost always typos.
+    ``vt`` is the type of the amounts: the message shows them in their own unit."""
     banded = sorted((r for r in rows if r.interval is not None
                      and not _is_empty(r.interval, dmin, kt.integral)), key=lambda r: _lo_key(r.interval))
     rate = kt.dim == ir.NODIM and not kt.integral
@@ -242,8 +244,8 @@ def _check_monotone(ck, rows, kt: QType, colnames, dmin):
                     col = f"（列 {colnames[k]}）" if colnames else ""
                     trend = "上がっています（割合が上がると会費が上がる）" if rate else "下がっています（キーが大きくなると会費が下がる）"
                     ck.warn("F503", r.span,
-                            f"『{r.text}』({r.span.line}行目) の {fmt_value(v, QType(ir.YEN))} は前の行『{pr.text}』の {fmt_value(pv, QType(ir.YEN))} より{trend}{col}",
-                            f"row {r.text!r} (line {r.span.line}) goes against the table's direction: {v} after {pv}",
+                            f"『{r.text}』({r.span.line}行目) の {fmt_value(v, vt)} は前の行『{pr.text}』の {fmt_value(pv, vt)} より{trend}{col}",
+                            f"row {r.text!r} (line {r.span.line}) goes against the table's direction: {fmt_value(v, vt)} after {fmt_value(pv, vt)}",
                             "写し間違いでなければ、表に 非単調 「理由」 の行を書いてください",
                             "if intended, add a 非単調 「reason」 line to the table")
                     break
