@@ -349,6 +349,10 @@ class _Builder(Transformer):
     def symbol(self, name):
         return ast.Symbol(str(name), span=self.tspan(name))
 
+    @v_args(inline=True)
+    def label_literal(self, tok):
+        return ast.LabelLit(_label(tok), span=self.tspan(tok))
+
     # --- expressions --------------------------------------------------------
     @v_args(inline=True)
     def number(self, q):

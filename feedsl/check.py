@@ -21,7 +21,7 @@ from .diagnostics import Diagnostics
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
-from .values import ValueReadError, label_clashes, read_date
+from .values import ValueReadError, label_clashes, read_date, read_enum
 
 ERR = ErrorType()
 BOOL = BoolType()
@@ -332,6 +332,19 @@ class Checker:
             if typ != DATE:
                 self.err("F202", lit.span, f"{what}: {typ} に日付は書けません", f"{what}: a date cannot be a {typ}")
             return d
+        if isinstance(lit, ast.LabelLit):
+            values = self.enums[typ.name].values if isinstance(typ, EnumType) and typ.name in self.enums else ()
+            if not values:
+                self.err("F202", lit.span, f"{what}: {typ} に「{lit.text}」は書けません（「」で書けるのは区分の値のラベルです）",
+                         f"{what}: 「{lit.text}」 is not a {typ} (「」 names an enum value by its label)")
+                return None
+            try:
+                return read_enum(lit.text, values)
+            except ValueReadError:
+                self.err("F204", lit.span, f"{what}: 「{lit.text}」は区分 {typ.name} の値のラベルではありません（"
+                         + "、".join(f"「{label}」" for _, label in values) + "）",
+                         f"{what}: 「{lit.text}」 is not a label of {typ.name}")
+                return None
         if isinstance(lit, (ast.Symbol, ast.Ref)):
             if isinstance(typ, EnumType):
                 members = self.member_names(typ.name)
