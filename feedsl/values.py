@@ -165,10 +165,10 @@ def read_quantity(text: str, unit: str = "", integral: bool = True):
         value /= 100
     elif suffix and not _same_unit(suffix, unit):
         if _UNIT.fullmatch(suffix):
-            expected = f"{unit} の入力" if unit else "単位のない入力（数か %）"
+            expected = f"{unit} の入力" if unit else "単位のない入力" if integral else "割合の入力（0.75 か 75%）"
             raise ValueReadError(
                 f"{_clip(text)}: 単位が違います（{expected}に {_clip(suffix)} が書かれています）",
-                f"{_clip(text)}: wrong unit ({unit or 'no unit'} expected, {_clip(suffix)} given)", "unit")
+                f"{_clip(text)}: wrong unit ({unit or ('no unit' if integral else 'a rate')} expected, {_clip(suffix)} given)", "unit")
         raise ValueReadError(f"{_clip(text)} は数として読めません",
                              f"{_clip(text)} is not a number", "number")
     if integral:
@@ -239,15 +239,15 @@ def label_clashes(values) -> list[tuple[str, str, str]]:
 # --- dates -------------------------------------------------------------------
 
 ERAS = (
-    # name, letter, first day, last day (None: still running)
-    ("令和", "R", datetime.date(2019, 5, 1), None),
-    ("平成", "H", datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
-    ("昭和", "S", datetime.date(1926, 12, 25), datetime.date(1989, 1, 7)),
-    ("大正", "T", datetime.date(1912, 7, 30), datetime.date(1926, 12, 24)),
-    ("明治", "M", datetime.date(1873, 1, 1), datetime.date(1912, 7, 29)),
+    # name, letter, the 西暦 year of its 元年, first day, last day (None: still running)
+    ("令和", "R", 2019, datetime.date(2019, 5, 1), None),
+    ("平成", "H", 1989, datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
+    ("昭和", "S", 1926, datetime.date(1926, 12, 25), datetime.date(1989, 1, 7)),
+    ("大正", "T", 1912, datetime.date(1912, 7, 30), datetime.date(1926, 12, 24)),
+    ("明治", "M", 1868, datetime.date(1873, 1, 1), datetime.date(1912, 7, 29)),
 )
-"""The eras a date can be written in. 明治 counts from 明治6年1月1日, when
-Japan took the Gregorian calendar (earlier dates were of the old calendar)."""
+"""The eras a date can be written in. 明治 dates are read from 明治6年1月1日,
+when Japan took the Gregorian calendar (earlier dates were of the old calendar)."""
 
 _ERA_BY = {name: era for era in ERAS for name in (era[0], era[1])}
 
@@ -294,12 +294,12 @@ def read_date(text: str) -> datetime.date:
         era_name, year, mo, d = m[1], m[2], m[3], m[4]
     else:
         era_name, year, mo, d = m[1].upper(), m[2], m[4], m[5]
-    name, _, first, last = _ERA_BY[era_name]
+    name, _, gannen, first, last = _ERA_BY[era_name]
     n = 1 if year == "元" else int(year)
     if n < 1:
         raise _date_error(text, f"{name}0年はありません（最初の年は{name}元年）",
                           f"there is no year 0 of {name}")
-    day = _make_date(text, first.year + n - 1, int(mo), int(d))
+    day = _make_date(text, gannen + n - 1, int(mo), int(d))
     if day < first or (last is not None and day > last):
         span_ja = f"{format_date(first)}から" + (f"{format_date(last)}まで" if last else "")
         span_en = f"from {first.isoformat()}" + (f" to {last.isoformat()}" if last else "")
@@ -310,9 +310,9 @@ def read_date(text: str) -> datetime.date:
 
 def wareki(d: datetime.date) -> str:
     """令和6年10月1日, 令和元年5月1日; a date before 明治6年 in 西暦 (1872年1月1日)."""
-    for name, _, first, last in ERAS:
+    for name, _, gannen, first, last in ERAS:
         if d >= first and (last is None or d <= last):
-            n = d.year - first.year + 1
+            n = d.year - gannen + 1
             return f"{name}{'元' if n == 1 else n}年{d.month}月{d.day}日"
     return f"{d.year}年{d.month}月{d.day}日"
 
