@@ -12,7 +12,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from .values import read_digits as int_digits_text
+from .values import read_digits
 
 EXIT_OK, EXIT_FEE, EXIT_USAGE = 0, 1, 2
 
@@ -196,7 +196,7 @@ def _load_json(text: str, where: str):
     """JSON with integers of any length; nesting too deep for Python's parser or
     malformed JSON is a UsageError naming ``where`` (the input or the file)."""
     try:
-        return json.loads(text, parse_int=int_digits_text)
+        return json.loads(text, parse_int=read_digits)
     except RecursionError:
         raise UsageError(f"{where}: JSON の入れ子が深すぎます / JSON nested too deep") from None
     except json.JSONDecodeError as e:
@@ -245,7 +245,7 @@ def _coerce(value, typ, where: str, reg):
     ``"市"``), inside records and lists too; everything else as it is."""
     from .ir import ListType, RecordType
 
-    if isinstance(value, str):
+    if isinstance(value, str) and not isinstance(typ, (RecordType, ListType)):
         return _parse_value(value, typ, where, reg)
     if isinstance(typ, RecordType) and isinstance(value, dict) and reg is not None and typ.name in reg.records:
         fields = {f.name: f.type for f in reg.records[typ.name].fields}
