@@ -328,6 +328,14 @@ class Symbol:
 
 
 @attrs.frozen
+class LabelLit:
+    """An enumeration value named by its label in an example or default: kind=「市」."""
+
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
 class Example:
     entry: str
     kwargs: tuple  # (name, value, span)

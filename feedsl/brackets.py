@@ -190,9 +190,10 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
     _check_coverage(ck, table, rows, kt, dmin, integral)
     check_amount_units(ck, table)
     _check_domain(ck, rows, kt, dmin)
+    vt = amounts_type(ck, table, rows)
     if not any(n.kind == "非単調" for n in (rule.notes if rule else ())):
-        _check_monotone(ck, rows, kt, colnames, dmin)
-    return ir.Lookup(name, key, column, colnames, tuple(rows), amounts_type(ck, table, rows), span=table.span)
+        _check_monotone(ck, rows, kt, colnames, dmin, vt)
+    return ir.Lookup(name, key, column, colnames, tuple(rows), vt, span=table.span)
 
 
 def check_amount_units(ck, table: ast.Table) -> None:
@@ -231,8 +232,9 @@ def _check_domain(ck, rows, kt: QType, dmin):
                 break
 
 
-def _check_monotone(ck, rows, kt: QType, colnames, dmin):
-    """Fees that fall as a count grows (or rise as a rate grows) are almost always typos."""
+def _check_monotone(ck, rows, kt: QType, colnames, dmin, vt: QType):
+    """Fees that fall as a count grows (or rise as a rate grows) are almost always typos.
+    ``vt`` is the type of the amounts: the message shows them in their own unit."""
     banded = sorted((r for r in rows if r.interval is not None
                      and not _is_empty(r.interval, dmin, kt.integral)), key=lambda r: _lo_key(r.interval))
     rate = kt.dim == ir.NODIM and not kt.integral
@@ -249,8 +251,8 @@ def _check_monotone(ck, rows, kt: QType, colnames, dmin):
                     col = f"（列 {colnames[k]}）" if colnames else ""
                     trend = "上がっています（割合が上がると会費が上がる）" if rate else "下がっています（キーが大きくなると会費が下がる）"
                     ck.warn("F503", r.span,
-                            f"『{r.text}』({r.span.line}行目) の {fmt_value(v, QType(ir.YEN))} は前の行『{pr.text}』の {fmt_value(pv, QType(ir.YEN))} より{trend}{col}",
-                            f"row {r.text!r} (line {r.span.line}) goes against the table's direction: {v} after {pv}",
+                            f"『{r.text}』({r.span.line}行目) の {fmt_value(v, vt)} は前の行『{pr.text}』の {fmt_value(pv, vt)} より{trend}{col}",
+                            f"row {r.text!r} (line {r.span.line}) goes against the table's direction: {fmt_value(v, vt)} after {fmt_value(pv, vt)}",
                             "写し間違いでなければ、表に 非単調 「理由」 の行を書いてください",
                             "if intended, add a 非単調 「reason」 line to the table")
                     break

@@ -11,11 +11,14 @@ from lark import Token, Transformer, v_args
 from . import ast
 from .diagnostics import Diagnostics
 from .source import Span
+from .values import MONTH_WORDS, MULTIPLIERS, normalize
 
+# Full-width digits, commas, periods and ％ are read as their ASCII forms
+# (feedsl.values.normalize, the reader of every input surface).
 _QTY = re.compile(
-    r"^(?P<int>[\d,]+)(?:\.(?P<frac>\d+))?(?P<mult>[万千])?(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
+    r"^(?P<int>[0-9,]+)(?:\.(?P<frac>[0-9]+))?(?P<mult>[千万億兆])?(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
 )
-_MULT = {"万": 10_000, "千": 1_000, None: 1}
+_MULT = {**MULTIPLIERS, None: 1}
 
 
 MAX_LITERAL_DIGITS = 30
@@ -30,7 +33,7 @@ write out."""
 
 def literal_digits(text: str) -> int:
     """How many digits a quantity literal is written with (commas not counted)."""
-    m = _QTY.match(text)
+    m = _QTY.match(normalize(text))
     return len(m["int"].replace(",", "")) + len(m["frac"] or "")
 
 
@@ -41,7 +44,7 @@ def parse_quantity(text: str, span: Span) -> ast.Quantity:
     read as if cut to the limit (a whole part too long stands for 10**limit, so
     it still sorts after every number allowed), which keeps int() within its
     range and the rest of the check meaningful."""
-    m = _QTY.match(text)
+    m = _QTY.match(normalize(text))
     assert m, text  # the grammar only lets well-formed quantities through
     whole, frac = m["int"].replace(",", ""), m["frac"] or ""
     if len(whole) > MAX_LITERAL_DIGITS:
@@ -62,7 +65,7 @@ def parse_quantity(text: str, span: Span) -> ast.Quantity:
 
 # A count of months is written many ways; all are the one unit か月.
 MONTH_COUNT = "か月"
-_MONTH_COUNT_SPELLINGS = frozenset({"か月", "ヶ月", "カ月", "ケ月", "ヵ月", "箇月"})
+_MONTH_COUNT_SPELLINGS = frozenset(MONTH_WORDS)
 
 
 def unit_word(word: str) -> str:
@@ -294,7 +297,7 @@ class _Builder(Transformer):
         hib = str(hib) if hib else "以下"
         qlo, qhi = self.qty(lo), self.qty(hi)
         mult = next((m for m in _MULT if m and m in str(hi)), None)
-        if mult and not any(c in str(lo) for c in "万千") and qlo.unit == ast.Unit():
+        if mult and not any(c in str(lo) for c in MULTIPLIERS) and qlo.unit == ast.Unit():
             # 「2～3万人以下」: the 万 of the upper bound applies to the bare lower one.
             qlo = ast.Quantity(qlo.value * _MULT[mult], qlo.unit, qlo.text + mult, span=qlo.span)
         return ast.Band("range", lo=qlo, lo_bound=lob, hi=qhi, hi_bound=hib,
@@ -361,6 +364,10 @@ class _Builder(Transformer):
     @v_args(inline=True)
     def symbol(self, name):
         return ast.Symbol(str(name), span=self.tspan(name))
+
+    @v_args(inline=True)
+    def label_literal(self, tok):
+        return ast.LabelLit(_label(tok), span=self.tspan(tok))
 
     # --- expressions --------------------------------------------------------
     @v_args(inline=True)

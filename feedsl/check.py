@@ -22,6 +22,7 @@ from .diagnostics import Diagnostics
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
+from .values import ValueReadError, label_clashes, read_date, read_enum
 
 ERR = ErrorType()
 BOOL = BoolType()
@@ -119,6 +120,12 @@ class Checker:
                 except (ValueError, AssertionError):
                     self.err("F109", m.span, f"年度の始まりの月が読めません: {m.value}",
                              "cannot read the fiscal year's first month", "例: 年度 4月始まり")
+            if m.key == "施行":
+                d = self.date_literal(m.value, m.span)
+                if d is None:
+                    continue
+                meta.append((m.key, d.isoformat()))  # pages read it back as a date
+                continue
             meta.append((m.key, m.value))
 
         for e in reg.enums:
@@ -134,6 +141,13 @@ class Checker:
                 if self.declare(v.name, v.span, vseen):
                     vals.append((v.name, v.label))
                     self.member_of.setdefault(v.name, []).append(e.name)
+            spans = {v.name: v.span for v in e.values}
+            for first, second, text in label_clashes(vals):
+                self.err("F115", spans[second],
+                         f"区分「{e.name}」の値「{second}」のラベル「{text}」は、値「{first}」も指すので、入力で「{text}」と書くとどちらか分かりません",
+                         f"label {text!r} of {e.name}.{second} also names {first!r}: an input written {text!r} would be ambiguous",
+                         "ラベルを書き分けてください（入力では値の名前とラベルのどちらでも書けます）",
+                         "give the values distinct labels (inputs may name a value by its name or its label)")
             self.enums[e.name] = ir.EnumIR(e.name, e.label, tuple(vals), span=e.span)
 
         for r in reg.records:
@@ -333,14 +347,25 @@ class Checker:
                          f"{what}: a boolean cannot be a {typ}")
             return lit.value
         if isinstance(lit, ast.DateLit):
-            try:
-                d = datetime.date.fromisoformat(lit.text)
-            except ValueError:
-                self.err("F203", lit.span, f"日付 {lit.text} は存在しません", f"no such date {lit.text}")
+            d = self.date_literal(lit.text, lit.span)
+            if d is None:
                 return None
             if typ != DATE:
                 self.err("F202", lit.span, f"{what}: {typ} に日付は書けません", f"{what}: a date cannot be a {typ}")
             return d
+        if isinstance(lit, ast.LabelLit):
+            values = self.enums[typ.name].values if isinstance(typ, EnumType) and typ.name in self.enums else ()
+            if not values:
+                self.err("F202", lit.span, f"{what}: {typ} に「{lit.text}」は書けません（「」で書けるのは区分の値のラベルです）",
+                         f"{what}: 「{lit.text}」 is not a {typ} (「」 names an enum value by its label)")
+                return None
+            try:
+                return read_enum(lit.text, values)
+            except ValueReadError:
+                self.err("F204", lit.span, f"{what}: 「{lit.text}」は区分 {typ.name} の値のラベルではありません（"
+                         + "、".join(f"「{label}」" for _, label in values) + "）",
+                         f"{what}: 「{lit.text}」 is not a label of {typ.name}")
+                return None
         if isinstance(lit, (ast.Symbol, ast.Ref)):
             if isinstance(typ, EnumType):
                 members = self.member_names(typ.name)
@@ -504,11 +529,20 @@ class Checker:
     def e_BoolLit(self, e, scope, rule):
         return ir.Const(e.value, BOOL, "はい" if e.value else "いいえ", span=e.span)
 
-    def e_DateLit(self, e, scope, rule):
+    def date_literal(self, text: str, span) -> datetime.date | None:
+        """A date as the source writes it (2024-10-01, 令和6年10月1日, R6.10.1), read
+        by feedsl.values as every input surface reads it; F203 if there is no such day."""
         try:
-            d = datetime.date.fromisoformat(e.text)
-        except ValueError:
-            self.err("F203", e.span, f"日付 {e.text} は存在しません", f"no such date {e.text}")
+            return read_date(text)
+        except ValueReadError as e:
+            self.err("F203", span, f"日付 {e.ja}", f"date {e.en}",
+                     "和暦は元号の期間の中で書いてください（令和は2019年5月1日から）" if e.kind == "era" else "",
+                     "a 和暦 date must lie within its era" if e.kind == "era" else "")
+            return None
+
+    def e_DateLit(self, e, scope, rule):
+        d = self.date_literal(e.text, e.span)
+        if d is None:
             return ir.Const(None, ERR, span=e.span)
         return ir.Const(d, DATE, e.text, span=e.span)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from fractions import Fraction
 from pathlib import Path
+
+from .values import read_digits
 
 EXIT_OK, EXIT_FEE, EXIT_USAGE = 0, 1, 2
 
@@ -183,47 +184,19 @@ def cmd_docs(a) -> int:
 
 # Inputs of any length are read exactly and computed, as the Python API computes
 # with any int: Python's int() and Fraction() refuse text of more than 4,300
-# digits, so long digit strings are read here piecewise. Output shortens a
+# digits, so long digit strings are read piecewise (feedsl.values). Output shortens a
 # number past 60 digits (runtime.format_number); --json carries it exactly.
-
-_DECIMAL = re.compile(r"([+-]?)(\d+)(?:\.(\d+))?")
-_RATIO = re.compile(r"([+-]?)(\d+)/(\d+)")
-
 
 def _clip(text: str, keep: int = 40) -> str:
     """A value as a message echoes it: a long one cut, with its length."""
     return text if len(text) <= keep else f"{text[:keep]}…（{len(text):,}文字）"
 
 
-def _int(digits: str) -> int:
-    """int() of a digit string of any length (int() itself stops at 4,300 digits)."""
-    sign = -1 if digits[:1] == "-" else 1
-    digits = digits.lstrip("+-")
-    if len(digits) <= 4000:
-        return sign * int(digits)
-    half = len(digits) // 2
-    return sign * (_int(digits[:-half]) * 10 ** half + _int(digits[-half:]))
-
-
-def _number(s: str):
-    """``12``, ``-3``, ``12.5``, ``1/3`` of any length exactly; else what Fraction() reads (1e3)."""
-    m = _DECIMAL.fullmatch(s)
-    if m:
-        sign = -1 if m[1] == "-" else 1
-        if not m[3]:
-            return sign * _int(m[2])
-        return Fraction(sign * _int(m[2] + m[3]), 10 ** len(m[3]))
-    m = _RATIO.fullmatch(s)
-    if m:
-        return Fraction((-1 if m[1] == "-" else 1) * _int(m[2]), _int(m[3]))
-    return Fraction(s)
-
-
 def _load_json(text: str, where: str):
     """JSON with integers of any length; nesting too deep for Python's parser or
     malformed JSON is a UsageError naming ``where`` (the input or the file)."""
     try:
-        return json.loads(text, parse_int=_int)
+        return json.loads(text, parse_int=read_digits)
     except RecursionError:
         raise UsageError(f"{where}: JSON の入れ子が深すぎます / JSON nested too deep") from None
     except json.JSONDecodeError as e:
@@ -231,41 +204,56 @@ def _load_json(text: str, where: str):
                          f" / not valid JSON ({e.msg}, line {e.lineno} column {e.colno})") from None
 
 
-def _parse_value(text: str, typ, name: str):
-    """A command-line value for an input of type ``typ``."""
-    from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+def _unit_of(typ) -> str:
+    """The unit an input's text may carry: 人, 円/世帯; empty for a rate or a plain number."""
+    from .ir import NODIM
 
+    return "" if typ.dim == NODIM else str(typ)
+
+
+def _parse_value(text, typ, name: str, reg=None):
+    """A value typed for an input of type ``typ`` -- on the command line or as a
+    JSON string -- read by feedsl.values (the one reader of every input surface).
+    Records and lists are JSON (their strings read the same way). An enum or a
+    date that does not read is passed on as typed, for the module's own message."""
+    from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+    from .values import ValueReadError, read_bool, read_date, read_enum, read_quantity
+
+    if not isinstance(text, str):
+        return _coerce(text, typ, name, reg)
     t = text.strip()
-    if isinstance(typ, QType):
-        s = t.replace(",", "").replace("_", "")
-        for suffix in (str(typ), "円", "%"):
-            if suffix and s.endswith(suffix) and suffix != "無単位":
-                s = s[: -len(suffix)]
-                break
-        percent = s.endswith("%") or t.endswith("%")
-        try:
-            value = _number(s.rstrip("%") if percent else s)
-        except (ValueError, ZeroDivisionError):
-            raise UsageError(f"{name}={_clip(text)}: 数として読めません / not a number") from None
-        if percent:
-            return Fraction(value) / 100
-        if typ.integral:
-            if value.denominator != 1:
-                raise UsageError(f"{name}={_clip(text)}: 整数で書いてください / expected a whole number")
-            return int(value)
-        return Fraction(value)
-    if isinstance(typ, BoolType):
-        low = t.lower()
-        if low in ("true", "yes", "1", "はい"):
-            return True
-        if low in ("false", "no", "0", "いいえ"):
-            return False
-        raise UsageError(f"{name}={_clip(text)}: はい/いいえ（true/false）で書いてください / expected true or false")
-    if isinstance(typ, (RecordType, ListType)):
-        return _load_json(t, name)
-    if isinstance(typ, (EnumType, DateType)):
+    try:
+        if isinstance(typ, QType):
+            return read_quantity(t, _unit_of(typ), typ.integral)
+        if isinstance(typ, BoolType):
+            return read_bool(t)
+        if isinstance(typ, DateType):
+            return read_date(t)
+        if isinstance(typ, EnumType) and reg is not None and typ.name in reg.enums:
+            return read_enum(t, reg.enums[typ.name].values)
+    except ValueReadError as e:
+        if isinstance(typ, (QType, BoolType)):
+            raise UsageError(f"{name}={e.ja} / {name}={e.en}") from None
         return t
+    if isinstance(typ, (RecordType, ListType)):
+        return _coerce(_load_json(t, name), typ, name, reg)
     return t
+
+
+def _coerce(value, typ, where: str, reg):
+    """JSON inputs: strings read as typed values (``"2.5万人"``, ``"令和6年10月1日"``,
+    ``"市"``), inside records and lists too; everything else as it is."""
+    from .ir import ListType, RecordType
+
+    if isinstance(value, str) and not isinstance(typ, (RecordType, ListType)):
+        return _parse_value(value, typ, where, reg)
+    if isinstance(typ, RecordType) and isinstance(value, dict) and reg is not None and typ.name in reg.records:
+        fields = {f.name: f.type for f in reg.records[typ.name].fields}
+        return {k: _coerce(v, fields[k], f"{where}.{k}", reg) if k in fields else v
+                for k, v in value.items()}
+    if isinstance(typ, ListType) and isinstance(value, list):
+        return [_coerce(v, typ.element, f"{where}[{i}]", reg) for i, v in enumerate(value)]
+    return value
 
 
 def _jsonable(v):
@@ -321,7 +309,7 @@ def cmd_eval(a) -> int:
         data = _load_json(text, f"--inputs {a.inputs}")
         if not isinstance(data, dict):
             raise UsageError("--inputs の JSON はオブジェクト（{...}）にしてください / inputs JSON must be an object")
-        kwargs.update(data)
+        kwargs.update({k: _coerce(v, types[k], k, reg) if k in types else v for k, v in data.items()})
     seen: set[str] = set()
     for item in a.values:
         if "=" not in item:
@@ -333,7 +321,7 @@ def cmd_eval(a) -> int:
         seen.add(name)
         if name not in types:
             raise UsageError(f"規則「{a.entry}」に入力「{name}」はありません。入力: {', '.join(types) or 'なし'} / unknown input {name!r}")
-        kwargs[name] = _parse_value(value, types[name], name)
+        kwargs[name] = _parse_value(value, types[name], name, reg)
     unknown = [k for k in kwargs if k not in types]
     if unknown:
         raise UsageError(f"規則「{a.entry}」に入力「{unknown[0]}」はありません / unknown input {unknown[0]!r}")

@@ -31,6 +31,7 @@ from .diagnostics import FeeCompileError
 from .diagnostics import render as render_diagnostic
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
 from .outputs import INDEX_PAGE, page_clashes
+from .values import read_date
 
 TEMPLATE_PACKAGE = "feedsl.templates"
 PAGE_TEMPLATES = {"html": "regulation.html.j2", "md": "regulation.md.j2"}
@@ -297,7 +298,7 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
         "name": reg.name,
         "title": reg.label,
         "sources": meta.get("出典", []),
-        "effective": [fmt_date(datetime.date.fromisoformat(d)) for d in meta.get("施行", [])],
+        "effective": [fmt_date(read_date(d)) for d in meta.get("施行", [])],
         "originals": meta.get("原文", []),
         "fiscal_year": f"{reg.fy_start}月始まり",
         "descriptions": meta.get("説明", []),

@@ -59,6 +59,7 @@ from fractions import Fraction
 
 from . import ir
 from .runtime import FeeInputError
+from .values import ValueReadError, read_date, read_enum
 
 __all__ = ["evaluate"]
 
@@ -183,6 +184,11 @@ class _Interp:
             if t.members is not None:
                 names = [n for n in names if n in t.members]
             name = str.__str__(v) if isinstance(v, str) else None
+            if name is not None and name not in names:
+                try:  # a label (市) names its value, as at every input surface
+                    name = read_enum(name, self.reg.enums[t.name].values)
+                except ValueReadError:
+                    pass
             if name not in names:
                 raise _bad(what, f"{v!r} is not one of {names}")
             return name
@@ -191,8 +197,8 @@ class _Interp:
                 return v
             if isinstance(v, str):
                 try:
-                    return datetime.date.fromisoformat(v)
-                except ValueError:
+                    return read_date(v)
+                except ValueReadError:
                     pass
             raise _bad(what, "a date is needed")
         if isinstance(t, ir.RecordType):

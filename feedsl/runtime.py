@@ -13,6 +13,8 @@ import inspect
 import reprlib
 from fractions import Fraction
 
+from .values import ValueReadError, read_date, read_enum
+
 __all__ = [
     "FeeInputError",
     "FeeEnum",
@@ -403,13 +405,13 @@ def bad_rate(value, info: InputInfo, minimum=0, exclusive: bool = False):
 
 
 def enum_arg(cls, value, info: InputInfo):
-    """Accept an enum member or its string value."""
+    """Accept an enum member, its string value or its label (市, 通所介護事業所)."""
     if value is REQUIRED:
         _missing(info)
     if isinstance(value, str):
         try:
-            return cls(value)
-        except ValueError:
+            return cls(read_enum(value, cls._labels.items()))
+        except ValueReadError:
             pass
     choices = "、".join(f"{m.value}（{m.label}）" for m in cls)
     raise FeeInputError(
@@ -427,18 +429,20 @@ def enum_excluded(value, allowed: tuple, info: InputInfo):
 
 
 def date_arg(value, info: InputInfo) -> datetime.date:
-    """Accept a datetime.date (not a datetime) or an ISO string 2024-10-15."""
+    """Accept a datetime.date (not a datetime) or a date as text: 2024-10-15,
+    2024/10/15, 2024年10月15日, 令和6年10月15日, R6.10.15 (feedsl.values.read_date)."""
     if value is REQUIRED:
         _missing(info)
     if value.__class__ is datetime.date:
         return value
     if isinstance(value, str):
         try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
+            return read_date(value)
+        except ValueReadError as e:
+            raise FeeInputError(f"入力 {info.describe()} の日付 {e.ja} / {info.name!r}: {e.en}",
+                                info.name, info.label) from None
     raise FeeInputError(
-        f"入力 {info.describe()} は日付（datetime.date か '2024-10-15' の形の文字列）で渡してください（{shown_input(value)}）"
+        f"入力 {info.describe()} は日付（datetime.date か '2024-10-15'・'令和6年10月15日' の形の文字列）で渡してください（{shown_input(value)}）"
         f" / {info.name!r} must be a date", info.name, info.label)
 
 

@@ -12,6 +12,7 @@ from fractions import Fraction
 from . import ir
 from .ir import EnumType, ListType, QType, RecordType
 from .runtime import format_number, format_percent
+from .values import format_date
 
 
 # --- numbers ----------------------------------------------------------------
@@ -48,7 +49,8 @@ def fmt_quantity(x, t) -> str:
 
 
 def fmt_date(d: datetime.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    """和暦 with the 西暦 year, as pages show a date: 令和6年10月1日（2024年）."""
+    return format_date(d)
 
 
 FILTERS = {"num": fmt_num, "yen": fmt_yen, "percent": fmt_percent}

@@ -42,6 +42,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from feedsl.check import _ENUM_RESERVED
+from feedsl.values import label_clashes
 
 # --- names --------------------------------------------------------------------
 
@@ -311,7 +312,13 @@ class Gen:
 
     def enum_text(self, name: str, values: list[str]) -> str:
         self.enums[name] = values
-        body = "".join(f"    {v} {self.label()}\n" for v in values)
+        labels: list[tuple[str, str]] = []
+        for v in values:  # one text names one value: labels differ (else F115)
+            text = self.label()
+            while label_clashes(labels + [(v, text[1:-1].strip())]):
+                text = f"「{text[1:-1]}{len(labels) + 1}」"
+            labels.append((v, text[1:-1].strip()))
+        body = "".join(f"    {v} 「{t}」\n" for v, t in labels)
         return f"区分 {name} {self.label()}\n{body}"
 
     def enum(self) -> str:
@@ -681,7 +688,8 @@ class Gen:
             n, _, k = self.pick(refs)
             self.use(n, k)
             return n
-        return self.pick(["2024-04-01", "2024-09-30", "2025-01-15", "2024-12-31"])
+        # 西暦 and 和暦, as regulations write dates (feedsl.values.read_date)
+        return self.pick(["2024-04-01", "令和6年9月30日", "R7.1.15", "2024/12/31"])
 
     def loop_var(self, rec: str) -> str:
         """A loop variable: often named like an input (ideally a record of the same

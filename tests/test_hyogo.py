@@ -320,11 +320,33 @@ def test_withdrawal_fee(mod, annual, notified_on, expected):
 
 
 def test_date_inputs_reject_datetime_and_bad_strings(mod):
-    """Date inputs take datetime.date or an ISO string; a datetime or a bad string is an input error."""
-    for bad in (datetime.datetime(2024, 10, 15, 9, 0), "2024/10/15", "2024-02-30", 20241015):
+    """Date inputs take datetime.date or a date as text (feedsl.values.read_date);
+    a datetime, an ambiguous or nonexistent date is an input error."""
+    for bad in (datetime.datetime(2024, 10, 15, 9, 0), "20241015", "2024-W42-1", "2024-02-30",
+                "平成31年5月1日", "10/15/2024", 20241015):
         with pytest.raises(feedsl.FeeInputError) as ei:
             mod.midyear_join_fee(annual=60_000, approved_on=bad)
         assert "approved_on" in str(ei.value)
+
+
+@pytest.mark.parametrize("approved_on", [
+    "2024-10-15", "2024/10/15", "2024年10月15日", "令和6年10月15日", "R6.10.15", "Ｒ６．１０．１５",
+    "２０２４年１０月１５日", " 令和 6年 10月 15日 "])
+def test_date_inputs_take_wareki_and_slashes(mod, approved_on):
+    """第11条 with the date as people type it: 10月15日承認 → 11月～3月の5か月;
+    60,000×5÷12 = 25,000円; 入会金 50,000 + 25,000 = 75,000円."""
+    assert mod.midyear_join_fee(annual=60_000, approved_on=approved_on) == 75_000
+    assert mod.explain("midyear_join_fee", annual=60_000, approved_on=approved_on).amount == 75_000
+
+
+def test_enum_inputs_take_labels(mod):
+    """Python entries take an enum value by its label: 団体 10,000円, 個人 5,000円 (表2);
+    in a record too: 軽費 50人 → 20,000 + 30,000 = 50,000円 (表3・表6)."""
+    assert mod.no_facility_fee(kind="団体") == 10_000
+    assert mod.no_facility_fee(kind="個 人") == 5_000
+    assert mod.standard_fee(facility={"kind": "軽費老人ホーム", "capacity": 50}) == 50_000
+    with pytest.raises(feedsl.FeeInputError, match="kind"):
+        mod.no_facility_fee(kind="法人")
 
 
 # ---------------------------------------------------------------------------
