@@ -138,3 +138,20 @@ def test_docs_check_is_not_confused_by_the_manual(capsys):
     assert "language.md" not in pages
     assert str(MANUAL) not in docs.leftover_pages(pages, ROOT / "docs")
     assert main(["docs", *map(str, regs), "-o", str(ROOT / "docs"), "--check"]) == 0
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_inside_the_manual_has_its_heading():
+    in_code = False
+    anchors = set()
+    for line in LINES:
+        if FENCE.match(line):
+            in_code = not in_code
+        elif not in_code and line.startswith("#"):
+            anchors.add(_anchor(line.lstrip("#")))
+    links = re.findall(r"\]\(#([^)]+)\)", TEXT)
+    assert links and sorted(set(links) - anchors) == []
