@@ -263,7 +263,15 @@ class Checker:
                      f"did you mean {sug!r}?" if sug else "")
             return ERR
         if isinstance(t, ast.ListType):
-            return ListType(self.resolve_type(t.element))
+            element = self.resolve_type(t.element)
+            if not isinstance(element, (RecordType, ErrorType)):
+                # Compiled modules validate lists of records only (list_arg).
+                self.err("F202", t.span, f"一覧にできるのは記録だけです（「{element}」の一覧は書けません）",
+                         f"only records can be listed, not {element}",
+                         "記録を定義して、その一覧にしてください（例: 記録 office 「事業所」 … と office の一覧）",
+                         "define a record and list it")
+                return ERR
+            return ListType(element)
         raise TypeError(f"unknown type node {t!r}")  # pragma: no cover
 
     def input_ir(self, i: ast.InputDef) -> ir.InputIR:
