@@ -11,6 +11,7 @@ from lark import Token, Transformer, v_args
 from . import ast
 from .diagnostics import Diagnostics
 from .source import Span
+from .spelling import ROUNDING_SPELLINGS
 
 _QTY = re.compile(
     r"^(?P<int>[\d,]+)(?:\.(?P<frac>\d+))?(?P<mult>[万千])?(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
@@ -382,7 +383,8 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def builtin(self, meta, children):
         name, *args = children
-        return ast.Builtin(str(name), tuple(a for a in args if a is not None), span=self.span(meta))
+        func = ROUNDING_SPELLINGS.get(str(name), str(name))  # 切捨て → 切り捨て: one word downstream
+        return ast.Builtin(func, tuple(a for a in args if a is not None), span=self.span(meta))
 
     @v_args(meta=True, inline=True)
     def aggregate(self, meta, func, var, _in, source, body):

@@ -21,6 +21,7 @@ from .diagnostics import Diagnostics
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
+from .spelling import did_you_mean, did_you_mean_en, glued_bound, near_names
 
 ERR = ErrorType()
 BOOL = BoolType()
@@ -278,8 +279,10 @@ class Checker:
         if q.unit.num == "" and not q.unit.percent:
             return True  # a bare number takes the unit it is compared with
         if d != typ.dim:
+            meant = [m] if (m := glued_bound(q.text, q.unit.num, ir.dim_str(typ.dim))) else []
             self.err("F201", span, f"単位が合いません: {q.text} は「{ir.dim_str(d)}」、ここでは「{typ}」が必要です",
-                     f"unit mismatch: {q.text} is {ir.dim_str(d)}, expected {typ}")
+                     f"unit mismatch: {q.text} is {ir.dim_str(d)}, expected {typ}",
+                     did_you_mean(meant), did_you_mean_en(meant))
             return False
         return True
 
