@@ -8,7 +8,6 @@ author sees every mistake of a file in one run. Bracket tables are checked by
 from __future__ import annotations
 
 import datetime
-import difflib
 
 import attrs
 import keyword
@@ -47,7 +46,7 @@ _RECORD_RESERVED = {n for n in dir(FeeRecord) if not n.startswith("_")}
 
 
 def _suggest(name: str, candidates) -> str:
-    m = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    m = near_names(name, candidates)
     return m[0] if m else ""
 
 
@@ -344,8 +343,10 @@ class Checker:
             out = {}
             for n, v in lit.fields:
                 if n not in fields:
-                    self.err("F204", lit.span, f"{what}: 記録 {typ.name} に項目「{n}」はありません",
-                             f"{what}: record {typ.name} has no field {n!r}")
+                    sug = near_names(n, fields)
+                    self.err("F204", lit.span, f"{what}: 記録 {typ.name} に項目「{n}」はありません（項目: {'、'.join(fields)}）",
+                             f"{what}: record {typ.name} has no field {n!r}",
+                             did_you_mean(sug, "のことですか？"), did_you_mean_en(sug))
                     continue
                 out[n] = self.literal_value(v, fields[n].type, f"{what}.{n}")
             return out
@@ -457,8 +458,7 @@ class Checker:
             elif name in self.inputs and name in needs:
                 typ = self.inputs[name].type
             else:
-                self.err("F106", span, f"規則「{e.entry}」は入力「{name}」を使いません（使う入力: {', '.join(needed) or 'なし'}）",
-                         f"{e.entry} does not take {name!r}")
+                self.example_input_error(e.entry, name, span, [*params, *needed])
                 continue
             kw.append((name, self.literal_value(value, typ, f"例の入力「{name}」")))
         expected = None
@@ -470,6 +470,23 @@ class Checker:
             rate = isinstance(rt, QType) and not rt.integral  # a rate is a Fraction even when whole (100%)
             expected = int(q.value) if q.value.denominator == 1 and not rate else q.value
         return ir.ExampleIR(e.entry, tuple(kw), expected, span=e.span)
+
+    def example_input_error(self, entry: str, name: str, span: Span, takes: list) -> None:
+        """An example gives an input its rule does not take: F106 when the
+        regulation has that input (the rule just does not read it), F111 when
+        nothing of that name exists (a misspelling: say which name was meant)."""
+        listed = ', '.join(takes) or 'なし'
+        if name in self.inputs:
+            self.err("F106", span, f"規則「{entry}」は入力「{name}」を使いません（使う入力: {listed}）",
+                     f"{entry} does not use the input {name!r} (it takes: {listed})",
+                     "この入力は金額に影響しません。例から外してください",
+                     "the input does not affect this amount; leave it out of the example")
+            return
+        sug = near_names(name, takes) or near_names(name, self.inputs)
+        self.err("F111", span, f"入力「{name}」はありません（規則「{entry}」の入力: {listed}）",
+                 f"there is no input {name!r} (the inputs of {entry}: {listed})",
+                 did_you_mean(sug, "のことですか？") or "入力の名前を確かめてください",
+                 did_you_mean_en(sug) or "check the input's name")
 
     # --- expressions --------------------------------------------------------
     def expr(self, e, scope, rule=None):

@@ -124,10 +124,11 @@ def near_names(name: str, candidates, n: int = 1) -> list[str]:
     return difflib.get_close_matches(name, cands, n=n, cutoff=0.6)
 
 
-def did_you_mean(words) -> str:
-    """「規則」ですか？ (several: 「以上」または「以下」ですか？); '' for none."""
+def did_you_mean(words, ending: str = "ですか？") -> str:
+    """「規則」ですか？ (several: 「以上」または「以下」ですか？); '' for none.
+    Names are asked with ``ending="のことですか？"``, as the checker always has."""
     words = list(words)
-    return "または".join(f"「{w}」" for w in words) + "ですか？" if words else ""
+    return "または".join(f"「{w}」" for w in words) + ending if words else ""
 
 
 def did_you_mean_en(words) -> str:

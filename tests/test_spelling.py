@@ -100,3 +100,49 @@ def test_check_cli_shows_the_keyword_hint(tmp_path, capsys):
     assert f"{f}:4:1: エラー F001" in err and "ヒント: 「規則」ですか？" in err
     assert main(["check", "--lang", "en", str(f)]) == 1
     assert "did you mean '規則'?" in capsys.readouterr().err
+
+
+# --- names -------------------------------------------------------------------
+
+def test_example_input_the_rule_does_not_use_is_F106_and_says_so():
+    ds = diags("入力 m: 人 「会員数」\n規則 fee 「会費」 [1] = n × 10円/人\n規則 g 「g」 [2] = m × 1円/人\n"
+               "例 fee(n=2人, m=3人) = 20円\n")
+    (d,) = [d for d in ds if d.is_error]
+    assert d.code == "F106" and "使いません" in d.message and "使う入力: n" in d.message
+
+
+def test_example_input_that_does_not_exist_is_F111_with_did_you_mean():
+    ds = diags("入力 members: 人 「会員数」\n規則 fee 「会費」 [1] = members × 10円/人\n"
+               "例 fee(member=2人) = 20円\n")
+    (d,) = [d for d in ds if d.is_error]
+    assert (d.code, d.span.line, d.span.col) == ("F111", 6, 7)
+    assert "ありません" in d.message and d.hint == "「members」のことですか？"
+
+
+def test_example_parameter_misspelled_is_F111_naming_the_parameter():
+    ds = diags("規則 per(count: 人 「人数」) 「会費」 [1] = count × 10円/人\n例 per(cuont=2人) = 20円\n")
+    (d,) = [d for d in ds if d.is_error]
+    assert d.code == "F111" and d.hint == "「count」のことですか？"
+
+
+def test_a_name_differing_only_in_case_or_underscore_is_suggested():
+    ds = diags("入力 base_households: 世帯 「世帯数」\n規則 fee 「会費」 [1] = basehouseholds × 1円/世帯\n")
+    (d,) = [d for d in ds if d.is_error]
+    assert d.code == "F101" and d.hint == "「base_households」のことですか？"
+
+
+def test_misspelled_record_field_in_an_example_is_suggested():
+    body = ("記録 site 「事業所」\n    capacity: 人 「定員」\n    rooms: 室 = 0 「室数」\n"
+            "規則 fee(s: site 「事業所」) 「会費」 [1] = s.capacity × 10円/人 + s.rooms × 1円/室\n"
+            "例 fee(s={capacty=2人}) = 20円\n")
+    ds = diags(body)
+    (d,) = [d for d in ds if d.is_error]
+    assert d.code == "F204" and d.hint == "「capacity」のことですか？"
+
+
+def test_check_cli_names_the_missing_example_input(tmp_path, capsys):
+    f = tmp_path / "ex.fee"
+    f.write_text(HEAD + "規則 fee 「会費」 [1] = n × 10円/人\n例 fee(nn=2人) = 20円\n", "utf-8")
+    assert main(["check", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert f"{f}:5:7: エラー F111: 入力「nn」はありません" in err and "ヒント: 「n」のことですか？" in err
