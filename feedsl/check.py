@@ -17,6 +17,7 @@ from . import ast, ir
 from .codegen.names import RESERVED_PUBLIC
 from .brackets import check_table
 from .diagnostics import Diagnostics
+from .reach import dead_arms
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
@@ -434,11 +435,7 @@ class Checker:
                 walk(c)
 
         walk(e)
-        lines = self.source_text.split("\n")
-        text = ""
-        sp = getattr(r.expr, "span", None)
-        if sp and sp.line == sp.end_line and 1 <= sp.line <= len(lines):
-            text = lines[sp.line - 1][sp.col - 1:sp.end_col - 1].strip()
+        text = self.span_text(getattr(r.expr, "span", None))
         return ir.RelationIR(e, r.label, tuple(names), text, span=r.span)
 
     def example(self, e: ast.Example):
@@ -799,6 +796,7 @@ class Checker:
                 self.err("F403", e.span, "条件の「場合」には最後に「それ以外 → …」が必要です（どの条件にも当たらないとき）",
                          "a 場合 of conditions needs a final それ以外 arm",
                          "例: それ以外 → 0円")
+            self.warn_dead_arms(e.arms, [c for c, _ in arms])
             return ir.Branches(tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
         subject = self.expr(e.subject, scope, rule)
         arms = []
@@ -839,6 +837,38 @@ class Checker:
                          "足りない値の腕を書くか、「それ以外 → …」を書いてください",
                          "add arms for them or a それ以外 arm")
         return ir.Match(subject, tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
+
+    def span_text(self, sp: Span | None) -> str:
+        """The source text of a one-line span ('' for a longer one)."""
+        lines = self.source_text.split("\n")
+        if sp and sp.line == sp.end_line and 1 <= sp.line <= len(lines):
+            return lines[sp.line - 1][sp.col - 1:sp.end_col - 1].strip()
+        return ""
+
+    def warn_dead_arms(self, arms: tuple, conds: list) -> None:
+        """F504: an arm of a 場合 of conditions that no case reaches (first match)."""
+        def head(arm):
+            first, last = arm.conds[0].span, arm.conds[-1].span
+            sp = Span(first.path, first.line, first.col, last.end_line, last.end_col)
+            return sp, self.span_text(sp) or f"{first.line}行目の条件"
+
+        for k, takers in dead_arms(conds, lambda name: [n for n, _ in self.enums[name].values]):
+            sp, text = head(arms[k])
+            if not takers:
+                self.warn("F504", sp, f"この腕には届きません: 「{text}」はどんな入力でも成り立ちません",
+                          f"this arm is never reached: {text} never holds",
+                          "条件を見直すか、不要なら腕を削除してください", "fix the condition or remove the arm")
+                continue
+            earlier = "、".join(f"{head(arms[j])[0].line}行目「{head(arms[j])[1]}」" for j in takers)
+            lines_en = ", ".join(str(head(arms[j])[0].line) for j in takers)
+            self.warn("F504", sp,
+                      f"この腕には届きません: 「{text}」に当たるときは必ず先の腕 {earlier}"
+                      + ("にも当たります" if len(takers) == 1 else "のどれかに当たります")
+                      + "（場合は上から順に、最初に当たった腕を使います）",
+                      f"this arm is never reached: whenever {text} holds, an earlier arm (line {lines_en})"
+                      " holds too (場合 takes the first arm that holds)",
+                      "狭い条件の腕を先に書くか（例: 10万人以上 の腕を 5万人以上 の腕より上に）、不要なら腕を削除してください",
+                      "put the narrower condition first, or remove the arm")
 
     def e_Builtin(self, e: ast.Builtin, scope, rule):
         f = e.func
