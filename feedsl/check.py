@@ -690,8 +690,10 @@ class Checker:
         if isinstance(a.type, QType) and isinstance(b.type, QType):
             a, b = self.unify_bare(a, b)
             if a.type.dim != b.type.dim:
+                meant = [m for c, o in ((b, a), (a, b)) if isinstance(c, ir.Const)
+                         and (m := glued_bound(c.text, ir.dim_str(c.type.dim), ir.dim_str(o.type.dim)))]
                 self.err("F201", e.span, f"単位の違うものは比べられません: 「{a.type}」と「{b.type}」",
-                         f"cannot compare {a.type} with {b.type}")
+                         f"cannot compare {a.type} with {b.type}", did_you_mean(meant[:1]), did_you_mean_en(meant[:1]))
             return ir.Cmp(e.op, a, b, span=e.span)
         if a.type == b.type and e.op in ("=", "≠"):
             return ir.Cmp(e.op, a, b, span=e.span)

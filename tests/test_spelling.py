@@ -59,6 +59,10 @@ def test_a_variant_spelling_is_shown_as_the_canonical_word(word, canonical):
     ("表 t 「表」 n により\n    10人以下 1円\n    それ以上 2円\n", 4, "「による」ですか？"),
     ("表 t 「表」 n による\n    10人以内 1円\n    それ以上 2円\n", 5, "「以下」ですか？"),
     ("表 t 「表」 n による\n    10人以下 1円\n    それ以下 2円\n", 6, "「それ以上」または「それ以外」ですか？"),
+    ("表 t 「表」 n による、k ごと (a b)\n    10人以下 1円 2円\n", 4, "「別」ですか？"),
+    ("規則 fee 「会費」 [1] = もし n > 3人 且つ n < 5人 ならば 1円 そうでなければ 2円\n", 4, "「かつ」ですか？"),
+    ("規則 fee 「会費」 [1] = 最少(n × 1円/人, 3円)\n", 4, "「最小」ですか？"),
+    ("規則 fee 「会費」 [1] =\n    場合\n        n > 3人 → 2円\n        その他 → 1円\n", 7, "「それ以外」ですか？"),
     ("規則 fee 「会費」 [1] = 四捨五人(n × 1円/人, 10円)\n", 4, "「四捨五入」ですか？"),
     ("規則 fee 「会費」 [1] = もし n > 3人 なら 1円 そうでなければ 2円\n", 4, "「ならば」ですか？"),
 ])
@@ -71,6 +75,8 @@ def test_a_bound_word_misspelled_after_the_unit_is_named():
     """10人位上 reads as the unit 人位上 (not a syntax error): the unit error says what was meant."""
     ds = diags("表 t 「表」 n による\n    10人位上 1円\n")
     assert (ds[0].code, ds[0].span.line, ds[0].hint) == ("F201", 5, "「10人以上」ですか？")
+    ds = diags("規則 fee 「会費」 [1] = もし n が 10人位上 ならば 1円 そうでなければ 2円\n")
+    assert (ds[0].code, ds[0].hint) == ("F201", "「10人以上」ですか？")
 
 
 def test_every_misspelled_item_of_a_file_is_reported():
