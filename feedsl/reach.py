@@ -25,7 +25,8 @@ from . import ir
 from .ir import BoolType, EnumType, QType
 
 _MAX_BOXES = 64      # per condition, after distributing かつ over または
-_MAX_STEPS = 20_000  # box splits per arm
+_MAX_STEPS = 50_000  # box comparisons per 場合 (about 0.5 s at worst)
+_MAX_DEPTH = 100      # earlier arms a box is split by
 
 
 class NumSet:
@@ -138,12 +139,19 @@ class Reader:
 
     def __init__(self, enum_values):
         self.enum_values = enum_values  # an enum's name → all its values
-        self.universe: dict = {}
+        self.universe: dict[int, object] = {}
+        self.ids: dict = {}
 
     def full(self, key):
         return self.universe[key]
 
-    def atom(self, key, values) -> list[dict]:
+    def key(self, key, universe) -> int:
+        """A small number for a key (an IR node: hashing one on every step is slow)."""
+        n = self.ids.setdefault(key, len(self.ids))
+        self.universe.setdefault(n, universe)
+        return n
+
+    def atom(self, key: int, values) -> list[dict]:
         return [{key: values}] if not values.is_empty() else []
 
     def boxes(self, e, positive: bool = True) -> list[dict]:
@@ -162,9 +170,8 @@ class Reader:
             return [{}] if e.value == positive else []
         if isinstance(e, ir.EnumIs) and isinstance(e.subject.type, EnumType):
             t = e.subject.type  # narrowed by an enclosing 場合: only the values it left
-            key = ("enum", e.subject)
             universe = frozenset(t.members if t.members is not None else self.enum_values(t.name))
-            self.universe.setdefault(key, FinSet(universe, universe))
+            key = self.key(("enum", e.subject), FinSet(universe, universe))
             s = FinSet(e.members, self.universe[key].universe)
             return self.atom(key, s if positive else s.complement())
         if isinstance(e, ir.Cmp):
@@ -172,8 +179,7 @@ class Reader:
             if got is not None:
                 key, s = got
                 return self.atom(key, s if positive else s.complement())
-        key = ("cond", e)  # anything else: a condition taken whole
-        self.universe.setdefault(key, FinSet(_BOOLS, _BOOLS))
+        key = self.key(("cond", e), FinSet(_BOOLS, _BOOLS))  # anything else: a condition taken whole
         return self.atom(key, FinSet({positive}, _BOOLS))
 
     def _compare(self, e: ir.Cmp):
@@ -186,8 +192,7 @@ class Reader:
         if not isinstance(a.type, QType) and not (isinstance(a.type, ir.DateType) and isinstance(b.type, ir.DateType)):
             return None
         integral = isinstance(a.type, QType) and a.type.integral
-        key = ("num", a)
-        self.universe.setdefault(key, NumSet.everything(integral))
+        key = self.key(("num", a), NumSet.everything(integral))
         c = b.value
         parts = {
             "<": [(None, False, c, False)], "≤": [(None, False, c, True)],
@@ -212,16 +217,28 @@ def _meet(x: dict, y: dict):
     return out
 
 
-def _covered(box: dict, others: list[dict], reader: Reader, steps: list) -> bool:
+class _Budget:
+    """Work left for one 場合: a 500-arm 場合 must not make checking slow. When
+    it runs out, the arms not yet judged get no warning."""
+
+    def __init__(self, steps: int):
+        self.left = steps
+
+    def spend(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise _TooHard
+
+
+def _covered(box: dict, others: list[dict], reader: Reader, budget: _Budget, depth: int = 0) -> bool:
     """Whether every case in ``box`` is in some box of ``others``."""
-    steps[0] += 1
-    if steps[0] > _MAX_STEPS:
-        raise _TooHard
+    budget.spend(len(others) + 1)
+    others = [o for o in others if _meet(box, o) is not None]
     if not others:
         return False
+    if depth > _MAX_DEPTH:
+        raise _TooHard
     first, rest = others[0], others[1:]
-    if _meet(box, first) is None:
-        return _covered(box, rest, reader, steps)
     # box − first, as disjoint pieces: outside first on one key, inside on the keys before.
     inside = dict(box)
     for k, s in first.items():
@@ -230,7 +247,7 @@ def _covered(box: dict, others: list[dict], reader: Reader, steps: list) -> bool
         if not outside.is_empty():
             piece = dict(inside)
             piece[k] = outside
-            if not _covered(piece, rest, reader, steps):
+            if not _covered(piece, rest, reader, budget, depth + 1):
                 return False
         inside[k] = here & s
     return True
@@ -242,6 +259,7 @@ def dead_arms(conds: list, enum_values) -> list[tuple[int, list[int]]]:
     the earlier arms that take its cases — empty when its condition never holds).
     An earlier arm that cannot be read is left out, which only ever hides a warning."""
     reader = Reader(enum_values)
+    budget = _Budget(_MAX_STEPS)
     read: list = []
     out = []
     for k, c in enumerate(conds):
@@ -254,18 +272,24 @@ def dead_arms(conds: list, enum_values) -> list[tuple[int, list[int]]]:
         if boxes is not None:
             try:
                 earlier = [(j, b) for j, bs in enumerate(read) if bs is not None for b in bs]
-                steps = [0]
+                budget.spend(len(earlier) * len(boxes))
 
                 def covered_by(arms: set) -> bool:
-                    return all(_covered(b, [e for j, e in earlier if j in arms], reader, steps) for b in boxes)
+                    return all(_covered(b, [e for j, e in earlier if j in arms], reader, budget) for b in boxes)
 
                 takers = {j for j, e in earlier if any(_meet(b, e) is not None for b in boxes)}
                 if covered_by(takers):
-                    for j in sorted(takers, reverse=True):  # name the arms needed, the first ones (those that take the cases)
-                        if covered_by(takers - {j}):
+                    # Name only the arms needed: one alone if one covers it (the first such),
+                    # else drop the last ones while the rest still cover (the first take the cases).
+                    alone = next((j for j in sorted(takers) if covered_by({j})), None)
+                    if alone is not None:
+                        takers = {alone}
+                    for j in sorted(takers, reverse=True):
+                        if len(takers) > 1 and covered_by(takers - {j}):
                             takers.discard(j)
                     out.append((k, sorted(takers)))
             except _TooHard:
-                pass
+                if budget.left < 0:
+                    return out
         read.append(boxes)
     return out
