@@ -312,6 +312,7 @@ def _expected(terms, lang: str) -> str:
 
 
 # Terminals that are a choice of words (四捨五入|切り捨て|…): each word is a keyword.
+_JAPANESE = re.compile(r"[^\x00-\x7f]")  # keywords are Japanese words (not ( , → …)
 _WORD_CHOICE = re.compile(r"\(\?:((?:[^\\|()?*+.\[\]{}^$]+\|)*[^\\|()?*+.\[\]{}^$]+)\)")
 
 
@@ -328,10 +329,7 @@ def _keywords(terms) -> list[str]:
             out.append(pat.value)
         elif (m := _WORD_CHOICE.fullmatch(pat.value)):
             out.extend(m.group(1).split("|"))
-    return [w for w in out if _WORD.match(w)]
-
-
-_WORD = re.compile(r"[^\x00-\x7f]")  # keywords are Japanese words (not ( , → …)
+    return [w for w in out if _JAPANESE.match(w)]
 
 
 def _keyword_hint(text: str, pos, terms) -> tuple[str, str]:
@@ -420,7 +418,7 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
 
 
 _TOP_WORDS = ("規程", "区分", "記録", "入力", "前提", "規則", "表", "例")
-_TOP = re.compile(r"^(規程|区分|記録|入力|前提|規則|表|例)")
+_TOP = re.compile("^(" + "|".join(_TOP_WORDS) + ")")
 _LINE_ENDS = "ここで行が終わるはずです（余分なものがあります）"
 
 
