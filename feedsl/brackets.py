@@ -18,6 +18,7 @@ import attrs
 from . import ast, ir
 from .ir import ErrorType, QType
 from .runtime import format_decimal
+from .spelling import did_you_mean, did_you_mean_en, glued_bound
 
 def _exact(x: Fraction, grouping: bool) -> str:
     """A value in decimals, exactly when it terminates within 6 places
@@ -122,8 +123,10 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
         if q.unit.num == "" and not q.unit.percent:
             d = kt.dim  # 51～100人: the bare 51 takes the row's unit
         if d != kt.dim:
+            meant = [m] if (m := glued_bound(q.text, q.unit.num, ir.dim_str(kt.dim))) else []
             ck.err("F201", q.span, f"境界 {q.text} の単位「{ir.dim_str(d)}」が表のキー「{kt}」と合いません",
-                   f"bound {q.text} is in {ir.dim_str(d)} but the key is {kt}")
+                   f"bound {q.text} is in {ir.dim_str(d)} but the key is {kt}",
+                   did_you_mean(meant), did_you_mean_en(meant))
         return q.value
 
     # 1. Each row's explicit bounds.

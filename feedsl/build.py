@@ -12,6 +12,7 @@ from . import ast
 from .diagnostics import Diagnostics
 from .source import Span
 from .values import MONTH_WORDS, MULTIPLIERS, normalize
+from .spelling import ROUNDING_SPELLINGS
 
 # Full-width digits, commas, periods and ％ are read as their ASCII forms
 # (feedsl.values.normalize, the reader of every input surface).
@@ -405,7 +406,8 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def builtin(self, meta, children):
         name, *args = children
-        return ast.Builtin(str(name), tuple(a for a in args if a is not None), span=self.span(meta))
+        func = ROUNDING_SPELLINGS.get(str(name), str(name))  # 切捨て → 切り捨て: one word downstream
+        return ast.Builtin(func, tuple(a for a in args if a is not None), span=self.span(meta))
 
     @v_args(meta=True, inline=True)
     def aggregate(self, meta, func, var, _in, source, body):

@@ -8,7 +8,6 @@ author sees every mistake of a file in one run. Bracket tables are checked by
 from __future__ import annotations
 
 import datetime
-import difflib
 
 import attrs
 import keyword
@@ -19,10 +18,12 @@ from .codegen.names import RESERVED_PUBLIC
 from .brackets import check_table
 from .months import check_month_table
 from .diagnostics import Diagnostics
+from .reach import dead_arms
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
 from .values import ValueReadError, label_clashes, read_date, read_enum
+from .spelling import did_you_mean, did_you_mean_en, glued_bound, near_names
 
 ERR = ErrorType()
 BOOL = BoolType()
@@ -50,7 +51,7 @@ _RECORD_RESERVED = {n for n in dir(FeeRecord) if not n.startswith("_")}
 
 
 def _suggest(name: str, candidates) -> str:
-    m = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    m = near_names(name, candidates)
     return m[0] if m else ""
 
 
@@ -307,8 +308,10 @@ class Checker:
         if q.unit.num == "" and not q.unit.percent:
             return True  # a bare number takes the unit it is compared with
         if d != typ.dim:
+            meant = [m] if (m := glued_bound(q.text, q.unit.num, ir.dim_str(typ.dim))) else []
             self.err("F201", span, f"単位が合いません: {q.text} は「{ir.dim_str(d)}」、ここでは「{typ}」が必要です",
-                     f"unit mismatch: {q.text} is {ir.dim_str(d)}, expected {typ}")
+                     f"unit mismatch: {q.text} is {ir.dim_str(d)}, expected {typ}",
+                     did_you_mean(meant), did_you_mean_en(meant))
             return False
         return True
 
@@ -395,8 +398,10 @@ class Checker:
             out = {}
             for n, v in lit.fields:
                 if n not in fields:
-                    self.err("F204", lit.span, f"{what}: 記録 {typ.name} に項目「{n}」はありません",
-                             f"{what}: record {typ.name} has no field {n!r}")
+                    sug = near_names(n, fields)
+                    self.err("F204", lit.span, f"{what}: 記録 {typ.name} に項目「{n}」はありません（項目: {'、'.join(fields)}）",
+                             f"{what}: record {typ.name} has no field {n!r}",
+                             did_you_mean(sug, "のことですか？"), did_you_mean_en(sug))
                     continue
                 out[n] = self.literal_value(v, fields[n].type, f"{what}.{n}")
             return out
@@ -484,11 +489,7 @@ class Checker:
                 walk(c)
 
         walk(e)
-        lines = self.source_text.split("\n")
-        text = ""
-        sp = getattr(r.expr, "span", None)
-        if sp and sp.line == sp.end_line and 1 <= sp.line <= len(lines):
-            text = lines[sp.line - 1][sp.col - 1:sp.end_col - 1].strip()
+        text = self.span_text(getattr(r.expr, "span", None))
         return ir.RelationIR(e, r.label, tuple(names), text, span=r.span)
 
     def example(self, e: ast.Example):
@@ -508,8 +509,7 @@ class Checker:
             elif name in self.inputs and name in needs:
                 typ = self.inputs[name].type
             else:
-                self.err("F106", span, f"規則「{e.entry}」は入力「{name}」を使いません（使う入力: {', '.join(needed) or 'なし'}）",
-                         f"{e.entry} does not take {name!r}")
+                self.example_input_error(e.entry, name, span, [*params, *needed])
                 continue
             kw.append((name, self.literal_value(value, typ, f"例の入力「{name}」")))
         expected = None
@@ -521,6 +521,23 @@ class Checker:
             rate = isinstance(rt, QType) and not rt.integral  # a rate is a Fraction even when whole (100%)
             expected = int(q.value) if q.value.denominator == 1 and not rate else q.value
         return ir.ExampleIR(e.entry, tuple(kw), expected, span=e.span)
+
+    def example_input_error(self, entry: str, name: str, span: Span, takes: list) -> None:
+        """An example gives an input its rule does not take: F106 when the
+        regulation has that input (the rule just does not read it), F111 when
+        nothing of that name exists (a misspelling: say which name was meant)."""
+        listed = ', '.join(takes) or 'なし'
+        if name in self.inputs:
+            self.err("F106", span, f"規則「{entry}」は入力「{name}」を使いません（使う入力: {listed}）",
+                     f"{entry} does not use the input {name!r} (it takes: {listed})",
+                     "この入力は金額に影響しません。例から外してください",
+                     "the input does not affect this amount; leave it out of the example")
+            return
+        sug = near_names(name, takes) or near_names(name, self.inputs)
+        self.err("F111", span, f"入力「{name}」はありません（規則「{entry}」の入力: {listed}）",
+                 f"there is no input {name!r} (the inputs of {entry}: {listed})",
+                 did_you_mean(sug, "のことですか？") or "入力の名前を確かめてください",
+                 did_you_mean_en(sug) or "check the input's name")
 
     # --- expressions --------------------------------------------------------
     def expr(self, e, scope, rule=None):
@@ -742,8 +759,10 @@ class Checker:
         if isinstance(a.type, QType) and isinstance(b.type, QType):
             a, b = self.unify_bare(a, b)
             if a.type.dim != b.type.dim:
+                meant = [m for c, o in ((b, a), (a, b)) if isinstance(c, ir.Const)
+                         and (m := glued_bound(c.text, ir.dim_str(c.type.dim), ir.dim_str(o.type.dim)))]
                 self.err("F201", e.span, f"単位の違うものは比べられません: 「{a.type}」と「{b.type}」",
-                         f"cannot compare {a.type} with {b.type}")
+                         f"cannot compare {a.type} with {b.type}", did_you_mean(meant[:1]), did_you_mean_en(meant[:1]))
             return ir.Cmp(e.op, a, b, span=e.span)
         if a.type == b.type and e.op in ("=", "≠"):
             return ir.Cmp(e.op, a, b, span=e.span)
@@ -848,6 +867,7 @@ class Checker:
                 self.err("F403", e.span, "条件の「場合」には最後に「それ以外 → …」が必要です（どの条件にも当たらないとき）",
                          "a 場合 of conditions needs a final それ以外 arm",
                          "例: それ以外 → 0円")
+            self.warn_dead_arms(e.arms, [c for c, _ in arms])
             return ir.Branches(tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
         subject = self.expr(e.subject, scope, rule)
         arms = []
@@ -888,6 +908,38 @@ class Checker:
                          "足りない値の腕を書くか、「それ以外 → …」を書いてください",
                          "add arms for them or a それ以外 arm")
         return ir.Match(subject, tuple(arms), self.join([v for _, v in arms], e.span), span=e.span)
+
+    def span_text(self, sp: Span | None) -> str:
+        """The source text of a one-line span ('' for a longer one)."""
+        lines = self.source_text.split("\n")
+        if sp and sp.line == sp.end_line and 1 <= sp.line <= len(lines):
+            return lines[sp.line - 1][sp.col - 1:sp.end_col - 1].strip()
+        return ""
+
+    def warn_dead_arms(self, arms: tuple, conds: list) -> None:
+        """F504: an arm of a 場合 of conditions that no case reaches (first match)."""
+        def head(arm):
+            first, last = arm.conds[0].span, arm.conds[-1].span
+            sp = Span(first.path, first.line, first.col, last.end_line, last.end_col)
+            return sp, self.span_text(sp) or f"{first.line}行目の条件"
+
+        for k, takers in dead_arms(conds, lambda name: [n for n, _ in self.enums[name].values]):
+            sp, text = head(arms[k])
+            if not takers:
+                self.warn("F504", sp, f"この腕には届きません: 「{text}」はどんな入力でも成り立ちません",
+                          f"this arm is never reached: {text} never holds",
+                          "条件を見直すか、不要なら腕を削除してください", "fix the condition or remove the arm")
+                continue
+            earlier = "、".join(f"{head(arms[j])[0].line}行目「{head(arms[j])[1]}」" for j in takers)
+            lines_en = ", ".join(str(head(arms[j])[0].line) for j in takers)
+            self.warn("F504", sp,
+                      f"この腕には届きません: 「{text}」に当たるときは必ず先の腕 {earlier}"
+                      + ("にも当たります" if len(takers) == 1 else "のどれかに当たります")
+                      + "（場合は上から順に、最初に当たった腕を使います）",
+                      f"this arm is never reached: whenever {text} holds, an earlier arm (line {lines_en})"
+                      " holds too (場合 takes the first arm that holds)",
+                      "狭い条件の腕を先に書くか（例: 10万人以上 の腕を 5万人以上 の腕より上に）、不要なら腕を削除してください",
+                      "put the narrower condition first, or remove the arm")
 
     def e_Builtin(self, e: ast.Builtin, scope, rule):
         f = e.func

@@ -47,6 +47,7 @@ from lark.indenter import Indenter
 
 from .diagnostics import Diagnostics
 from .source import SourceFile, Span
+from .spelling import did_you_mean, did_you_mean_en, near_keywords, word_at
 
 
 class FeeIndenter(Indenter):
@@ -301,11 +302,43 @@ def _describe(term: str, parser_: Lark, lang: str) -> str:
 
 
 def _expected(terms, lang: str) -> str:
+    """What may be written here, in words; never 「改行」: a newline is not
+    something an author types to fix a line (the message says so instead)."""
     p = parser()
-    names = sorted({_describe(t, p, lang) for t in terms if not t.startswith("__")})
+    names = sorted({_describe(t, p, lang) for t in terms if not t.startswith("__") and t != "_NL"})
     if len(names) > 8:
         names = names[:8] + ["…"]
     return "、".join(names) if lang != "en" else ", ".join(names)
+
+
+# Terminals that are a choice of words (四捨五入|切り捨て|…): each word is a keyword.
+_JAPANESE = re.compile(r"[^\x00-\x7f]")  # keywords are Japanese words (not ( , → …)
+_WORD_CHOICE = re.compile(r"\(\?:((?:[^\\|()?*+.\[\]{}^$]+\|)*[^\\|()?*+.\[\]{}^$]+)\)")
+
+
+def _keywords(terms) -> list[str]:
+    """The keywords the parser would take here (規則, 場合, による, 以下 …)."""
+    p = parser()
+    out = []
+    for t in terms:
+        try:
+            pat = p.get_terminal(t).pattern
+        except KeyError:
+            continue
+        if pat.type == "str":
+            out.append(pat.value)
+        elif (m := _WORD_CHOICE.fullmatch(pat.value)):
+            out.extend(m.group(1).split("|"))
+    return [w for w in out if _JAPANESE.match(w)]
+
+
+def _keyword_hint(text: str, pos, terms) -> tuple[str, str]:
+    """「規則」ですか？ when the word at ``pos`` is a near miss of a keyword the
+    parser would take there; ('', '') otherwise."""
+    if pos is None:
+        return "", ""
+    found = near_keywords(word_at(text, pos), _keywords(terms))
+    return did_you_mean(found), did_you_mean_en(found)
 
 
 def _token_span(path: str, tok) -> Span:
@@ -345,11 +378,12 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
     elif isinstance(e, UnexpectedCharacters):
         span = shift(Span(src.path, e.line, e.column, e.line, e.column + 1))
         exp = _expected(e.allowed or (), "ja")
+        hint, hint_en = _keyword_hint(text + "\n", e.pos_in_stream, e.allowed or ())
         diags.error("F001", span,
-                    f"ここでは使えない文字です。ここに書けるもの: {exp}" if exp else "ここでは使えない文字です",
-                    f"unexpected character here; expected {_expected(e.allowed or (), 'en')}",
-                    "全角・半角の違い、「」の閉じ忘れがないか確かめてください",
-                    "check for full-width/half-width mix-ups and unclosed 「」")
+                    f"ここでは使えない文字です。ここに書けるもの: {exp}" if exp else _LINE_ENDS,
+                    f"unexpected character here; expected {_expected(e.allowed or (), 'en') or 'the end of the line'}",
+                    hint or "全角・半角の違い、「」の閉じ忘れがないか確かめてください",
+                    hint_en or "check for full-width/half-width mix-ups and unclosed 「」")
     elif isinstance(e, UnexpectedToken):
         tok = e.token
         if tok.type == "$END":
@@ -367,10 +401,14 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
         else:
             span = shift(_token_span(src.path, tok))
         exp_ja = _expected(e.expected, "ja")
-        diags.error("F001", span,
-                    f"{_describe_token(tok)} はここに書けません。ここに書けるもの: {exp_ja}",
-                    f"unexpected {tok.type} {tok.value!r}; expected {_expected(e.expected, 'en')}",
-                    "", "")
+        hint, hint_en = _keyword_hint(text + "\n", getattr(tok, "start_pos", None), e.expected)
+        if tok.type == "_NL":
+            what = f"行が途中で終わっています。続きに書けるもの: {exp_ja}"
+        else:
+            what = f"{_describe_token(tok)} はここに書けません。" + (f"ここに書けるもの: {exp_ja}" if exp_ja else _LINE_ENDS)
+        diags.error("F001", span, what,
+                    f"unexpected {tok.type} {tok.value!r}; expected {_expected(e.expected, 'en') or 'the end of the line'}",
+                    hint, hint_en)
     elif isinstance(e, UnexpectedEOF):
         lines = text.rstrip("\n").split("\n")
         span = shift(Span(src.path, len(lines), 1, len(lines), 2))
@@ -379,13 +417,21 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
         diags.error("F001", shift(Span(src.path, 1, 1, 1, 2)), f"読み取れません: {e}", f"cannot parse: {e}")
 
 
-_TOP = re.compile(r"^(規程|区分|記録|入力|前提|規則|表|例)")
+_TOP_WORDS = ("規程", "区分", "記録", "入力", "前提", "規則", "表", "例")
+_TOP = re.compile("^(" + "|".join(_TOP_WORDS) + ")")
+_LINE_ENDS = "ここで行が終わるはずです（余分なものがあります）"
+
+
+def _starts_item(line: str) -> bool:
+    """A line that begins a top-level item: a keyword at column 0, or a near
+    miss of one (規側 …), so that the items after a misspelled one are still parsed."""
+    return bool(_TOP.match(line)) or bool(near_keywords(word_at(line, 0), _TOP_WORDS))
 
 
 def _chunks(text: str):
     """Split a file into top-level items: (first line number, text)."""
     lines = text.split("\n")
-    starts = [i for i, ln in enumerate(lines) if _TOP.match(ln)]
+    starts = [i for i, ln in enumerate(lines) if _starts_item(ln)]
     if not starts or starts[0] != 0:
         starts = [0] + starts
     for k, s in enumerate(starts):

@@ -549,7 +549,7 @@ class Gen:
         return x
 
     def round(self, x: X, dim: str) -> X:
-        mode = self.pick(["四捨五入", "切り捨て", "切り上げ"])
+        mode = self.pick(["四捨五入", "切り捨て", "切り上げ", "切捨て", "切捨", "切上げ", "切上"])  # every spelling
         if dim == RATE:
             unit = "1"
         else:
