@@ -351,10 +351,15 @@ def cmd_eval(a) -> int:
         from .api import _amount_text
         from .runtime import format_value
 
-        if isinstance(amount, (int, Fraction)) and not isinstance(amount, bool):
+        from .codegen.explain import unit_of
+        from .runtime import FISCAL_MONTH
+
+        shown_unit = unit_of(rule.type, reg.fy_start)  # '%' for a rate, 年度の第10月（1月）
+        if (isinstance(amount, (int, Fraction)) and not isinstance(amount, bool)
+                and shown_unit != "%" and not shown_unit.startswith(FISCAL_MONTH)):
             shown = _amount_text(amount, unit)  # past 60 digits shortened: --json has every digit
         else:
-            shown = format_value(amount)
+            shown = format_value(amount, shown_unit)
         _out(f"{rule.label} [{rule.clause}]: {shown}")
     return EXIT_OK
 

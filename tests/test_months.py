@@ -317,3 +317,19 @@ def test_bad_date_still_an_input_error():
     m = load(month_table(ISSUE_ROWS))
     with pytest.raises(FeeInputError):
         m.join_month_fee(approved_on="2024-13-01")
+
+
+def test_cli_eval_shows_a_fiscal_month_as_a_place(tmp_path, capsys):
+    """A rule whose value is 年度の月: 2025年1月5日 is the 10th month of an April year, shown
+    with its calendar month, never 「10年度の月」 or 「10月」."""
+    p = tmp_path / "place.fee"
+    p.write_text("規程 s 「s」\n    年度 4月始まり\n入力 d: 日付 「d」\n規則 f 「f」 [1] = 年度の月(d)\n", "utf-8")
+    assert main(["eval", str(p), "f", "d=2025-01-05"]) == 0
+    assert capsys.readouterr().out.strip() == "f [1]: 年度の第10月（1月）"
+
+
+def test_cli_eval_shows_a_rate_in_percent(capsys):
+    """21 / 100 members is the rate 21%, shown in percent (not as the fraction 21/100)."""
+    rinko = str(Path(HYOGO).with_name("rinko_renmei.fee"))
+    assert main(["eval", rinko, "join_rate", "members=21", "association_members=100"]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 21%")
