@@ -313,8 +313,10 @@ class _Builder(Transformer):
         return ((str(cell), v), self.span(meta))
 
     @v_args(meta=True, inline=True)
-    def fallback(self, meta, value, default):
-        return ast.Fallback(value, default, span=self.span(meta))
+    def fallback(self, meta, obj, name, default):
+        end = self.tspan(name)
+        span = Span(self.path, obj.span.line, obj.span.col, end.end_line, end.end_col)
+        return ast.Fallback(ast.FieldRef(obj, str(name), span=span), default, span=self.span(meta))
 
     @v_args(meta=True)
     def band_one(self, meta, children):

@@ -261,11 +261,11 @@ class Words:
         return f"{key}による表{col}", P_ATOM
 
     def n_CatLookup(self, c):
-        """①施設割（社会福祉施設の会費の表による）; a fallback reads 「なしのときは 0円」."""
+        """表「社会福祉施設の会費」の①施設割; a fallback adds （なしのときは 0円）."""
         t = self.reg.cat_tables[c.table]
         label = next(col.label for col in t.columns if col.name == c.column)
-        by = t.label if not t.params else f"{t.label}、{self.text(c.key, P_ATOM)}"
-        text = f"{label}（{by}）"
+        key = f"（{self.text(c.key, P_ATOM)}）" if t.params else ""
+        text = f"表「{t.label}」{key}の{label}"
         if c.fallback is not None:
             text += f"（なしのときは {self.text(c.fallback, P_ADD)}）"
         return text, P_ATOM
