@@ -959,6 +959,8 @@ class Checker:
             key_type = params[0][1]
         elif t.key in self.inputs:
             key_type = self.inputs[t.key].type
+        elif any(i.name == t.key for i in self.reg.inputs):
+            return None  # the input itself has an error, already reported
         else:
             sug = _suggest(t.key, self.inputs)
             self.err("F430", t.key_span, f"「{t.key}」ごと: 「{t.key}」は入力ではありません。行を選ぶのは区分の入力か、表の引数です",
@@ -1143,7 +1145,13 @@ class Checker:
                 self.err("F107", obj.span, f"表「{t.name}」は入力「{t.key}」で行を選ぶので、引数は書けません: {t.name}.{e.name}",
                          f"table {t.name!r} is keyed by input {t.key!r} and takes no arguments")
                 return ir.Const(None, ERR, span=e.span)
-            key = self.expr(ast.Ref(t.key, span=obj.span), scope, rule)
+            if t.key in scope:
+                # A parameter or 合計 variable of that name hides the input here; the
+                # table still reads the input (unnarrowed: the 場合 was on the other name).
+                self.used_inputs.add(t.key)
+                key = ir.InputRef(t.key, self.inputs[t.key].type, span=obj.span)
+            else:
+                key = self.expr(ast.Ref(t.key, span=obj.span), scope, rule)
         if isinstance(key.type, ErrorType):
             return ir.Const(None, ERR, span=e.span)
         col = next((c for c in t.columns if c.name == e.name), None)
