@@ -81,6 +81,7 @@ class Checker:
         self._member_names: dict[str, dict[str, str]] = {}
         # 表 … ごと: name → CatTableIR, or None when the table has an error.
         self.cat_tables: dict[str, ir.CatTableIR | None] = {}
+        self.cat_ast: dict[str, ast.CategoryTable] = {}
 
     # --- helpers ------------------------------------------------------------
     def err(self, code, span, ja, en="", hint="", hint_en=""):
@@ -152,6 +153,7 @@ class Checker:
 
         for t in reg.cat_tables:
             if self.declare(t.name, t.span, seen):
+                self.cat_ast[t.name] = t
                 self.cat_tables[t.name] = self.cat_table(t)
 
         for r in reg.rules:
@@ -958,6 +960,7 @@ class Checker:
         if params:
             key_type = params[0][1]
         elif t.key in self.inputs:
+            self.used_inputs.add(t.key)  # read through the table
             key_type = self.inputs[t.key].type
         elif any(i.name == t.key for i in self.reg.inputs):
             return None  # the input itself has an error, already reported
@@ -1034,12 +1037,13 @@ class Checker:
 
         rows = []
         where: dict[str, Span] = {}
+        resolved = True  # False once a row names something that is no value
         for row in t.rows:
             ms = []
             for rn in row.names:
                 m = resolve(rn)
                 if m is None:
-                    ok = False
+                    ok = resolved = False
                     continue
                 if m in where:
                     self.err("F432", rn.span, f"区分の値「{m}」（{members[m]}）の行は {where[m].line}行目 にもあります",
@@ -1057,7 +1061,7 @@ class Checker:
             text = row.group or (members[ms[0]] if ms else "")
             rows.append((row, tuple(ms), text))
         missing = [m for m in members if m not in where]
-        if missing:
+        if missing and resolved:  # after a row that names no value, which is missing is a guess
             self.err("F433", t.span, f"表「{t.name}」に行のない値があります: {'、'.join(f'{m}（{members[m]}）' for m in missing)}",
                      f"category table {t.name!r} has no row for {', '.join(missing)}",
                      "区分のどの値にも行を一つ書いてください（当てはまらない欄は「なし」）",
@@ -1131,7 +1135,17 @@ class Checker:
             return None
         t = self.cat_tables[obj.name]
         if t is None:
-            return ir.Const(None, ERR, span=e.span)
+            # The table has an error (reported): still read its key, so that the
+            # rule's inputs are what they will be once the table is mended.
+            key_name = self.cat_ast[obj.name].key
+            if args is None and key_name in self.inputs:
+                key = ir.InputRef(key_name, self.inputs[key_name].type, span=obj.span)
+                self.used_inputs.add(key_name)
+            elif args is not None and len(args) == 1:
+                key = self.expr(args[0], scope, rule)
+            else:
+                return ir.Const(None, ERR, span=e.span)
+            return ir.CatLookup(obj.name, e.name, key, (), None, ERR, span=e.span)
         if t.params:
             if args is None or len(args) != 1:
                 self.err("F107", obj.span, f"表「{t.name}」には行を選ぶ引数が一つ必要です: {t.name}(…).{e.name}",
