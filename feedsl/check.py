@@ -1115,7 +1115,8 @@ class Checker:
             for row, ms, text in rows)
         return ir.CatTableIR(t.name, t.label, t.clause, enum, t.key,
                              tuple((n, ty) for n, ty, _ in params), t.heading, tuple(col_irs), row_irs,
-                             none_zero and has_none, tuple((n.kind, n.text) for n in t.notes), span=t.span)
+                             none_zero and has_none, tuple((n.kind, n.text) for n in t.notes), span=t.span,
+                             key_label=(t.params[0].label or t.key) if t.params else self.inputs[t.key].label)
 
     def cat_needs_column(self, name: str, span: Span) -> None:
         t = self.cat_tables.get(name)

@@ -160,12 +160,12 @@ def _cat_table(reg, t: ir.CatTableIR) -> dict:
         notes.insert(0, {"kind": "注", "text": f"「{written}」の欄は、{meaning}。", "interpretation": False})
     table = {"key": t.heading, "key_unit": "", "column_heading": "", "caption": caption,
              "columns": [c.label for c in t.columns], "rows": rows, "chart": None}
-    key_label = reg.inputs[t.key].label if not t.params and t.key in reg.inputs else ""
     return {
         "name": t.name, "anchor": _anchor(t.name), "label": t.label, "clause": t.clause, "unit": "",
         "formula": "", "cases": [], "rounding": "", "is_table": True, "table": table,
-        "params": [{"label": en.label, "unit": str(ir.EnumType(en.name)), "domain": ""}] if t.params else [],
-        "inputs": [key_label] if key_label else [],
+        "params": [{"label": t.key_label, "unit": "・".join(label for _, label in en.values), "domain": ""}]
+        if t.params else [],
+        "inputs": [] if t.params else [t.key_label],
         "notes": notes,
     }
 

@@ -361,6 +361,7 @@ class CatTableIR:
     none_zero: bool  # なし は 0 (else なし は 該当なし)
     notes: tuple  # (kind, text)
     span: Span = _span()
+    key_label: str = attrs.field(default="", kw_only=True)  # the key input's or parameter's label
 
     def cell(self, member: str, column: str):
         """(row, amount or None) of ``member`` in ``column``."""
