@@ -186,13 +186,26 @@ def _with_cat_tables(reg, rules: list[dict]) -> list[dict]:
 
 
 def _cat_of(node) -> str | None:
-    """The category table a value reads (for the 一覧 summary), if any."""
-    stack = [node]
-    while stack:
-        x = stack.pop()
+    """The category table a value is made of, for the 一覧 summary: a sum of its
+    columns, possibly chosen by conditions (表3's 事業所定額 ＋ 併設なら加算), with
+    nothing else that computes (no ×, no other rule): then the table's rows are
+    the amounts the 一覧 lists. None for any other value."""
+    tables = set()
+
+    def shaped(x) -> bool:
         if isinstance(x, ir.CatLookup):
-            return x.table
-        stack.extend(ir.children(x))
+            tables.add(x.table)
+            return x.fallback is None or isinstance(x.fallback, ir.Const)
+        if isinstance(x, ir.Const):
+            return True
+        if isinstance(x, ir.Arith):
+            return x.op == "+" and shaped(x.left) and shaped(x.right)
+        if isinstance(x, ir.Cond):
+            return shaped(x.then) and shaped(x.else_)
+        return False
+
+    if shaped(node) and len(tables) == 1:
+        return tables.pop()
     return None
 
 
@@ -271,11 +284,6 @@ def _summary(reg, title: str, names: tuple, tables: dict) -> dict:
         items = []
 
         def amount(node, case):
-            cat = _cat_of(node)
-            if cat is not None:
-                t = reg.cat_tables[cat]
-                return {"case": case, "text": "", "bands": [],
-                        "ref": {"label": t.label, "clause": t.clause, "anchor": _anchor(t.name)}}
             target = node
             if isinstance(node, ir.RuleRef) and reg.rules[node.name].is_table:
                 target = reg.rules[node.name]

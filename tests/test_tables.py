@@ -336,3 +336,21 @@ def test_hyogo_table3_by_hand():
         assert y.facility_fixed_fee(f={"kind": kind, "attached_home_service": attached}) == amount
     e = y.explain("facility_fixed_fee", f={"kind": "home_service", "attached_home_service": True})
     assert "居宅サービス事業併設の加算（居宅サービス事業所）なし → 該当しない" in str(e)
+
+
+def test_summary_lists_the_rows_only_of_a_rule_made_of_the_table(tmp_path):
+    """一覧: a rule that is a sum of the table's columns shows the rows (the 参考 table's
+    way); a rule that multiplies a column shows its formula, never the bare cells."""
+    path = tmp_path / "t.fee"
+    head = HEAD.replace("規程 t 「社会福祉施設の会費」", "規程 t 「社会福祉施設の会費」\n    一覧 「一覧」 (parts_sum, fee)")
+    path.write_text(head + PARTS + "    なし は 0\n" + """
+規則 parts_sum 「施設割と1人分」 = parts.fixed + parts.per_head × 1人
+
+規則 fee 「会費」 = parts.fixed + parts.per_head × capacity
+""", "utf-8")
+    ctx = docs.regulation_context(path)
+    rows = {r["label"]: r["entries"] for r in ctx["summaries"][0]["rows"]}
+    assert [e["text"] for e in rows["会費"]] == [
+        "表「社会福祉施設の会費」の①施設割 ＋ 表「社会福祉施設の会費」の②定員割（1人当たり） × 定員"]
+    shaped = comp(PARTS + "    なし は 0\n\n規則 g 「g」 =\n    parts.fixed + (もし capacity が 10人以上 ならば parts.fixed そうでなければ 0円)\n")
+    assert docs._cat_of(shaped.ir.rules["g"].expr) == "parts"
