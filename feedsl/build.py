@@ -307,6 +307,8 @@ class _Builder(Transformer):
         text = _label(tok) if tok.type == "LABEL" else str(tok)
         return ast.RowName("label", text, span=self.tspan(tok))
 
+    row_head = row_name
+
     @v_args(meta=True, inline=True)
     def none_meaning(self, meta, cell, value):
         v = "該当なし" if value.type == "NOT_APPLICABLE" else self.qty(value)

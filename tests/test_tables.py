@@ -354,3 +354,13 @@ def test_summary_lists_the_rows_only_of_a_rule_made_of_the_table(tmp_path):
         "表「社会福祉施設の会費」の①施設割 ＋ 表「社会福祉施設の会費」の②定員割（1人当たり） × 定員"]
     shaped = comp(PARTS + "    なし は 0\n\n規則 g 「g」 =\n    parts.fixed + (もし capacity が 10人以上 ならば parts.fixed そうでなければ 0円)\n")
     assert docs._cat_of(shaped.ir.rules["g"].expr) == "parts"
+
+
+def test_a_row_without_cells_is_a_syntax_error_naming_what_may_follow():
+    c = comp("""表 p 「p」 category ごと
+    区分 fixed 「①施設割」
+    residential
+""")
+    (d,) = [d for d in c.diagnostics if d.is_error]
+    assert d.code == "F001" and (d.span.line, d.span.col) == (13, 16)  # just after 「residential」
+    assert d.message.endswith("ここに書けるもの: なし、数量（例: 9,300円・2万人・21%）")
