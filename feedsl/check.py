@@ -82,6 +82,7 @@ class Checker:
         # 表 … ごと: name → CatTableIR, or None when the table has an error.
         self.cat_tables: dict[str, ir.CatTableIR | None] = {}
         self.cat_ast: dict[str, ast.CategoryTable] = {}
+        self.cat_read_names: set[str] = set()  # tables some rule reads
 
     # --- helpers ------------------------------------------------------------
     def err(self, code, span, ja, en="", hint="", hint_en=""):
@@ -210,6 +211,13 @@ class Checker:
                           f"rule {name!r} is used by no other rule and has no example",
                           f"会費として使うなら 例 {name}(…) = … を書いてください。不要なら削除してください",
                           f"add an example for it (例 {name}(…) = …) or remove it")
+
+        for name, t in self.cat_tables.items():
+            if t is not None and name not in self.cat_read_names and not self.d.has_errors:
+                self.warn("F442", t.span, f"表「{name}」（{t.label}）はどの規則にも使われていません",
+                          f"category table {name!r} is read by no rule",
+                          f"規則の中で {name}{'(…)' if t.params else ''}.{t.columns[0].name} のように列を読んでください。不要なら削除してください",
+                          "read one of its columns in a rule, or remove it")
 
         # Transitive inputs for every rule.
         rules = {}
@@ -1134,6 +1142,7 @@ class Checker:
             args = obj.args
         else:
             return None
+        self.cat_read_names.add(obj.name)
         t = self.cat_tables[obj.name]
         if t is None:
             # The table has an error (reported): still read its key, so that the
