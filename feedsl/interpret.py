@@ -37,6 +37,10 @@ The semantics, as README.md and the checker define them:
 * A table row matches when its interval contains the key (rows are scanned in
   order, ``Interval.contains``); ``それ以外`` takes what no row does; a key in
   no row is a :class:`FeeInputError`. Enum columns are selected by value.
+* A category table's column (``t.col``, ``t(k).col``) is the cell of the row
+  whose values include the key; a なし cell is 0 when the table says
+  ``なし は 0``, else the ``がなければ`` value, computed only then (the checker
+  makes sure one of them applies).
 * ``合計`` adds its body over a list (0 for an empty list), ``件数`` counts the
   items whose condition holds; the bound name is visible only in the body and
   hides a parameter of that name (never an input: inputs are another

@@ -364,3 +364,30 @@ def test_a_row_without_cells_is_a_syntax_error_naming_what_may_follow():
     (d,) = [d for d in c.diagnostics if d.is_error]
     assert d.code == "F001" and (d.span.line, d.span.col) == (13, 16)  # just after 「residential」
     assert d.message.endswith("ここに書けるもの: なし、数量（例: 9,300円・2万人・21%）")
+
+
+@pytest.mark.parametrize("padding", [0, 45])
+def test_fallback_is_computed_only_when_the_cell_is_none(padding):
+    """The fallback here is a table that takes 1人 or more: for 0人 reading it is an input
+    error. Where the cell has an amount it must never be computed (padding makes the
+    generated code statements instead of one expression)."""
+    extra = " + 0円/人" * padding
+    c = comp(PARTS + f"""
+表 strict(n: 人 「人数」 範囲 1人以上) 「厳しい表」 n による
+    1人以上   5円/人
+
+規則 fee 「会費」 =
+    parts.fixed + (parts.per_head がなければ (strict(capacity){extra})) × capacity
+""")
+    mod = load(c)
+    # 10,000 + 100 × 0 = 10,000: the なし fallback (strict) is not reached.
+    assert mod.fee(category="residential", capacity=0) == 10_000
+    assert interpret.evaluate(c.ir, "fee", {"category": "residential", "capacity": 0}) == 10_000
+    # 保育所: the cell is なし, so strict is read: 5,000 + 5円/人 × 10人 = 5,050 …
+    assert mod.fee(category="nursery", capacity=10) == 5_050
+    # … and 0人 is outside its 範囲: an input error, in both implementations.
+    with pytest.raises(feedsl.FeeInputError):
+        mod.fee(category="nursery", capacity=0)
+    with pytest.raises(feedsl.FeeInputError):
+        interpret.evaluate(c.ir, "fee", {"category": "nursery", "capacity": 0})
+    assert mod.explain("fee", category="residential", capacity=0).amount == 10_000
