@@ -221,6 +221,69 @@ class Table:
     by_month: bool = attrs.field(default=False, kw_only=True)
 
 
+@attrs.frozen
+class NoneCell:
+    """A なし (or —) cell of a category table, as written."""
+
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class CatColumn:
+    """A column of a category table: its name, printed label and declared unit (or None)."""
+
+    name: str
+    label: str
+    unit: Unit | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class RowName:
+    """How a category-table row names an enum value: ``kind`` is name (its
+    identifier) or label (its label, bare or in 「」)."""
+
+    kind: str
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class CatRow:
+    names: tuple  # RowName
+    group: str  # the printed label of a row for several values, or ""
+    cells: tuple  # Quantity | NoneCell
+    span: Span = _span()
+
+
+@attrs.frozen
+class CategoryTable:
+    """表 … key ごと: rows are the values of an enum, columns named amounts."""
+
+    name: str
+    params: tuple
+    label: str
+    clause: str
+    key: str
+    key_span: Span
+    heading: str
+    columns: tuple  # CatColumn
+    rows: tuple  # CatRow
+    none_meaning: tuple  # ((text, value), span) per なし は … line: value "0" or "該当なし"
+    notes: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Fallback:
+    """``x.column がなければ value``: the value where the column's cell is なし."""
+
+    value: object
+    default: object
+    span: Span = _span()
+
+
 # --- declarations ----------------------------------------------------------
 
 @attrs.frozen
@@ -355,5 +418,6 @@ class Regulation:
     relations: tuple
     examples: tuple
     summaries: tuple = ()
+    cat_tables: tuple = ()  # CategoryTable
     path: str = attrs.field(eq=False, default="")
     span: Span = _span()

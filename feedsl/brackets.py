@@ -212,7 +212,9 @@ def amounts_type(ck, table: ast.Table, rows) -> QType:
     lo = min(vals) if vals else None
     if any(v is None for r in rows for v in r.values):
         ck.err("F408", table.span, "「なし」の欄は、この表を金額として使う限り書けません",
-               "a なし cell cannot be used as an amount")
+               "a なし cell cannot be used as an amount",
+               "区分ごとの表なら「表 名前 「…」 区分の入力 ごと」の形で書くと「なし」が書けます",
+               "for a table by category write 表 name 「…」 key ごと, where なし is allowed")
     first = next((a for row in table.rows for a in row.amounts if a is not None), None)
     dim = ck.qdim(first) if first is not None else ir.YEN
     return QType(dim, all(v.denominator == 1 for v in vals), lo)

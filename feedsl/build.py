@@ -114,14 +114,15 @@ class _Builder(Transformer):
         name, label, heads, hspan = header
         metas = [m for m in heads if isinstance(m, ast.Meta)]
         summaries = tuple(m for m in heads if isinstance(m, ast.Summary))
-        by = {k: [] for k in ("enum", "record", "input", "rule", "relation", "example")}
+        by = {k: [] for k in ("enum", "record", "input", "rule", "relation", "example", "cat")}
         kinds = {ast.EnumDef: "enum", ast.RecordDef: "record", ast.InputDef: "input",
-                 ast.RuleDef: "rule", ast.Relation: "relation", ast.Example: "example"}
+                 ast.RuleDef: "rule", ast.Relation: "relation", ast.Example: "example",
+                 ast.CategoryTable: "cat"}
         for it in items:
             by[kinds[type(it)]].append(it)
         return ast.Regulation(name, label, tuple(metas), tuple(by["enum"]), tuple(by["record"]),
                               tuple(by["input"]), tuple(by["rule"]), tuple(by["relation"]),
-                              tuple(by["example"]), summaries, path=self.path, span=hspan)
+                              tuple(by["example"]), summaries, tuple(by["cat"]), path=self.path, span=hspan)
 
     @v_args(meta=True)
     def header(self, meta, children):
@@ -270,14 +271,74 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def row(self, meta, children):
         band, *amounts = children
-        return ast.Row(band, tuple(amounts), span=self.span(meta))
+        # A bracket table's なし is None (reported by the bracket checker).
+        amounts = tuple(None if isinstance(a, ast.NoneCell) else a for a in amounts)
+        return ast.Row(band, amounts, span=self.span(meta))
 
     @v_args(inline=True)
     def amount(self, q):
         return self.qty(q)
 
-    def no_amount(self, _):
-        return None
+    @v_args(inline=True)
+    def no_amount(self, tok):
+        return ast.NoneCell(str(tok), span=self.tspan(tok))
+
+    # --- category tables ------------------------------------------------------
+    @v_args(meta=True)
+    def cat_table_def(self, meta, children):
+        name, params, label, clause, key, (heading, columns), *lines = children
+        clause = str(clause)[1:-1].strip() if clause else ""
+        rows = tuple(x for x in lines if isinstance(x, ast.CatRow))
+        notes = tuple(x for x in lines if isinstance(x, ast.Note))
+        nones = tuple(x for x in lines if isinstance(x, tuple))
+        return ast.CategoryTable(str(name), params or (), _label(label), clause, str(key), self.tspan(key),
+                                 heading, columns, rows, nones, notes, span=self.tspan(name))
+
+    def cat_heading(self, children):
+        heading, *columns = children
+        return (_label(heading) if heading is not None else "区分", tuple(columns))
+
+    @v_args(meta=True)
+    def cat_column(self, meta, children):
+        name, label, num, op, den = children
+        unit = None
+        if num is not None:
+            unit = ast.Unit(str(num), str(den) if den is not None else "")
+            if op is not None and str(op) not in ("/", "÷"):
+                unit = ast.Unit(str(num) + str(op) + str(den))  # reported by the checker
+        return ast.CatColumn(str(name), _label(label), unit, span=self.tspan(name))
+
+    @v_args(meta=True)
+    def cat_row(self, meta, children):
+        (names, group), *cells = children
+        return ast.CatRow(names, group, tuple(cells), span=self.span(meta))
+
+    def cat_key_one(self, children):
+        return ((children[0],), "")
+
+    def cat_key_group(self, children):
+        label, *names = children
+        return (tuple(names), _label(label))
+
+    @v_args(inline=True)
+    def row_name(self, tok):
+        if tok.type == "NAME":
+            return ast.RowName("name", str(tok), span=self.tspan(tok))
+        text = _label(tok) if tok.type == "LABEL" else str(tok)
+        return ast.RowName("label", text, span=self.tspan(tok))
+
+    row_head = row_name
+
+    @v_args(meta=True, inline=True)
+    def none_meaning(self, meta, cell, value):
+        v = "該当なし" if value.type == "NOT_APPLICABLE" else self.qty(value)
+        return ((str(cell), v), self.span(meta))
+
+    @v_args(meta=True, inline=True)
+    def fallback(self, meta, obj, name, default):
+        end = self.tspan(name)
+        span = Span(self.path, obj.span.line, obj.span.col, end.end_line, end.end_col)
+        return ast.Fallback(ast.FieldRef(obj, str(name), span=span), default, span=self.span(meta))
 
     @v_args(meta=True)
     def band_one(self, meta, children):

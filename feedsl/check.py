@@ -85,6 +85,10 @@ class Checker:
         self._input_order: dict[str, int] = {}
         self._member_names: dict[str, dict[str, str]] = {}
         self._calendar_units: set = set()  # spans already told that 月 is not a count
+        # 表 … ごと: name → CatTableIR, or None when the table has an error.
+        self.cat_tables: dict[str, ir.CatTableIR | None] = {}
+        self.cat_ast: dict[str, ast.CategoryTable] = {}
+        self.cat_read_names: set[str] = set()  # tables some rule reads
 
     # --- helpers ------------------------------------------------------------
     def err(self, code, span, ja, en="", hint="", hint_en=""):
@@ -167,6 +171,11 @@ class Checker:
             if self.declare(i.name, i.span, seen):
                 self.inputs[i.name] = self.input_ir(i)
 
+        for t in reg.cat_tables:
+            if self.declare(t.name, t.span, seen):
+                self.cat_ast[t.name] = t
+                self.cat_tables[t.name] = self.cat_table(t)
+
         for r in reg.rules:
             if r.name in RESERVED_PUBLIC:
                 # A rule becomes a module-level function: it must not replace explain() or REGULATION.
@@ -222,6 +231,13 @@ class Checker:
                           f"会費として使うなら 例 {name}(…) = … を書いてください。不要なら削除してください",
                           f"add an example for it (例 {name}(…) = …) or remove it")
 
+        for name, t in self.cat_tables.items():
+            if t is not None and name not in self.cat_read_names and not self.d.has_errors:
+                self.warn("F442", t.span, f"表「{name}」（{t.label}）はどの規則にも使われていません",
+                          f"category table {name!r} is read by no rule",
+                          f"規則の中で {name}{'(…)' if t.params else ''}.{t.columns[0].name} のように列を読んでください。不要なら削除してください",
+                          "read one of its columns in a rule, or remove it")
+
         # Transitive inputs for every rule.
         rules = {}
         for name, r in self.rules.items():
@@ -239,7 +255,8 @@ class Checker:
         return ir.RegulationIR(reg.name, reg.label, reg.path, tuple(meta), self.fy_start,
                                self.enums, self.records, self.inputs, rules, relations,
                                examples, source_text=self.source_text,
-                               summaries=tuple(summaries))
+                               summaries=tuple(summaries),
+                               cat_tables={n: t for n, t in self.cat_tables.items() if t is not None})
 
     # --- inputs -------------------------------------------------------------
     def resolve_type(self, t) -> object:
@@ -493,6 +510,9 @@ class Checker:
         return ir.RelationIR(e, r.label, tuple(names), text, span=r.span)
 
     def example(self, e: ast.Example):
+        if e.entry in self.cat_tables:
+            self.cat_needs_column(e.entry, e.span)
+            return None
         if e.entry not in self.rules:
             sug = _suggest(e.entry, self.rules)
             self.err("F101", e.span, f"例の規則「{e.entry}」は定義されていません",
@@ -574,6 +594,9 @@ class Checker:
     def e_Ref(self, e: ast.Ref, scope, rule):
         n = e.name
         narrowed = scope.get(("narrow", n))
+        if n in self.cat_tables and n not in scope:
+            self.cat_needs_column(n, e.span)
+            return ir.Const(None, ERR, span=e.span)
         if n in scope:
             t = scope[n]
             if narrowed is not None and isinstance(t, EnumType):
@@ -659,7 +682,10 @@ class Checker:
             return False
         return True
 
-    def e_FieldRef(self, e: ast.FieldRef, scope, rule):
+    def e_FieldRef(self, e: ast.FieldRef, scope, rule, fallback=None):
+        read = self.cat_read(e, scope, rule, fallback)
+        if read is not None:
+            return read
         obj = self.expr(e.obj, scope, rule)
         if isinstance(obj.type, ErrorType):
             return ir.Const(None, ERR, span=e.span)
@@ -1062,6 +1088,294 @@ class Checker:
         if e.by_month:
             return check_month_table(self, rule, e, key, column, colnames)
         return check_table(self, rule, e, key, column, colnames)
+
+    # --- category tables (表 … ごと) -------------------------------------------
+    def cat_table(self, t: ast.CategoryTable) -> ir.CatTableIR | None:
+        """Check a category table: its key, every enum value in exactly one row,
+        one unit per column, and what its なし cells mean."""
+        ok = True
+        params = []
+        if t.params:
+            pseen: dict[str, Span] = {}
+            for p in t.params:
+                if self.declare(p.name, p.span, pseen):
+                    params.append((p.name, self.resolve_type(p.type), p.span))
+        if t.params and (len(params) != 1 or params[0][0] != t.key):
+            self.err("F430", t.key_span,
+                     f"引数のある表「{t.name}」の引数は、行を選ぶ「{t.key}」ひとつだけにしてください",
+                     f"a parameterised category table takes exactly one parameter, its key {t.key!r}",
+                     f"例: 表 {t.name}({t.key}: 区分の名前) 「…」 {t.key} ごと")
+            return None
+        if params:
+            key_type = params[0][1]
+        elif t.key in self.inputs:
+            self.used_inputs.add(t.key)  # read through the table
+            key_type = self.inputs[t.key].type
+        elif any(i.name == t.key for i in self.reg.inputs):
+            return None  # the input itself has an error, already reported
+        else:
+            sug = _suggest(t.key, self.inputs)
+            self.err("F430", t.key_span, f"「{t.key}」ごと: 「{t.key}」は入力ではありません。行を選ぶのは区分の入力か、表の引数です",
+                     f"{t.key!r} is not an input; a category table is keyed by an enum input or its parameter",
+                     f"「{sug}」のことですか？" if sug else f"例: 表 {t.name}(k: 区分の名前) 「…」 k ごと",
+                     f"did you mean {sug!r}?" if sug else "")
+            return None
+        if isinstance(key_type, ErrorType):
+            return None
+        if not isinstance(key_type, EnumType):
+            self.err("F430", t.key_span, f"「{t.key}」ごと: 行を選ぶものは区分でなければなりません（これは {key_type}）",
+                     f"a category table is keyed by an enumeration, not {key_type}")
+            return None
+        enum = key_type.name
+        members = self.member_names(enum)
+        by_label: dict[str, list[str]] = {}
+        for n, lab in members.items():
+            by_label.setdefault(lab, []).append(n)
+
+        cols = []
+        cseen: dict[str, Span] = {}
+        for c in t.columns:
+            if c.name in cseen:
+                self.err("F440", c.span, f"列「{c.name}」は二度書かれています（{cseen[c.name].line}行目）",
+                         f"column {c.name!r} is written twice", "列の名前は表の中で一つにしてください")
+                ok = False
+            cseen.setdefault(c.name, c.span)
+            cols.append(c)
+
+        def resolve(rn: ast.RowName) -> str | None:
+            if rn.kind == "name":
+                if rn.text in members:
+                    return rn.text
+                if rn.text in by_label and len(by_label[rn.text]) == 1:
+                    return by_label[rn.text][0]
+            else:
+                found = by_label.get(rn.text, [])
+                if len(found) == 1:
+                    return found[0]
+                if len(found) > 1:
+                    self.err("F441", rn.span, f"「{rn.text}」という名前の値が区分 {enum} に複数あります（{'、'.join(found)}）。値の名前で書いてください",
+                             f"{rn.text!r} is the label of several values of {enum}: {', '.join(found)}; use the value's name")
+                    return None
+                if rn.text in members:
+                    return rn.text
+            sug = _suggest(rn.text, list(members) + list(by_label))
+            self.err("F431", rn.span, f"行「{rn.text}」は区分 {enum}（{self.enums[enum].label}）の値ではありません。値: "
+                     + "、".join(f"{n}（{lab}）" for n, lab in members.items()),
+                     f"row {rn.text!r} is not a value of {enum}",
+                     f"「{sug}」のことですか？" if sug else "値の名前か、そのラベルを書いてください",
+                     f"did you mean {sug!r}?" if sug else "write a value's name or its label")
+            return None
+
+        none_zero = False
+        declared: Span | None = None
+        for (text, value), span in t.none_meaning:
+            if declared is not None:
+                self.err("F439", span, f"「なし は …」は一度だけ書けます（{declared.line}行目）",
+                         "なし's meaning is declared twice")
+                ok = False
+                continue
+            declared = span
+            if value == "該当なし":
+                none_zero = False
+            elif value.value == 0:
+                none_zero = True
+            else:
+                self.err("F439", span, f"「なし」の意味は 0 か 該当なし です（{value.text} は書けません）",
+                         "なし means 0 or 該当なし", "例: なし は 0　／　なし は 該当なし")
+                ok = False
+
+        rows = []
+        where: dict[str, Span] = {}
+        resolved = True  # False once a row names something that is no value
+        for row in t.rows:
+            ms = []
+            for rn in row.names:
+                m = resolve(rn)
+                if m is None:
+                    ok = resolved = False
+                    continue
+                if m in where:
+                    self.err("F432", rn.span, f"区分の値「{m}」（{members[m]}）の行は {where[m].line}行目 にもあります",
+                             f"{m!r} already has a row at line {where[m].line}", "一つの値に行は一つです")
+                    ok = False
+                    continue
+                where[m] = rn.span
+                ms.append(m)
+            if len(row.cells) != len(cols):
+                self.err("F434", row.span, f"この行の欄は {len(row.cells)} 個ですが、列は {len(cols)} 個です",
+                         f"the row has {len(row.cells)} cells for {len(cols)} columns",
+                         "列ごとに金額か「なし」を一つずつ書いてください")
+                ok = False
+                continue
+            text = row.group or (members[ms[0]] if ms else "")
+            rows.append((row, tuple(ms), text))
+        missing = [m for m in members if m not in where]
+        if missing and resolved:  # after a row that names no value, which is missing is a guess
+            self.err("F433", t.span, f"表「{t.name}」に行のない値があります: {'、'.join(f'{m}（{members[m]}）' for m in missing)}",
+                     f"category table {t.name!r} has no row for {', '.join(missing)}",
+                     "区分のどの値にも行を一つ書いてください（当てはまらない欄は「なし」）",
+                     "give every value a row (なし where a part does not apply)")
+            ok = False
+
+        col_irs = []
+        for k, c in enumerate(cols):
+            dim = None
+            if c.unit is not None:
+                if any(ch in c.unit.num for ch in "×*"):
+                    self.err("F435", c.span, f"列「{c.name}」の単位 {c.unit.num} が読めません。円/人 の形で書いてください",
+                             f"cannot read the unit of column {c.name!r}; write it like 円/人")
+                    ok = False
+                    continue
+                dim = ir.dim_of(c.unit.num, c.unit.den)
+            cells = [(row, row.cells[k]) for row, _, _ in rows]
+            for row, q in cells:
+                if isinstance(q, ast.NoneCell) or (q.unit.num == "" and not q.unit.percent):
+                    continue
+                d = self.qdim(q)
+                if dim is None:
+                    dim = d
+                elif d != dim:
+                    self.err("F435", q.span, f"列「{c.label}」の単位は「{ir.dim_str(dim)}」ですが、{q.text} は「{ir.dim_str(d)}」です",
+                             f"column {c.name!r} is in {ir.dim_str(dim)}, but {q.text} is {ir.dim_str(d)}",
+                             "一つの列の金額は同じ単位で書いてください", "write one column in one unit")
+                    ok = False
+            if dim is None:
+                if all(isinstance(q, ast.NoneCell) for _, q in cells):
+                    self.err("F435", c.span, f"列「{c.label}」の単位が分かりません。列の見出しのあとに単位を書いてください（例: {c.name} 「{c.label}」 円）",
+                             f"the unit of column {c.name!r} is unknown; declare it after its label")
+                    ok = False
+                    continue
+                dim = NODIM
+            values = [q.value for _, q in cells if not isinstance(q, ast.NoneCell)]
+            if none_zero and len(values) < len(cells):
+                values.append(Fraction(0))
+            rate = dim == NODIM and any(getattr(q, "unit", None) is not None and q.unit.percent for _, q in cells)
+            integral = all(v.denominator == 1 for v in values) and not rate
+            lo = min(values) if values else None
+            col_irs.append(ir.CatColumnIR(c.name, c.label, QType(dim, integral, lo), span=c.span))
+        has_none = any(isinstance(q, ast.NoneCell) for row, _, _ in rows for q in row.cells)
+        if not ok:
+            return None
+        row_irs = tuple(
+            ir.CatRowIR(ms, text,
+                        tuple(None if isinstance(q, ast.NoneCell) else q.value for q in row.cells),
+                        tuple(q.text if isinstance(q, ast.NoneCell) else "" for q in row.cells),
+                        span=row.span)
+            for row, ms, text in rows)
+        return ir.CatTableIR(t.name, t.label, t.clause, enum, t.key,
+                             tuple((n, ty) for n, ty, _ in params), t.heading, tuple(col_irs), row_irs,
+                             none_zero and has_none, tuple((n.kind, n.text) for n in t.notes), span=t.span,
+                             key_label=(t.params[0].label or t.key) if t.params else self.inputs[t.key].label)
+
+    def cat_needs_column(self, name: str, span: Span) -> None:
+        t = self.cat_tables.get(name)
+        cols = "、".join(f"{name}.{c.name}（{c.label}）" for c in t.columns) if t else ""
+        self.err("F437", span, f"表「{name}」は列を選んで使います" + (f": {cols}" if cols else ""),
+                 f"category table {name!r} is used by one of its columns: {name}.<column>",
+                 "例: 金額の規則の中で 表の名前.列の名前 と書いてください", "write table.column inside a rule")
+
+    def cat_read(self, e: ast.FieldRef, scope, rule, fallback=None):
+        """``table.column`` / ``table(key).column``, or None when ``e`` reads a record field."""
+        obj = e.obj
+        if isinstance(obj, ast.Ref) and obj.name in self.cat_tables and obj.name not in scope:
+            args = None
+        elif isinstance(obj, ast.Call) and obj.name in self.cat_tables and obj.name not in self.rule_ast:
+            args = obj.args
+        else:
+            return None
+        self.cat_read_names.add(obj.name)
+        t = self.cat_tables[obj.name]
+        if t is None:
+            # The table has an error (reported): still read its key, so that the
+            # rule's inputs are what they will be once the table is mended.
+            key_name = self.cat_ast[obj.name].key
+            if args is None and key_name in self.inputs:
+                key = ir.InputRef(key_name, self.inputs[key_name].type, span=obj.span)
+                self.used_inputs.add(key_name)
+            elif args is not None and len(args) == 1:
+                key = self.expr(args[0], scope, rule)
+            else:
+                return ir.Const(None, ERR, span=e.span)
+            return ir.CatLookup(obj.name, e.name, key, (), None, ERR, span=e.span)
+        if t.params:
+            if args is None or len(args) != 1:
+                self.err("F107", obj.span, f"表「{t.name}」には行を選ぶ引数が一つ必要です: {t.name}(…).{e.name}",
+                         f"table {t.name!r} takes one argument: {t.name}(…).{e.name}")
+                return ir.Const(None, ERR, span=e.span)
+            key = self.expr(args[0], scope, rule)
+            if not self.same_type(key, EnumType(t.enum), args[0].span, f"表「{t.name}」の引数"):
+                return ir.Const(None, ERR, span=e.span)
+        else:
+            if args is not None:
+                self.err("F107", obj.span, f"表「{t.name}」は入力「{t.key}」で行を選ぶので、引数は書けません: {t.name}.{e.name}",
+                         f"table {t.name!r} is keyed by input {t.key!r} and takes no arguments")
+                return ir.Const(None, ERR, span=e.span)
+            if t.key in scope:
+                # A parameter or 合計 variable of that name hides the input here; the
+                # table still reads the input (unnarrowed: the 場合 was on the other name).
+                self.used_inputs.add(t.key)
+                key = ir.InputRef(t.key, self.inputs[t.key].type, span=obj.span)
+            else:
+                key = self.expr(ast.Ref(t.key, span=obj.span), scope, rule)
+        if isinstance(key.type, ErrorType):
+            return ir.Const(None, ERR, span=e.span)
+        col = next((c for c in t.columns if c.name == e.name), None)
+        if col is None:
+            sug = _suggest(e.name, [c.name for c in t.columns])
+            self.err("F437", e.span, f"表「{t.name}」に列「{e.name}」はありません。列: "
+                     + "、".join(f"{c.name}（{c.label}）" for c in t.columns),
+                     f"table {t.name!r} has no column {e.name!r}",
+                     f"「{sug}」のことですか？" if sug else "", f"did you mean {sug!r}?" if sug else "")
+            return ir.Const(None, ERR, span=e.span)
+        cells = []
+        for m in self.member_names(t.enum):
+            _, v = t.cell(m, col.name)
+            cells.append((m, Fraction(0) if v is None and t.none_zero else v))
+        possible = set(self.enum_values(key.type))
+        labels = self.member_names(t.enum)
+        open_rows = [m for m, v in cells if v is None and m in possible]
+        typ = col.type
+        default = None
+        if fallback is not None:
+            default = self.expr(fallback.default, scope, rule)
+            if not any(v is None for _, v in cells):
+                why = "「なし は 0」の表なので、なしの欄は 0 です" if t.none_zero else "この列に「なし」の欄はありません"
+                self.err("F438", fallback.span, f"「がなければ」は要りません: 表「{t.name}」の列「{col.label}」は、{why}",
+                         f"nothing to fall back from: column {col.name!r} of {t.name!r} has no なし that does not apply",
+                         "「がなければ …」を消してください", "remove がなければ")
+                return ir.Const(None, ERR, span=e.span)
+            if isinstance(default.type, ErrorType):
+                return ir.Const(None, ERR, span=e.span)
+            here = ir.Const(None, typ, span=e.span)
+            _, default = self.unify_bare(here, default)
+            if not isinstance(default.type, QType) or default.type.dim != typ.dim:
+                self.err("F201", fallback.default.span, f"なしのときの値の単位が列と合いません: 列は「{typ}」、値は「{default.type}」",
+                         f"the fallback is {default.type}, the column is {typ}")
+                return ir.Const(None, ERR, span=e.span)
+            dt = default.type
+            lo = min(typ.lo, dt.lo) if typ.lo is not None and dt.lo is not None else None
+            typ = QType(typ.dim, typ.integral and dt.integral, lo)
+        elif open_rows:
+            shown = "、".join(f"{t.cell(m, col.name)[0].text}" for m in dict.fromkeys(open_rows))
+            key_text = t.key if not t.params else "引数"
+            self.err("F436", e.span,
+                     f"表「{t.name}」の列「{col.label}」は {shown} で「なし」（該当なし）です。ここにはその区分も来ることがあります",
+                     f"column {col.name!r} of {t.name!r} does not apply to {', '.join(open_rows)}, which may reach here",
+                     f"「場合 {key_text}」の腕でその区分を除くか、なしのときの値を書いてください（例: {t.name}{'' if not t.params else '(…)'}.{col.name} がなければ 0{ir.dim_str(typ.dim) if typ.dim else ''}）",
+                     f"exclude {', '.join(open_rows)} in an earlier 場合 arm, or give a value: … がなければ 0")
+            return ir.Const(None, ERR, span=e.span)
+        return ir.CatLookup(t.name, col.name, key, tuple(cells), default, typ, span=e.span)
+
+    def e_Fallback(self, e: ast.Fallback, scope, rule):
+        if isinstance(e.value, ast.FieldRef):
+            read = self.cat_read(e.value, scope, rule, fallback=e)
+            if read is not None:
+                return read
+        self.expr(e.value, scope, rule)
+        self.err("F438", e.span, "「がなければ」は、分類表の列（表の名前.列の名前）のあとにだけ書けます",
+                 "がなければ follows a category table's column (table.column)",
+                 "例: facility_parts.per_head がなければ 0円")
+        return ir.Const(None, ERR, span=e.span)
 
 
 _children = ir.children

@@ -145,6 +145,72 @@ def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
     }
 
 
+def _cat_table(reg, t: ir.CatTableIR) -> dict:
+    """A category table as the regulation prints it: 区分 | ①施設割 | ②定員割…,
+    one row per category (a group label where one row stands for several
+    values), なし cells as written (なし or —)."""
+    en = reg.enums[t.enum]
+    rows = [{"band": r.text, "written": "",
+             "amounts": [r.cell_texts[k] if v is None else fmt_quantity(v, c.type)
+                         for k, (v, c) in enumerate(zip(r.cells, t.columns))]}
+            for r in t.rows]
+    caption = f"{en.label}ごと"
+    notes = [{"kind": kind, "text": text, "interpretation": kind == "解釈"} for kind, text in t.notes]
+    written = "・".join(dict.fromkeys(x for r in t.rows for x in r.cell_texts if x))
+    if written:
+        meaning = "0として計算します" if t.none_zero else "その区分には当たらないことを表します"
+        notes.insert(0, {"kind": "注", "text": f"「{written}」の欄は、{meaning}。", "interpretation": False})
+    table = {"key": t.heading, "key_unit": "", "column_heading": "", "caption": caption,
+             "columns": [c.label for c in t.columns], "rows": rows, "chart": None}
+    return {
+        "name": t.name, "anchor": _anchor(t.name), "label": t.label, "clause": t.clause, "unit": "",
+        "formula": "", "cases": [], "rounding": "", "is_table": True, "table": table,
+        "params": [{"label": t.key_label, "unit": "・".join(label for _, label in en.values), "domain": ""}]
+        if t.params else [],
+        "inputs": [] if t.params else [t.key_label],
+        "notes": notes,
+    }
+
+
+def _with_cat_tables(reg, rules: list[dict]) -> list[dict]:
+    """Rules and category tables in the order the file declares them."""
+    cats = [(t.span.line if t.span else 0, _cat_table(reg, t)) for t in reg.cat_tables.values()]
+    if not cats:
+        return rules
+    lines = [(r.span.line if r.span else 0) for r in reg.rules.values()]
+    out = []
+    for line, r in zip(lines, rules):
+        while cats and cats[0][0] < line:
+            out.append(cats.pop(0)[1])
+        out.append(r)
+    out.extend(c for _, c in cats)
+    return out
+
+
+def _cat_of(node) -> str | None:
+    """The category table a value is made of, for the 一覧 summary: a sum of its
+    columns, possibly chosen by conditions (表3's 事業所定額 ＋ 併設なら加算), with
+    nothing else that computes (no ×, no other rule): then the table's rows are
+    the amounts the 一覧 lists. None for any other value."""
+    tables = set()
+
+    def shaped(x) -> bool:
+        if isinstance(x, ir.CatLookup):
+            tables.add(x.table)
+            return x.fallback is None or isinstance(x.fallback, ir.Const)
+        if isinstance(x, ir.Const):
+            return True
+        if isinstance(x, ir.Arith):
+            return x.op == "+" and shaped(x.left) and shaped(x.right)
+        if isinstance(x, ir.Cond):
+            return shaped(x.then) and shaped(x.else_)
+        return False
+
+    if shaped(node) and len(tables) == 1:
+        return tables.pop()
+    return None
+
+
 def band_text(row: ir.TRow, key_type) -> str:
     """A band as a regulation writes it. On a count's whole numbers a band is
     shown by its first and last value (20人以上～30人未満 is 20～29人以下);
@@ -236,7 +302,16 @@ def _summary(reg, title: str, names: tuple, tables: dict) -> dict:
             return {"case": case, "text": words.text(node, P_ADD), "ref": None, "bands": []}
 
         expr = rule.expr
-        if isinstance(expr, ir.Match):
+        cat = _cat_of(expr) if not isinstance(expr, (ir.Match, ir.Branches)) else None
+        if cat is not None:
+            # A rule made from a category table: the table's rows, as the
+            # regulation's 参考 table lists them (老人福祉施設 20,000円 …).
+            t = reg.cat_tables[cat]
+            for r in t.rows:
+                cells = [f"{c.label} {r.cell_texts[k] if v is None else fmt_quantity(v, c.type)}"
+                         for k, (v, c) in enumerate(zip(r.cells, t.columns))]
+                items.append({"case": r.text, "text": "、".join(cells), "ref": None, "bands": []})
+        elif isinstance(expr, ir.Match):
             enum_name = words.enum_of(expr.subject) or ""
             for members, value in expr.arms:
                 shown = members or words.rest_members(enum_name, expr.arms)
@@ -288,7 +363,7 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
     for name, rule in reg.rules.items():
         if rule.is_table and isinstance(rule.expr, ir.Lookup):
             tables[name] = _table(reg, rule, Words(reg, rule))
-    rules = [_rule(reg, r, tables) for r in reg.rules.values()]
+    rules = _with_cat_tables(reg, [_rule(reg, r, tables) for r in reg.rules.values()])
     relations = [{"label": r.label, "text": Words(reg)(r.expr)} for r in reg.relations]
     enums = [{"label": e.label, "values": [label for _, label in e.values]} for e in reg.enums.values()]
     records = [{"label": r.label, "fields": [_input_row(f, reg) for f in r.fields]} for r in reg.records.values()]

@@ -287,6 +287,20 @@ def lookup(node: Node, table: tuple, described: str, key, column):
     return value
 
 
+def category(node: Node, table: tuple, key, unit: str):
+    """A category table's cell for ``key``: noted as 表: 列（行）金額; returns the
+    amount, or None where the cell is なし (the caller then uses its fallback)."""
+    name, column, cells = table
+    row, value, written = cells[key]
+    if value is None:
+        text = f"{name}: {column}（{row}）{written or 'なし'} → 該当しない"
+    else:
+        text = f"{name}: {column}（{row}）{format_value(value, unit)}"
+    node.steps.append(Step("category", text, {"table": name, "column": column, "row": row,
+                                              "key": str(key), "value": value}))
+    return value
+
+
 def _shown(values: tuple) -> str:
     return f"（{'、'.join(values)}）" if values else ""
 

@@ -37,6 +37,10 @@ The semantics, as README.md and the checker define them:
 * A table row matches when its interval contains the key (rows are scanned in
   order, ``Interval.contains``); ``それ以外`` takes what no row does; a key in
   no row is a :class:`FeeInputError`. Enum columns are selected by value.
+* A category table's column (``t.col``, ``t(k).col``) is the cell of the row
+  whose values include the key; a なし cell is 0 when the table says
+  ``なし は 0``, else the ``がなければ`` value, computed only then (the checker
+  makes sure one of them applies).
 * ``合計`` adds its body over a list (0 for an empty list), ``件数`` counts the
   items whose condition holds; the bound name is visible only in the body and
   hides a parameter of that name (never an input: inputs are another
@@ -384,12 +388,25 @@ class _Interp:
                 return row.values[col]
         raise FeeInputError(f"表「{e.table}」に {key} の行がありません / no row for {key}", "")
 
+    def v_CatLookup(self, e: ir.CatLookup, env):
+        table = self.reg.cat_tables[e.table]
+        key = self.value(e.key, env)
+        k = [c.name for c in table.columns].index(e.column)
+        row = next(r for r in table.rows if key in r.members)
+        if row.cells[k] is not None:
+            return row.cells[k]
+        if table.none_zero:
+            return Fraction(0)
+        if e.fallback is None:
+            raise AssertionError(f"{e.table}.{e.column}: なし reached for {key!r}")  # the checker forbids it
+        return self.value(e.fallback, env)
+
 
 def _kids(e) -> list:
     """The sub-expressions of an IR node (for finding what a 前提 reads)."""
     out = []
     for name in ("args", "left", "right", "operand", "subject", "cond", "then", "else_",
-                 "value", "arg", "obj", "source", "body", "key", "column"):
+                 "value", "arg", "obj", "source", "body", "key", "column", "fallback"):
         x = getattr(e, name, None)
         if isinstance(x, tuple):
             out.extend(x)

@@ -326,6 +326,68 @@ def is_month_table(lk: Lookup) -> bool:
     return isinstance(lk.key, FyCall) and lk.key.func == MONTH_OF
 
 
+@attrs.frozen
+class CatLookup:
+    """A column of a category table read for a key: ``parts.fixed``, ``parts(k).per_head``.
+
+    ``cells`` is (enum value, amount) for every value of the key's enum, in
+    declaration order; an amount is None where the cell is なし and the table
+    says なし は 該当なし (with なし は 0 it is 0). The checker proves the key
+    never takes such a value unless ``fallback`` (… がなければ x) is given."""
+
+    table: str
+    column: str
+    key: object
+    cells: tuple
+    fallback: object | None
+    type: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class CatColumnIR:
+    name: str
+    label: str
+    type: object  # QType: the column's unit; lo the least amount
+    span: Span = _span()
+
+
+@attrs.frozen
+class CatRowIR:
+    members: tuple  # the enum values of this row
+    text: str  # the row heading as the regulation prints it
+    cells: tuple  # Fraction | None (なし) per column
+    cell_texts: tuple  # the なし cell as written (なし, —), "" for an amount
+    span: Span = _span()
+
+
+@attrs.frozen
+class CatTableIR:
+    """A checked category table (表 … ごと)."""
+
+    name: str
+    label: str
+    clause: str
+    enum: str
+    key: str  # the input, or the table's parameter, whose value selects the row
+    params: tuple  # (name, type); () when the key is an input
+    heading: str  # the row heading's column title (区分)
+    columns: tuple  # CatColumnIR
+    rows: tuple  # CatRowIR
+    none_zero: bool  # なし は 0 (else なし は 該当なし)
+    notes: tuple  # (kind, text)
+    span: Span = _span()
+    key_label: str = attrs.field(default="", kw_only=True)  # the key input's or parameter's label
+
+    def cell(self, member: str, column: str):
+        """(row, amount or None) of ``member`` in ``column``."""
+        k = [c.name for c in self.columns].index(column)
+        for r in self.rows:
+            if member in r.members:
+                return r, r.cells[k]
+        raise KeyError(member)
+
+
 # --- declarations ----------------------------------------------------------
 
 @attrs.frozen
@@ -407,6 +469,7 @@ class RegulationIR:
     examples: tuple
     source_text: str = attrs.field(eq=False, repr=False, default="")
     summaries: tuple = ()  # (title, (rule name, ...)) from 一覧 lines, for the docs
+    cat_tables: dict = attrs.Factory(dict)  # name → CatTableIR (表 … ごと)
 
 
 # --- walks -----------------------------------------------------------------
@@ -441,4 +504,6 @@ def children(e):
         return (e.source, e.body)
     if isinstance(e, Lookup):
         return (e.key,) + ((e.column,) if e.column is not None else ())
+    if isinstance(e, CatLookup):
+        return (e.key,) + ((e.fallback,) if e.fallback is not None else ())
     raise TypeError(f"unknown IR node {type(e).__name__}")

@@ -277,6 +277,9 @@ _EXPECT_JA = {
     "AGGREGATE": "合計・件数",
     "META_KEY": "出典・施行・原文・年度・説明",
     "NOTE_KEY": "注・解釈",
+    "NONE_CELL": "なし",
+    "ROW_WORD": "区分の値のラベル（例: 保育所）",
+    "NOT_APPLICABLE": "該当なし",
     "$END": "ファイルの終わり",
 }
 _EXPECT_EN = {

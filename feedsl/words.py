@@ -266,6 +266,16 @@ class Words:
         col = f"、{self.text(lk.column, P_ATOM)}別" if lk.column is not None else ""
         return f"{key}による表{col}", P_ATOM
 
+    def n_CatLookup(self, c):
+        """表「社会福祉施設の会費」の①施設割; a fallback adds （なしのときは 0円）."""
+        t = self.reg.cat_tables[c.table]
+        label = next(col.label for col in t.columns if col.name == c.column)
+        key = f"（{self.text(c.key, P_ATOM)}）" if t.params else ""
+        text = f"表「{t.label}」{key}の{label}"
+        if c.fallback is not None:
+            text += f"（なしのときは {self.text(c.fallback, P_ADD)}）"
+        return text, P_ATOM
+
 
 # An enum's values as name → label, made once per enum rather than scanned per
 # label (a 場合 with an arm per municipality asks for every label). Keyed by the

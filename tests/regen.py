@@ -203,6 +203,9 @@ class Gen:
         self.rules: dict[str, Rule] = {}
         self.scope: dict[str, tuple] = {}  # name -> (type, "input" | "param" | "var")
         self.reads: set[str] = set()  # inputs the expression being built reads
+        # category tables (表 … ごと): name -> (enum, key input or None when keyed by
+        # its parameter, {column: (unit, amounts by value (None: なし))}, なし は 0)
+        self.cats: dict[str, tuple] = {}
 
     # --- drawing helpers -------------------------------------------------------
     # Every choice comes from one block of bytes drawn at the start (a draw per
@@ -277,6 +280,8 @@ class Gen:
             out.append(self.input())
         out += self.needed_inputs()
         out += self.readers()
+        for _ in range(self.int_(0, 2) if self.chance(0.4) else 0):
+            out.append(self.cat_table())
         n_rules = self.int_(1, 7) if self.mode != "tables" else self.int_(2, 7)
         for _ in range(n_rules):
             out.append(self.rule())
@@ -581,6 +586,8 @@ class Gen:
                 opts += ["ratio"] * 3
             else:
                 opts += ["scale", "part"]
+            if self.cat_reads(dim):
+                opts += ["cat"] * 3
             if lists:
                 opts += ["sum"] * (3 if self.mode == "records" else 1)
             if dim == "件" and lists:
@@ -659,6 +666,8 @@ class Gen:
             return X(f"{f}({self.date_expr()})", Q("か月", True, Fraction(1 if f.startswith("当月") else 0)))
         if how in ("sum", "count"):
             return self.aggregate(how, dim, d)
+        if how == "cat":
+            return self.cat_read(dim, d)
         raise AssertionError(how)
 
     def named(self, how: str, choices) -> X:
@@ -1025,6 +1034,78 @@ class Gen:
             v = [x + self.pick([0, 100, 500, 1_000, 10_000]) for x in v]
             rows.append([f"{yen_text(x)}{unit}" for x in v])
         return rows
+
+    # --- category tables (表 … ごと) ---------------------------------------------
+    def cat_table(self) -> str:
+        """A category table keyed by an enum input (or by its own parameter):
+        rows by value name in any order, one to three columns in 円 or 円/unit,
+        なし or — cells meaning 0 or 該当なし."""
+        enums = [(n, t) for n, t in self.inputs.items() if isinstance(t, T) and t.kind == "enum"]
+        if not enums:
+            return ""
+        key, kt = self.pick(enums)
+        values = self.enums[kt.name]
+        name = self.top_name(camel=False)
+        param = self.name(camel=False) if self.chance(0.4) else None
+        zero = self.chance(0.4)
+        cols: dict[str, tuple] = {}
+        for _ in range(self.int_(1, 3)):
+            cn = self.name(set(cols) | {"_"}, camel=False)
+            unit = "円" if self.chance(0.7) else f"円/{self.pick(UNITS)}"
+            cells = {v: (None if self.chance(0.3) else self.pick([0, 100, 1_000, 9_300, 20_000])) for v in values}
+            if all(c is None for c in cells.values()):
+                cells[values[0]] = 500
+            cols[cn] = (unit, cells)
+        self.cats[name] = (kt.name, None if param else key, cols, zero)
+        head = f"表 {name}({param}: {kt.name}) {self.label()} {param} ごと" if param else f"表 {name} {self.label()} {key} ごと"
+        lines = [head, "    区分 " + "  ".join(f"{cn} {self.label()}" + (f" {u}" if self.chance(0.2) else "")
+                                            for cn, (u, _) in cols.items())]
+        for v in self.shuffled(values):
+            cells = [(f"{yen_text(c[1][v])}{c[0]}" if c[1][v] is not None else self.pick(["なし", "—"]))
+                     for c in cols.values()]
+            lines.append(f"    {v}  " + "  ".join(cells))
+        if zero:
+            lines.append("    なし は 0")
+        elif self.chance(0.5):
+            lines.append("    なし は 該当なし")
+        return "\n".join(lines) + "\n"
+
+    def cat_reads(self, dim: str) -> list:
+        """(table, column) whose column is in ``dim`` (円) or in 円/unit (for × unit)."""
+        out = []
+        for name, (enum, key, cols, _) in self.cats.items():
+            if key is None and not self.refs_of(lambda t, e=enum: t == T("enum", e)):
+                continue
+            for cn, (unit, _) in cols.items():
+                if unit == dim or (dim == "円" and unit.startswith("円/")):
+                    out.append((name, cn))
+        return out
+
+    def cat_read(self, dim: str, d: int) -> X:
+        """``t.col`` or ``t(k).col``, with ``がなければ`` wherever a なし does not apply."""
+        name, cn = self.pick(self.cat_reads(dim))
+        enum, key, cols, zero = self.cats[name]
+        unit, cells = cols[cn]
+        if key is None:
+            n, _, k = self.pick(self.refs_of(lambda t: t == T("enum", enum)))
+            self.use(n, k)
+            text = f"{name}({n}).{cn}"
+        else:
+            self.reads.add(key)
+            text = f"{name}.{cn}"
+        amounts = [Fraction(c) for c in cells.values() if c is not None]
+        if any(c is None for c in cells.values()):
+            if zero:
+                amounts.append(Fraction(0))
+            else:
+                fb = self.pick([0, 1, 300, 5_000])
+                text += f" がなければ {yen_text(fb)}{unit}"
+                amounts.append(Fraction(fb))
+        x = X(text, Q(unit, True, min(amounts)), atom=False)
+        if unit == dim:
+            return x
+        c = self.q(unit.split("/")[1], d - 1, nonneg=True)
+        return X(f"{x.par()} × {c.par()}", Q("円", c.type.integral, _mul_lo(x.type.lo, c.type.lo)), atom=False)
 
     # --- relations and examples ------------------------------------------------
     def relation(self):

@@ -161,8 +161,10 @@ def test_hyogo_summary_is_derived_from_the_file():
     no_fac = rows["事業所を有さない会員（賛助会員）の年会費"]["entries"]
     assert [(e["case"], e["text"]) for e in no_fac] == [("団体", "10,000円"), ("個人", "5,000円")]
     fixed = rows["事業所定額（特例賛助会員制度を選択しない場合）"]["entries"]
-    assert fixed[0]["text"] == "30,000円"
-    assert fixed[1]["text"].startswith("20,000円 ＋ （居宅サービス事業を併設実施している老人福祉施設")
+    # 表3 as a category table: one entry per row, as the 参考 table lists it.
+    assert [(e["case"], e["text"]) for e in fixed] == [
+        ("老人福祉施設", "事業所定額 20,000円、居宅サービス事業併設の加算 10,000円"),
+        ("居宅サービス事業所", "事業所定額 30,000円、居宅サービス事業併設の加算 なし")]
     cap = rows["定員割基準額"]["entries"]
     assert cap[1]["ref"]["clause"] == "第9条第7項・表6" and cap[1]["bands"] == []
     t5 = rows["居宅サービス事業所特例賛助会員の事業所定額（正会員が負担）"]["entries"][0]["bands"]
@@ -489,7 +491,8 @@ def test_pages_render_in_a_browser_with_every_table_and_chart(tmp_path):
         if name != "index.html":
             ctx = ctx_of(ROOT / "regulations" / name.replace(".html", ".fee"))
             bracket = [rows for cls, rows in dom.tables if cls == "bracket"]
-            assert bracket == [len(t["rows"]) for t in ctx["tables"]], name
+            # Bracket tables and category tables (表 … ごと) alike, in the order of the file.
+            assert bracket == [len(r["table"]["rows"]) for r in ctx["rules"] if r["table"]], name
             assert dom.charts == [len(t["columns"]) for t in ctx["tables"]], name
             examples = [rows for cls, rows in dom.tables if cls == "examples"]
             assert examples == [len(ctx["examples"])]

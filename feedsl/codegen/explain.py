@@ -26,6 +26,7 @@ from .writer import Body
 RUNTIME = [
     "Node", "term", "try_term", "formula", "rounding", "cap", "lookup", "branch", "case", "match",
     "condition", "aggregate", "record", "records", "item", "explain_call", "format_value",
+    "category",
 ]
 
 
@@ -561,6 +562,39 @@ class ExplainGen:
         t = self.tmp()
         self.stmt(f"{t} = {imported('lookup')}({self.node}, {self.table(e)}, {self.short(self.desc(key))}, {key.code}, {col})")
         return self.shown(t, unit_of(e.type))
+
+    def l_CatLookup(self, e: ir.CatLookup) -> XV:
+        key = self.lower(e.key)
+        k, t = self.tmp(), self.tmp()
+        u = unit_of(e.type)
+        self.stmt(f"{k} = {key.code}")
+        self.stmt(f"{t} = {imported('category')}({self.node}, {self.cat_table(e)}, {k}, {u!r})")
+        if e.fallback is not None:
+            self.b.open_if(f"{t} is None")
+            x = self.top(e.fallback)
+            self.stmt(f"{t} = {x.code}")
+            self.b.close()
+        label = self.reg.cat_tables[e.table].columns[[c.name for c in self.reg.cat_tables[e.table].columns].index(e.column)].label
+        return XV(t, f"{_term}({label!r}, {t}, {u!r})", u)
+
+    def cat_table(self, e: ir.CatLookup) -> str:
+        """A module constant: (table label, column label, {member: (row text, amount or None, なし text)})."""
+        g = self.g
+        key = (e.table, e.column)
+        if g.namer.has("Xc", key):
+            return g.namer.mint("Xc", key)
+        name = g.namer.mint("Xc", key, e.table + "_" + e.column)
+        t = self.reg.cat_tables[e.table]
+        k = [c.name for c in t.columns].index(e.column)
+        rate = not e.type.integral
+        entries = []
+        for m, v in e.cells:
+            row = next(r for r in t.rows if m in r.members)
+            lit = "None" if v is None else (g.fraction(v) if rate else g.value(v))
+            written = row.cell_texts[k] if row.cells[k] is None else ""
+            entries.append(f"{g.member(t.enum, m)}: ({row.text!r}, {lit}, {written!r})")
+        g.table_lines.append(f"{name} = ({t.label!r}, {t.columns[k].label!r}, {{{', '.join(entries)}}})")
+        return name
 
     def table(self, e: ir.Lookup) -> str:
         """A module constant holding the table's checked rows, as written and resolved."""

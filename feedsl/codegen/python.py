@@ -848,6 +848,35 @@ class _Gen:
         values = vname if col is None else f"{vname}[{col}]"
         return f"{rt('lookup_rows')}({first}, {rname}, {values}, {e.table!r})"
 
+    def x_CatLookup(self, e: ir.CatLookup):
+        """A category table's column: one dict per column, member → amount;
+        a なし that does not apply has no entry (the checker proved it is not
+        reached, or the fallback is taken)."""
+        key = (e.table, "column", e.column)
+        if not self.namer.has("V", key):
+            enum = e.key.type.name
+            rate = not e.type.integral
+
+            def lit(v):
+                return self.fraction(Fraction(v)) if rate else self.value(v)
+
+            cells = "".join(f"{self.member(enum, m)}: {lit(v)}, " for m, v in e.cells if v is not None)
+            self.table_lines.append(f"{self.namer.mint('V', key, e.table + '_' + e.column)} = {{{cells}}}")
+        table = self.namer.mint("V", key)
+        first, again = self.bind(self.emit(e.key))
+        if e.fallback is None:
+            return f"{table}[{first}]"
+        if self.pure:
+            default = self.lazily(lambda: self.emit(e.fallback))
+            return f"({table}[{again}] if {first} in {table} else {default})"
+        t = self.body.fresh("t")
+        self.open_if(f"{first} in {table}")
+        self.body.stmt(f"{t} = {table}[{again}]")
+        self.else_()
+        self.body.stmt(f"{t} = {self.emit(e.fallback)}")
+        self.close()
+        return t
+
     @staticmethod
     def upper_chain(rows, tests, value, first, again) -> str:
         """``v0 if k <= b0 else v1 if k <= b1 else … vN``: the last row needs no test."""
