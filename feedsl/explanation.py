@@ -18,7 +18,7 @@ import enum
 import unicodedata
 from fractions import Fraction
 
-from .runtime import exact_text, format_percent, format_value, json_int, no_row
+from .runtime import REQUIRED, exact_text, format_percent, format_value, json_int, no_row
 
 __all__ = [
     "Explanation",
@@ -330,6 +330,8 @@ def aggregate(node: Node, func: str, label: str, count: int, result, unit: str) 
 def record(node: Node, label: str, rec, fields: tuple, at: int | None = None) -> None:
     """A record's fields, labelled: 種別 特別養護老人ホーム、定員 50人 (an
     entry's record inputs go first, ``at`` their place)."""
+    # A conditional field (必要 …) that was not given is None: not shown.
+    fields = tuple(f for f in fields if getattr(rec, f[0]) is not None)
     shown = "、".join(f"{flabel} {format_value(getattr(rec, fname), funit)}" for fname, flabel, funit in fields)
     step = Step("record", f"{label}: {shown}",
                 {"record": label, "fields": {f: getattr(rec, f) for f, _, _ in fields}})
@@ -356,6 +358,8 @@ def explain_call(table: dict, regulation: str, title: str, entry, inputs: dict) 
     if fn is None:
         raise ValueError(f"規則「{entry}」はありません。規則: {', '.join(table)} / unknown entry {entry!r}")
     amount, root, validated = fn(**inputs)
+    # A conditional input (必要 …) that was not given is not among the inputs.
+    validated = {k: v for k, v in validated.items() if v is not REQUIRED}
     if root.value != amount or root.value.__class__ is not amount.__class__:
         raise AssertionError(f"explanation of {name} gives {root.value!r}, the fee is {amount!r}")
     return Explanation(regulation, title, name, validated, root, amount)

@@ -350,6 +350,13 @@ def _missing(info: InputInfo):
                         info.name, info.label)
 
 
+def needed_missing(info: InputInfo, when: str):
+    """A conditional input (必要 …) is missing where its condition holds."""
+    raise FeeInputError(f"入力 {info.describe()}がありません。{when}のときに必要です"
+                        f" / missing input {info.name!r}, needed when its condition holds",
+                        info.name, info.label)
+
+
 def bad_count(value, info: InputInfo):
     """Raise the right FeeInputError for a value that is not a valid count or amount."""
     if value is REQUIRED:
