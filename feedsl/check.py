@@ -514,7 +514,7 @@ class Checker:
                 names[x.name] = None
             elif isinstance(x, ir.RuleRef) and x.name in self.rules:
                 # A 前提 that names a rule reads that rule's inputs too.
-                for n in self.inputs_of(x.name):
+                for n in self.entry_inputs(x.name):
                     names.setdefault(n, None)
             for c in _children(x):
                 walk(c)

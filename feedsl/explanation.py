@@ -54,7 +54,8 @@ def jsonable(value):
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if hasattr(value, "__slots__") and hasattr(value, "_label"):
-        return {n: jsonable(getattr(value, n)) for n in value.__slots__}
+        # A conditional field (必要 …) that was not given (None) is left out.
+        return {n: jsonable(getattr(value, n)) for n in value.__slots__ if getattr(value, n) is not None}
     return str(value)
 
 

@@ -82,11 +82,16 @@ def words_of(cond, inputs, enums, records, fields=None) -> str:
     return w(cond)
 
 
+def when(words: str) -> str:
+    """「施設の種類が保育所のとき」「種別が居宅サービス事業所でないとき」."""
+    return words + ("とき" if words.endswith("でない") else "のとき")
+
+
 def only_text(inp: ir.InputIR) -> str:
     """「（施設の種類が通所介護事業所でないときのみ）」 for pages and help."""
     if inp.needed is None:
         return ""
-    return f"（{inp.needed_label or inp.needed_words + 'のときのみ'}）"
+    return f"（{inp.needed_label or when(inp.needed_words) + 'のみ'}）"
 
 
 # --- IR helpers ---------------------------------------------------------------
@@ -170,9 +175,11 @@ class Facts:
         known = self.atoms.get(c, _UNKNOWN)
         if known is not None:
             return known
-        if isinstance(c, ir.EnumIs) and isinstance(c.subject.type, EnumType):
-            poss = self.possible(c.subject)
-            members = set(c.members)
+        one = self.enum_set(c)
+        if one is not None:
+            # 「kind が a または kind が b」, 「… でない」: one test of one subject.
+            poss = self.possible(one[0])
+            members = one[1]
             if poss <= members:
                 return True
             if not (poss & members):
@@ -192,6 +199,21 @@ class Facts:
             return False if a is False and b is False else _UNKNOWN
         return _UNKNOWN
 
+    def enum_set(self, c):
+        """(subject, the values for which ``c`` holds) when ``c`` tests only one
+        enum-typed subject (with または/かつ/でない), else None."""
+        if isinstance(c, ir.EnumIs) and isinstance(c.subject.type, EnumType):
+            return c.subject, frozenset(c.members)
+        if isinstance(c, ir.NotOp):
+            inner = self.enum_set(c.operand)
+            if inner is not None:
+                return inner[0], frozenset(self.values[inner[0].type.name]) - inner[1]
+        if isinstance(c, ir.BoolOp):
+            a, b = self.enum_set(c.left), self.enum_set(c.right)
+            if a is not None and b is not None and a[0] == b[0]:
+                return a[0], (a[1] | b[1]) if c.op == "or" else (a[1] & b[1])
+        return None
+
     def assume(self, c, value: bool) -> Facts:
         f = self.copy()
         f._assume(c, value)
@@ -200,10 +222,10 @@ class Facts:
     def _assume(self, c, value: bool) -> None:
         if isinstance(c, ir.Const):
             return
-        if isinstance(c, ir.EnumIs) and isinstance(c.subject.type, EnumType):
-            poss = self.possible(c.subject)
-            members = frozenset(c.members)
-            self.enums[c.subject] = (poss & members) if value else (poss - members)
+        one = self.enum_set(c)
+        if one is not None:
+            poss = self.possible(one[0])
+            self.enums[one[0]] = (poss & one[1]) if value else (poss - one[1])
         elif isinstance(c, ir.NotOp):
             self._assume(c.operand, not value)
         elif isinstance(c, ir.BoolOp):

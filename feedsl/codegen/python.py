@@ -443,7 +443,7 @@ class _Gen:
         holds; given → validated (and then unused where it is not needed)."""
         b.open_if(f"{inp.name} is {rt('REQUIRED')}")
         cond = self.in_body(b, local_names, lambda: self.emit(inp.needed))
-        b.stmt(f"if {cond}: {rt('needed_missing')}({info}, {inp.needed_words!r})")
+        b.stmt(f"if {cond}: {rt('needed_missing')}({info}, {_needed.when(inp.needed_words)!r})")
         b.else_()
         self.validate(b, inp.name, inp.type, info, inp.minimum, inp.min_exclusive)
         b.close()
@@ -643,14 +643,18 @@ class _Gen:
         prove it lies in the parameter's domain (``範囲 1人以上``)."""
         code = self.emit(a)
         pin = callee.param_inputs[k] if k < len(callee.param_inputs) else None
-        if pin is None or not isinstance(pin.type, QType) or not pin.type.integral:
+        if pin is None or not isinstance(pin.type, QType):
             return code
-        minimum = pin.minimum or 0  # a count is never negative, 範囲 or not
+        minimum = pin.minimum or 0  # a count or rate is never negative, 範囲 or not
         lo = a.type.lo if isinstance(a.type, QType) else None
         if lo is not None and lo >= minimum:
             return code
         first, again = self.bind(code)
         info = self.param_info(callee, pin.name, pin.type)
+        if not pin.type.integral:
+            # A rate argument below the parameter's 範囲 (1%以上) is the caller's input error too.
+            low = self.value(Fraction(minimum))
+            return f"({again} if {first} >= {low} else {rt('bad_rate')}({again}, {info}, {low}))"
         return f"({again} if {first} >= {int(minimum)!r} else {rt('bad_count')}({again}, {info}))"
 
     _PY_OPS = {"+": "+", "-": "-", "×": "*", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "==", "≠": "!="}
