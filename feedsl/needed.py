@@ -338,30 +338,30 @@ class Analysis:
         words = inp.needed_words
         if condition:
             self.chk.err("F705", span,
-                         f"{what}は「{words}」のときだけ与えられます。この条件の中でそうとは限らないところで読んでいます",
-                         f"{inp.name} is given only when its condition holds; this condition reads it where that is not known",
+                         f"「{self.owner}」の「必要」の条件が{what}を読んでいますが、{inp.name} は「{words}」のときだけ与えられます",
+                         f"the condition of {self.owner} reads {inp.name}, which is given only when its own condition holds",
                          f"「{words} かつ …」のように、先にその条件を確かめてから読んでください",
                          "test its condition first, e.g. '<condition> かつ …'")
             return
         where = f"規則「{via}」を通して" if via else ""
         self.chk.err("F704", span,
-                     f"{where}{what}を読んでいますが、ここでは「{words}」とは限りません（{what}はそのときだけ与えられます）",
-                     f"{'through rule ' + repr(via) + ', ' if via else ''}{inp.name} is read where its condition "
-                     f"({inp.name} is needed only when it holds) is not known to hold",
-                     self.hint(inp), "read it inside a 場合 arm or a もし … ならば that proves its condition")
+                     f"{where}{what}を読んでいますが、ここでは「{words}」とは限りません。{inp.name} はそのときだけ与えられます",
+                     f"{'through rule ' + repr(via) + ', ' if via else ''}{inp.name} is read where the condition "
+                     f"under which it is given is not known to hold",
+                     self.hint(inp, via), "read it inside a 場合 arm or a もし … ならば that proves its condition")
 
-    def hint(self, inp: ir.InputIR) -> str:
+    def hint(self, inp: ir.InputIR, via: str = "") -> str:
+        read, reading = (f" {via} を使う", "使って") if via else ("読む", "読んで")
         c, neg = inp.needed, False
         if isinstance(c, ir.NotOp):
             c, neg = c.operand, True
-        if isinstance(c, ir.EnumIs) and isinstance(c.subject, (ir.InputRef, ir.ParamRef, ir.FieldGet)):
-            subject = _subject_text(c.subject)
-            members = list(c.members)
-            if neg:
-                members = [m for m in self.values[c.subject.type.name] if m not in members]
-            return (f"場合 {subject} の {'・'.join(members)} の枝の中で読むか、"
-                    f"もし … ならば で確かめてから読んでください")
-        return f"もし {inp.needed_words} ならば … の「ならば」の中で読んでください"
+        one = Facts(self.values).enum_set(c)
+        if one is not None and isinstance(one[0], (ir.InputRef, ir.ParamRef, ir.FieldGet)):
+            subject, members = one
+            members = [m for m in self.values[subject.type.name] if (m in members) != neg]
+            return (f"場合 {_subject_text(subject)} の {'・'.join(members)} の枝の中で{read}か、"
+                    f"もし … ならば で確かめてから{reading}ください")
+        return f"もし {inp.needed_words} ならば … の「ならば」の中で{reading}ください"
 
     # --- the walk ---
     def walk(self, e, facts: Facts) -> None:
