@@ -339,6 +339,11 @@ def record(node: Node, label: str, rec, fields: tuple, at: int | None = None) ->
     node.steps.insert(len(node.steps) if at is None else at, step)
 
 
+def not_given(node: Node, name: str, text: str) -> None:
+    """A conditional input (必要 …) that was left out because it is not needed."""
+    node.steps.append(Step("not_given", text, {"input": name}))
+
+
 def records(node: Node, label: str, recs: tuple, at: int | None = None) -> None:
     """A list input: how many records it has (each is shown where it is used)."""
     step = Step("record", f"{label}: {len(recs):,}件", {"record": label, "count": len(recs)})

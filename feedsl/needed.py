@@ -329,12 +329,13 @@ class Analysis:
             self.mine.setdefault(name, span)
 
     def need_field(self, field: ir.InputIR, obj, span, facts: Facts) -> None:
-        if facts.eval(field_condition(field, obj)) is True:
+        cond = field_condition(field, obj)
+        if facts.eval(cond) is True:
             return
         self.unproven(span, f"項目「{field.name}」（{field.label}）", field, "",
-                      condition=self.rule is None)
+                      condition=self.rule is None, cond=cond)
 
-    def unproven(self, span, what: str, inp: ir.InputIR, via: str, condition: bool = False) -> None:
+    def unproven(self, span, what: str, inp: ir.InputIR, via: str, condition: bool = False, cond=None) -> None:
         words = inp.needed_words
         if condition:
             self.chk.err("F705", span,
@@ -348,11 +349,11 @@ class Analysis:
                      f"{where}{what}を読んでいますが、ここでは「{words}」とは限りません。{inp.name} はそのときだけ与えられます",
                      f"{'through rule ' + repr(via) + ', ' if via else ''}{inp.name} is read where the condition "
                      f"under which it is given is not known to hold",
-                     self.hint(inp, via), "read it inside a 場合 arm or a もし … ならば that proves its condition")
+                     self.hint(inp, via, cond), "read it inside a 場合 arm or a もし … ならば that proves its condition")
 
-    def hint(self, inp: ir.InputIR, via: str = "") -> str:
+    def hint(self, inp: ir.InputIR, via: str = "", cond=None) -> str:
         read, reading = (f" {via} を使う", "使って") if via else ("読む", "読んで")
-        c, neg = inp.needed, False
+        c, neg = (inp.needed if cond is None else cond), False
         if isinstance(c, ir.NotOp):
             c, neg = c.operand, True
         one = Facts(self.values).enum_set(c)

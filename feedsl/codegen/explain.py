@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..ir import BoolType, ListType, QType, RecordType, children
+from ..needed import only_text
 from ..words import Words
 from . import names
 from .writer import Body
@@ -26,6 +27,7 @@ from .writer import Body
 RUNTIME = [
     "Node", "term", "try_term", "formula", "rounding", "cap", "lookup", "branch", "case", "match",
     "condition", "aggregate", "record", "records", "item", "explain_call", "format_value",
+    "not_given",
 ]
 
 
@@ -206,6 +208,12 @@ class ExplainGen:
             elif isinstance(pt, ListType):
                 b.stmt(f"{imported('records')}({node}, {label!r}, {pn}, {at!r})")
                 at += 1
+        # A conditional input (必要 …) left out where it is not needed: say so.
+        for n in rule.inputs:
+            inp = self.reg.inputs[n]
+            if inp.needed is not None and n not in rule.always:
+                text = f"{inp.label}{only_text(inp)}: 入力なし（この場合は不要）"
+                b.stmt(f"if {n} is {rt('REQUIRED')}: {imported('not_given')}({node}, {n!r}, {text!r})")
         b.stmt(f"return {value}, {node}, {{{', '.join(f'{a!r}: {a}' for a in args)}}}")
         w.body(b)
         w.blank()

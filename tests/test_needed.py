@@ -1,0 +1,383 @@
+"""Inputs and record fields needed only when a condition holds (必要, issue 11 §1).
+
+The syntax, the checker's proof that every read is where the condition holds
+(場合 arms, もし, 場合 condition arms, かつ/または/でない, across rule calls,
+record fields), the run-time rule (missing where needed → FeeInputError with
+the condition in words; omitted where not needed → the amount; given where
+not needed → validated, then unused), the CLI, explain() and the pages.
+Amounts are worked out from the regulations' texts in the comments.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import feedsl
+from feedsl import ir
+from feedsl.api import check_source, compile_source, module_from_source
+from feedsl.cli import main
+from feedsl.docs import build_pages
+from feedsl.examples import run_examples
+from feedsl.interpret import evaluate
+from feedsl.source import SourceFile
+
+ROOT = Path(__file__).resolve().parents[1]
+HOKKAIDO = ROOT / "regulations" / "hokkaido_shakyo.fee"
+HYOGO = ROOT / "regulations" / "hyogo_roufuku.fee"
+RINKO = ROOT / "regulations" / "rinko_renmei.fee"
+
+HEAD = """規程 t 「テスト」
+
+区分 facility_category 「施設の種類」
+    residential 「入所施設」
+    nursery 「保育所」
+    day_service 「通所介護事業所」
+
+入力 category: facility_category 「施設の種類」
+入力 capacity: 人 「定員」 必要 category が residential または nursery
+入力 big: 真偽 = いいえ 「大規模」
+
+表 residential_fee 「入所施設」 capacity による
+    50人以下      9,300円
+    それ以上     15,600円
+
+"""
+
+
+def check(body: str, head: str = HEAD):
+    return check_source(SourceFile("t.fee", head + body))
+
+
+def errors(body: str, head: str = HEAD):
+    _, diags = check(body, head)
+    return [d for d in diags if d.is_error]
+
+
+def codes(body: str, head: str = HEAD):
+    return [d.code for d in errors(body, head)]
+
+
+def load(body: str, head: str = HEAD):
+    c = compile_source(SourceFile("t.fee", head + body))
+    assert c.ok, [d.message for d in c.diagnostics if d.is_error]
+    return module_from_source(c.python, "t_needed", "<t>")
+
+
+# --- syntax --------------------------------------------------------------------------
+
+def test_needed_parses_with_condition_and_short_wording():
+    reg, diags = check("規則 f 「会費」 =\n    9,300円\n", HEAD.replace(
+        "必要 category が residential または nursery",
+        "必要 category が residential または nursery 「入所・保育のみ」 説明 「4月1日現在」"))
+    assert not [d for d in diags if d.is_error]
+    cap = reg.inputs["capacity"]
+    assert isinstance(cap.needed, ir.EnumIs) and cap.needed.members == ("residential", "nursery")
+    assert cap.needed_label == "入所・保育のみ" and cap.description == "4月1日現在"
+    assert not cap.has_default
+
+
+def test_compact_form_is_the_same_as_two_tests():
+    """category が a または b is one test of two values, as is category が a または category が b."""
+    reg, _ = check("規則 f 「会費」 =\n    もし category が residential または nursery ならば 1円 そうでなければ 0円\n")
+    c = reg.rules["f"].expr.cond
+    assert isinstance(c, ir.EnumIs) and c.members == ("residential", "nursery")
+
+
+def test_needed_on_a_rule_parameter_is_a_syntax_error():
+    assert codes("規則 f(n: 人 必要 category が nursery) 「会費」 =\n    n × 1円/人\n") == ["F001"]
+
+
+def test_condition_must_be_a_condition_and_not_its_own_input():
+    assert codes("", HEAD.replace("必要 category が residential または nursery", "必要 category")) == ["F701"]
+    assert codes("", HEAD.replace("必要 category が residential または nursery", "必要 capacity が 1人以上")) == ["F702"]
+    assert codes("", HEAD.replace("必要 category", "= 0人 「定員」 必要 category").replace("人 「定員」 = 0人", "人 = 0人")) == ["F700"]
+
+
+def test_field_condition_reads_only_the_record():
+    head = HEAD + "記録 rec 「事業所」\n    kind: facility_category 「種別」\n    n: 人 「定員」 必要 big\n\n"
+    assert "F101" in codes("", head)
+
+
+# --- the static proof ----------------------------------------------------------------
+
+def test_read_in_a_match_arm_is_proven():
+    assert codes("規則 f 「会費」 =\n    場合 category\n        residential, nursery → residential_fee\n"
+                 "        day_service → 9,300円\n") == []
+
+
+def test_rest_arm_stands_for_the_values_not_taken():
+    # それ以外 after day_service = residential or nursery: proven.
+    assert codes("規則 f 「会費」 =\n    場合 category\n        day_service → 9,300円\n"
+                 "        それ以外 → residential_fee\n") == []
+
+
+def test_read_in_a_wrong_arm_is_an_error_with_a_hint():
+    (d,) = errors("規則 f 「会費」 =\n    場合 category\n        residential, nursery → 0円\n"
+                  "        day_service → residential_fee\n")
+    assert d.code == "F704" and (d.span.line, d.span.col) == (19, 23)
+    assert "施設の種類が入所施設または保育所" in d.message and "residential_fee" in d.message
+    assert d.hint.startswith("場合 category の residential・nursery の枝の中で residential_fee を使うか")
+
+
+def test_if_then_and_else_branches():
+    assert codes("規則 f 「会費」 =\n    もし category が day_service ならば 9,300円 そうでなければ residential_fee\n") == []
+    assert codes("規則 f 「会費」 =\n    もし category が day_service ならば residential_fee そうでなければ 0円\n") == ["F704"]
+    assert codes("規則 f 「会費」 =\n    もし category が day_service でない ならば capacity × 1円/人 そうでなければ 0円\n") == []
+
+
+def test_condition_arms_earlier_false_this_true():
+    body = ("規則 f 「会費」 =\n    場合\n        category が day_service → 9,300円\n"
+            "        big → residential_fee\n        それ以外 → capacity × 10円/人\n")
+    assert codes(body) == []
+    assert codes(body.replace("category が day_service", "category が nursery")) == ["F704", "F704"]
+
+
+def test_and_or_evaluate_left_first():
+    assert codes("規則 f 「会費」 =\n    もし category が nursery かつ capacity が 60人以下 ならば 1円 そうでなければ 0円\n") == []
+    assert codes("規則 f 「会費」 =\n    もし capacity が 60人以下 かつ category が nursery ならば 1円 そうでなければ 0円\n") == ["F704"]
+    assert codes("規則 f 「会費」 =\n    もし category が day_service または capacity が 60人以下 ならば 1円 そうでなければ 0円\n") == []
+
+
+def test_across_calls_the_caller_proves_the_callee():
+    """residential_fee reads capacity without a guard: it does not know category,
+    so the obligation passes to its callers; facility_fee proves it in its arm."""
+    reg, diags = check("規則 f 「会費」 =\n    場合 category\n        residential → residential_fee\n"
+                       "        nursery → g\n        day_service → 9,300円\n\n"
+                       "規則 g 「保育」 =\n    residential_fee + 100円\n")
+    assert not [d for d in diags if d.is_error]
+    assert reg.rules["residential_fee"].always == ("capacity",)
+    assert reg.rules["g"].always == ("capacity",)
+    assert reg.rules["f"].always == ()
+    # An entry that requires capacity always does not take category at all.
+    assert reg.rules["residential_fee"].inputs == ("capacity",)
+    assert reg.rules["f"].inputs == ("category", "capacity")
+
+
+def test_a_rule_that_knows_only_part_of_the_condition_passes_it_on():
+    """The condition reads category and big; h reads only big: it cannot decide
+    the condition, so it requires capacity (an obligation), and is no error."""
+    head = HEAD.replace("必要 category が residential または nursery", "必要 category が nursery かつ big")
+    reg, diags = check("規則 h 「大規模」 =\n    もし big ならば capacity × 1円/人 そうでなければ 0円\n", head)
+    assert not [d for d in diags if d.is_error] and reg.rules["h"].always == ("capacity",)
+
+
+def test_condition_reading_a_conditional_input_must_prove_it():
+    head = HEAD + "入力 staff: 人 「職員数」 必要 category が nursery かつ capacity が 60人以上\n\n"
+    assert codes("規則 s 「加算」 =\n    もし category が nursery かつ capacity が 60人以上 ならば staff × 1円/人 そうでなければ 0円\n",
+                 head) == []
+    bad = HEAD + "入力 staff: 人 「職員数」 必要 capacity が 60人以上\n\n"
+    assert "F705" in codes("", bad)
+
+
+RECORD = HEAD + """記録 facility 「事業所」
+    kind: facility_category 「種別」
+    n: 人 「定員」 必要 kind が day_service でない
+
+入力 one: facility 「事業所」
+入力 many: facility の一覧 「事業所の一覧」
+
+"""
+
+
+def test_record_field_proven_by_a_match_on_the_field():
+    body = ("規則 per(f: facility) 「事業所ごと」 =\n    場合 f.kind\n        day_service → 9,300円\n"
+            "        それ以外 → f.n × 100円/人\n\n"
+            "規則 total 「合計」 =\n    per(one) + 合計(x ∈ many: もし x.kind が nursery ならば x.n × 1円/人 そうでなければ 0円)\n")
+    assert codes(body, RECORD) == []
+
+
+def test_record_field_unproven_is_an_error():
+    ds = errors("規則 per(f: facility) 「事業所ごと」 =\n    f.n × 100円/人\n", RECORD)
+    assert [d.code for d in ds] == ["F704"]
+    assert "種別が通所介護事業所でない" in ds[0].message
+    assert ds[0].hint.startswith("場合 f.kind の residential・nursery の枝の中で読むか")
+
+
+# --- run time ------------------------------------------------------------------------
+
+def test_hokkaido_day_service_needs_no_capacity():
+    """会費算定基準 3: 通所介護事業所 pays a flat 9,300円; 定員 is not needed."""
+    h = feedsl.load(HOKKAIDO)
+    assert h.facility_fee(category="day_service") == 9_300
+    # Given anyway (a roster has the column for everyone): validated, then unused.
+    assert h.facility_fee(category="day_service", capacity=30) == 9_300
+    with pytest.raises(feedsl.FeeInputError) as e:
+        h.facility_fee(category="day_service", capacity=-1)
+    assert e.value.input == "capacity"
+    with pytest.raises(feedsl.FeeInputError):
+        h.facility_fee(category="day_service", capacity=True)
+
+
+def test_hokkaido_missing_capacity_where_needed_names_input_and_condition():
+    h = feedsl.load(HOKKAIDO)
+    for cat in ("nursery", "residential_or_day"):
+        with pytest.raises(feedsl.FeeInputError) as e:
+            h.facility_fee(category=cat)
+        assert e.value.input == "capacity"
+        assert str(e.value).startswith(
+            "入力 capacity（定員）がありません。施設の種類が入所及び通所施設または認可保育所・認定こども園等のときに必要です")
+    # 61人 → 61～90人以下 4,600円 (会費算定基準 3(2)).
+    assert h.facility_fee(category="nursery", capacity=61) == 4_600
+
+
+def test_hokkaido_table_as_entry_requires_capacity_and_not_category():
+    """residential_fee(capacity=…) as an entry: 120人 → 101～150人以下 23,400円."""
+    h = feedsl.load(HOKKAIDO)
+    assert h.residential_fee(capacity=120) == 23_400
+    with pytest.raises(feedsl.FeeInputError) as e:
+        h.residential_fee()
+    assert e.value.input == "capacity"
+    with pytest.raises(feedsl.FeeInputError):
+        h.residential_fee(capacity=120, category="nursery")  # not one of its inputs
+
+
+def test_hokkaido_docstring_and_explain_say_when():
+    h = feedsl.load(HOKKAIDO)
+    assert "capacity: 定員 [人]（" in h.facility_fee.__doc__
+    assert "施設の種類が入所及び通所施設または認可保育所・認定こども園等のときのみ）" in h.facility_fee.__doc__
+    e = h.explain("facility_fee", category="day_service")
+    assert e.amount == 9_300 and e.inputs == {"category": h.FacilityCategory.day_service}
+    step = e.steps[-1]
+    assert step.kind == "not_given" and step.data == {"input": "capacity"}
+    assert step.text == "定員（施設の種類が入所及び通所施設または認可保育所・認定こども園等のときのみ）: 入力なし（この場合は不要）"
+    assert json.loads(json.dumps(e.to_dict(), ensure_ascii=False))["inputs"] == {"category": "day_service"}
+    # Given: no such step, and the amount is the table's (50人以下 9,300円).
+    e = h.explain("facility_fee", category="residential_or_day", capacity=50)
+    assert e.amount == 9_300 and all(s.kind != "not_given" for s in e.steps)
+    with pytest.raises(feedsl.FeeInputError):
+        h.explain("facility_fee", category="nursery")
+
+
+def test_hyogo_capacity_only_for_welfare_facilities():
+    """表3/表6: 居宅サービス事業所 30,000円 and no 定員割, so no 定員;
+    a 老人福祉施設 without 定員 is an input error naming the field."""
+    y = feedsl.load(HYOGO)
+    home = y.Facility(kind="home_service")
+    assert home.capacity is None and home.to_dict() == {
+        "kind": "home_service", "short_stay": 0, "attached_home_service": False}
+    assert y.standard_fee(facility={"kind": "home_service"}) == 30_000
+    # 養護 15人 → 1人～19人 10,000円; 20,000 + 10,000 = 30,000円.
+    assert y.standard_fee(facility={"kind": "nursing_home", "capacity": 15}) == 30_000
+    with pytest.raises(feedsl.FeeInputError) as e:
+        y.Facility(kind="nursing_home")
+    assert e.value.input == "capacity" and "種別が居宅サービス事業所でないときに必要です" in str(e.value)
+    with pytest.raises(feedsl.FeeInputError) as e:
+        y.special_supporter_fee(regular={"kind": "home_service"},
+                                supporters=[{"kind": "nursing_home", "capacity": 40}, {"kind": "low_cost_home"}])
+    assert e.value.input == "supporters[1].capacity"
+    # Given for a 居宅サービス事業所: validated (a negative count is refused), not used.
+    assert y.standard_fee(facility={"kind": "home_service", "capacity": 12}) == 30_000
+    with pytest.raises(feedsl.FeeInputError):
+        y.standard_fee(facility={"kind": "home_service", "capacity": -1})
+
+
+def test_rinko_plan_needs_rate_inputs_only_for_the_group_plan():
+    r = feedsl.load(RINKO)
+    assert r.member_fee(plan="individual") == 3_000
+    # 60/100 = 60%: 51%以上81%未満 → 1,000円/人 × 1人.
+    assert r.member_fee(plan="group", members=60, association_members=100) == 1_000
+    with pytest.raises(feedsl.FeeInputError) as e:
+        r.member_fee(plan="group", members=60)
+    assert e.value.input == "association_members"
+    assert "会員プランが団体入会プラン（ワンコインプラン）のときに必要です" in str(e.value)
+    # Given where not needed: validated, 前提 included (101 > 100 members).
+    with pytest.raises(feedsl.FeeInputError):
+        r.member_fee(plan="individual", members=101, association_members=100)
+    # A 前提 on a conditional input is checked only when all its inputs are given.
+    assert r.member_fee(plan="individual", members=101) == 3_000
+    # join_rate has no plan: it requires both inputs always.
+    with pytest.raises(feedsl.FeeInputError):
+        r.join_rate(members=5)
+
+
+@pytest.mark.parametrize("path", [HOKKAIDO, HYOGO, RINKO], ids=lambda p: p.name)
+def test_interpreter_agrees_with_compiled_on_missing_and_present(path):
+    """Every entry with a conditional input, called with it and without it."""
+    mod = feedsl.load(path)
+    reg = mod.__feedsl_ir__
+    calls = {
+        "facility_fee": [dict(category=c) for c in ("day_service", "nursery", "residential_or_day")]
+        + [dict(category="nursery", capacity=91), dict(category="day_service", capacity=1)],
+        "residential_fee": [{}, dict(capacity=401)],
+        "member_fee": [dict(plan="individual"), dict(plan="group"), dict(plan="group", members=81,
+                                                                            association_members=100)],
+        "standard_fee": [dict(facility={"kind": k}) for k in ("home_service", "low_cost_home")]
+        + [dict(facility={"kind": "low_cost_home", "capacity": 50})],
+    }
+    for entry, many in calls.items():
+        if entry not in reg.rules:
+            continue
+        for kw in many:
+            try:
+                want = evaluate(reg, entry, kw)
+            except feedsl.FeeInputError:
+                with pytest.raises(feedsl.FeeInputError):
+                    getattr(mod, entry)(**kw)
+                continue
+            assert getattr(mod, entry)(**kw) == want == mod.explain(entry, **kw).amount
+
+
+def test_examples_with_input_errors_hold():
+    """The regulations' 例 … = 入力エラー lines for missing conditional inputs hold."""
+    h = feedsl.load(HOKKAIDO)
+    results = {(r.entry, tuple(sorted(dict(r.inputs).items()))): r for r in run_examples(h)}
+    r = results[("facility_fee", (("category", "nursery"),))]
+    assert r.ok and r.expected is None and isinstance(r.got, feedsl.FeeInputError)
+    r = results[("facility_fee", (("category", "day_service"),))]
+    assert r.ok and r.expected == 9_300
+
+
+def test_compiled_small_file_and_runtime_condition_order():
+    """A condition reading another conditional input is evaluated after it."""
+    head = HEAD + "入力 staff: 人 「職員数」 必要 category が nursery かつ capacity が 60人以上\n\n"
+    mod = load("規則 s 「加算」 =\n    もし category が nursery かつ capacity が 60人以上 ならば staff × 10円/人 そうでなければ 0円\n",
+               head)
+    assert mod.s(category="nursery", capacity=59) == 0
+    assert mod.s(category="nursery", capacity=60, staff=7) == 70
+    with pytest.raises(feedsl.FeeInputError) as e:
+        mod.s(category="nursery", capacity=60)
+    assert e.value.input == "staff"
+    with pytest.raises(feedsl.FeeInputError) as e:
+        mod.s(category="nursery")
+    assert e.value.input == "capacity"
+    assert mod.s(category="day_service") == 0
+
+
+# --- CLI and pages -------------------------------------------------------------------
+
+def test_cli_eval_without_capacity(capsys):
+    assert main(["eval", str(HOKKAIDO), "facility_fee", "category=day_service"]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 9,300円")
+    assert main(["eval", str(HOKKAIDO), "facility_fee", "category=nursery"]) == 2
+    err = capsys.readouterr().err
+    assert "入力 capacity（定員）がありません。施設の種類が入所及び通所施設または認可保育所・認定こども園等のときに必要です" in err
+    assert "Traceback" not in err
+
+
+def test_cli_inputs_json_and_json_output(tmp_path, capsys):
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"category": "day_service"}), "utf-8")
+    assert main(["eval", str(HOKKAIDO), "facility_fee", "--inputs", str(f), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["amount"] == 9_300 and out["inputs"] == {"category": "day_service"}
+    f.write_text(json.dumps({"facility": {"kind": "special_nursing_home"}}), "utf-8")
+    assert main(["eval", str(HYOGO), "standard_fee", "--inputs", str(f)]) == 2
+    assert "capacity（定員）がありません。種別が居宅サービス事業所でないときに必要です" in capsys.readouterr().err
+    assert main(["eval", str(HOKKAIDO), "facility_fee", "category=day_service", "--explain", "--json"]) == 0
+    tree = json.loads(capsys.readouterr().out)["tree"]
+    assert tree["steps"][-1]["kind"] == "not_given"
+
+
+def test_cli_lists_inputs_with_when(capsys):
+    assert main(["eval", str(HOKKAIDO), "facility_fee", "capa=3"]) == 2
+    assert "capacity（施設の種類が入所及び通所施設または認可保育所・認定こども園等のときのみ）" in capsys.readouterr().err
+
+
+def test_pages_say_when_an_input_is_needed():
+    pages = dict(build_pages([HOKKAIDO, HYOGO, RINKO]))
+    by_name = {Path(k).name: v for k, v in pages.items()}
+    assert "必須（施設の種類が入所及び通所施設または認可保育所・認定こども園等のときのみ）" in by_name["hokkaido_shakyo.html"]
+    assert "必須（種別が居宅サービス事業所でないときのみ）" in by_name["hyogo_roufuku.md"]
+    # The author's short wording replaces the generated one.
+    assert "必須（団体入会プランのみ）" in by_name["rinko_renmei.html"]
