@@ -153,8 +153,9 @@ class Checker:
         for i in reg.inputs:
             if self.declare(i.name, i.span, seen):
                 self.inputs[i.name] = self.input_ir(i)
-        conditional = self.conditions(tuple(self.inputs.values()), {i.name: i for i in reg.inputs})
-        self.inputs = {i.name: i for i in conditional}
+        if any(i.needed is not None for i in reg.inputs):
+            for i in self.conditions(tuple(self.inputs.values()), {i.name: i for i in reg.inputs}):
+                self.inputs[i.name] = i
 
         for r in reg.rules:
             if r.name in RESERVED_PUBLIC:
