@@ -218,13 +218,18 @@ class Explanation:
 # --- what generated _x_ functions call ---------------------------------------
 
 def term(label: str, value, unit: str) -> str:
-    """人口 25,000人"""
+    """人口 25,000人; a conditional input (必要 …) that was not given: 定員 入力なし"""
+    if value is REQUIRED:
+        return f"{label} 入力なし"
     return f"{label} {format_value(value, unit)}"
 
 
 def try_term(label: str, thunk, unit: str) -> str:
     """A value shown beside a condition; a value that cannot be computed (its
-    part of the condition was never reached) shows as —."""
+    part of the condition was never reached, or it reads a conditional input
+    that was not given: ``thunk`` is None) shows as —."""
+    if thunk is None:
+        return f"{label} —"
     try:
         return term(label, thunk(), unit)
     except (ValueError, ArithmeticError):

@@ -470,6 +470,10 @@ class Gen:
         r_if = self.top_name(camel=False)
         out.append(f"規則 {r_if} {self.label()} =\n    もし {cond} ならば {body} そうでなければ 2円\n")
         self.rules[r_if] = Rule(r_if, [], Q("円", True, Fraction(0)), {c} | reads)
+        r_and = self.top_name(camel=False)
+        test = self.pick([f"{un} が 50円以上", f"{c} が 3人以上"])
+        out.append(f"規則 {r_and} {self.label()} =\n    もし ({cond}) かつ {test} ならば 7円 そうでなければ 3円\n")
+        self.rules[r_and] = Rule(r_and, [], Q("円", True, Fraction(3)), {c} | reads)
         r_arms = self.top_name(camel=False)
         out.append(f"規則 {r_arms} {self.label()} =\n    場合\n        ({cond}) でない → 0円\n"
                    f"        それ以外 → {self.pick([un, f'{c} × 1円/人'])}\n")

@@ -381,3 +381,17 @@ def test_pages_say_when_an_input_is_needed():
     assert "必須（種別が居宅サービス事業所でないときのみ）" in by_name["hyogo_roufuku.md"]
     # The author's short wording replaces the generated one.
     assert "必須（団体入会プランのみ）" in by_name["rinko_renmei.html"]
+
+
+def test_explain_shows_an_absent_input_beside_a_condition():
+    """explain() shows the values a condition reads; an absent conditional input is
+    「入力なし」, and a rule that would read it is not computed (「—」), not a crash."""
+    mod = load("規則 capfee 「定員割」 =\n    capacity × 10円/人\n\n"
+               "規則 f 「会費」 =\n    もし category が nursery かつ capacity が 60人以下 ならば 1,000円 そうでなければ 2,000円\n\n"
+               "規則 h 「会費3」 =\n    もし category が nursery かつ capfee が 600円以下 ならば 1,000円 そうでなければ 2,000円\n")
+    e = mod.explain("f", category="day_service")
+    assert e.amount == 2_000 and "（施設の種類 通所介護事業所、定員 入力なし）: いいえ" in e.steps[0].text
+    e = mod.explain("h", category="day_service")
+    assert e.amount == 2_000 and "定員割 —" in e.steps[0].text
+    # 60人 × 10円/人 = 600円 ≤ 600円 → 1,000円.
+    assert mod.explain("h", category="nursery", capacity=60).amount == mod.h(category="nursery", capacity=60) == 1_000

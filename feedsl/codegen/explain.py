@@ -363,7 +363,11 @@ class ExplainGen:
             elif isinstance(x, ir.RuleRef):
                 code = self.pcode(x)
                 u = unit_of(x.type)
-                found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, lambda: {code}, {u!r})")
+                # A rule that reads a conditional input (必要) its callers must
+                # prove is not computed beside a condition when that input is absent.
+                absent = " or ".join(f"{n} is {rt('REQUIRED')}" for n in self.reg.rules[x.name].always)
+                thunk = f"None if {absent} else lambda: {code}" if absent else f"lambda: {code}"
+                found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, {thunk}, {u!r})")
             elif isinstance(x, ir.Aggregate):
                 stack.append(x.source)  # its body reads each record, not a value of this scope
             else:
