@@ -395,3 +395,18 @@ def test_explain_shows_an_absent_input_beside_a_condition():
     assert e.amount == 2_000 and "定員割 —" in e.steps[0].text
     # 60人 × 10円/人 = 600円 ≤ 600円 → 1,000円.
     assert mod.explain("h", category="nursery", capacity=60).amount == mod.h(category="nursery", capacity=60) == 1_000
+
+
+def test_explain_never_computes_an_absent_value_beside_a_condition():
+    """tests/fixtures/good/needed.fee: a rule called on an absent input, a field of an
+    absent record input, a rule called on an absent field — each beside a condition
+    that is false first — are shown as —, and explain() agrees with the plain call."""
+    mod = feedsl.load(ROOT / "tests" / "fixtures" / "good" / "needed.fee")
+    for entry, kw, text in [
+        ("f", dict(category="c"), "倍（定員） —"),
+        ("g", dict(category="c"), "種別 —"),
+        ("h", dict(r={"k": "b"}), "倍（事業所の定員） —"),
+    ]:
+        e = mod.explain(entry, **kw)
+        assert e.amount == getattr(mod, entry)(**kw)
+        assert any(text in s.text for s in e.steps), [s.text for s in e.steps]

@@ -359,13 +359,16 @@ class ExplainGen:
             elif isinstance(x, ir.FieldGet):
                 code = self.pcode(x)
                 u = unit_of(x.type)
-                found.setdefault(code, f"{_term}({self.field_label(x)!r}, {code}, {u!r})")
+                absent = self.absent(x.obj)
+                if absent:
+                    found.setdefault(code, f"{imported('try_term')}({self.field_label(x)!r}, "
+                                           f"None if {absent} else lambda: {code}, {u!r})")
+                else:
+                    found.setdefault(code, f"{_term}({self.field_label(x)!r}, {code}, {u!r})")
             elif isinstance(x, ir.RuleRef):
                 code = self.pcode(x)
                 u = unit_of(x.type)
-                # A rule that reads a conditional input (必要) its callers must
-                # prove is not computed beside a condition when that input is absent.
-                absent = " or ".join(f"{n} is {rt('REQUIRED')}" for n in self.reg.rules[x.name].always)
+                absent = self.absent(x)
                 thunk = f"None if {absent} else lambda: {code}" if absent else f"lambda: {code}"
                 found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, {thunk}, {u!r})")
             elif isinstance(x, ir.Aggregate):
@@ -375,6 +378,30 @@ class ExplainGen:
         t = self.tmp()
         self.stmt(f"{t} = (" + "".join(v + ", " for v in found.values()) + ")")
         return t
+
+    def absent(self, e) -> str:
+        """A test that is true when computing ``e`` beside a condition would read
+        a conditional input (必要) or field that was not given: such a value is
+        shown as —, never computed (the condition's own order proves it is not
+        read on the path taken, but a value beside it is computed regardless)."""
+        inputs: list[str] = []
+        fields: list[str] = []
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ir.InputRef) and self.reg.inputs[x.name].needed is not None:
+                inputs.append(f"{x.name} is {rt('REQUIRED')}")
+            elif isinstance(x, ir.RuleRef):
+                inputs.extend(f"{n} is {rt('REQUIRED')}" for n in self.reg.rules[x.name].always)
+            elif isinstance(x, ir.FieldGet) and isinstance(x.obj.type, RecordType):
+                f = next((f for f in self.reg.records[x.obj.type.name].fields if f.name == x.name), None)
+                if f is not None and f.needed is not None:
+                    fields.append(f"{self.pcode(x)} is None")
+            if isinstance(x, ir.Aggregate):
+                stack.append(x.source)  # its body reads each record, checked where it is read
+            else:
+                stack.extend(children(x))
+        return " or ".join(dict.fromkeys(inputs + fields))
 
     # Conditions are computed as statements too, short-circuiting like the
     # plain code, so that a rule they read (老人福祉施設である) is a child node.
