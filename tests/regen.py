@@ -470,8 +470,9 @@ class Gen:
         r_if = self.top_name(camel=False)
         out.append(f"規則 {r_if} {self.label()} =\n    もし {cond} ならば {body} そうでなければ 2円\n")
         self.rules[r_if] = Rule(r_if, [], Q("円", True, Fraction(0)), {c} | reads)
-        r_and = self.top_name(camel=False)
-        test = self.pick([f"{un} が 50円以上", f"{c} が 3人以上"])
+        r_and, twice, pn = self.top_name(camel=False), self.top_name(camel=False), self.name(camel=False)
+        out.append(f"規則 {twice}({pn}: 人) {self.label()} =\n    {pn} × 2円/人\n")
+        test = self.pick([f"{un} が 50円以上", f"{c} が 3人以上", f"{twice}({c}) が 6円以上"])
         out.append(f"規則 {r_and} {self.label()} =\n    もし ({cond}) かつ {test} ならば 7円 そうでなければ 3円\n")
         self.rules[r_and] = Rule(r_and, [], Q("円", True, Fraction(3)), {c} | reads)
         r_arms = self.top_name(camel=False)
@@ -510,8 +511,13 @@ class Gen:
             arms = self.shuffled(fmembers)[:self.int_(1, len(fmembers))]
             if self.chance(0.15):
                 arms = [self.pick(vals)]  # may be unproven: F704
-            out.append(f"規則 {rf}(x: {rec}) {self.label()} =\n    場合 x.{k}\n        {', '.join(arms)} → x.{cap} × 3円/人\n"
-                       f"        それ以外 → 1円\n")
+            if self.chance(0.5):
+                out.append(f"規則 {rf}(x: {rec}) {self.label()} =\n    場合 x.{k}\n        {', '.join(arms)} → x.{cap} × 3円/人\n"
+                           f"        それ以外 → 1円\n")
+            else:
+                test = self.pick([f"x.{cap} が 2人以上", f"{twice}(x.{cap}) が 4円以上"])
+                out.append(f"規則 {rf}(x: {rec}) {self.label()} =\n    もし ({' または '.join(f'x.{k} が {v}' for v in arms)}) "
+                           f"かつ {test} ならば 3円 そうでなければ 1円\n")
             out.append(f"規則 {rs} {self.label()} =\n    合計(y ∈ {rl}: {rf}(y)) + {rf}({ri})\n")
         return out
 
