@@ -233,13 +233,10 @@ class Facts:
                 # a かつ b true, or a または b false: both parts are known.
                 self._assume(c.left, value)
                 self._assume(c.right, value)
-            elif self.eval(c.left) == value:
-                self._assume(c.right, not value)
-            elif self.eval(c.right) == value:
-                self._assume(c.left, not value)
-            elif self.eval(c.left) == (not value):
+            # a かつ b false with a true: b is false; a または b true with a false: b is true.
+            elif self.eval(c.left) is (not value):
                 self._assume(c.right, value)
-            elif self.eval(c.right) == (not value):
+            elif self.eval(c.right) is (not value):
                 self._assume(c.left, value)
         self.atoms[c] = value
 

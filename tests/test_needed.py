@@ -410,3 +410,19 @@ def test_explain_never_computes_an_absent_value_beside_a_condition():
         e = mod.explain(entry, **kw)
         assert e.amount == getattr(mod, entry)(**kw)
         assert any(text in s.text for s in e.steps), [s.text for s in e.steps]
+
+
+def test_a_false_conjunction_says_nothing_of_its_other_part():
+    """In the else of もし (category が residential かつ big), with category known
+    not to be residential, nothing is known of big: reading an input needed when
+    big holds is unproven there (a wrong 'big is true' would let it through)."""
+    head = HEAD + "入力 staff: 人 「職員数」 必要 big\n\n"
+    body = ("規則 f 「会費」 =\n    場合 category\n        day_service →\n"
+            "            もし category が residential かつ big ならば 0円 そうでなければ staff × 1円/人\n"
+            "        それ以外 → 0円\n")
+    assert codes(body, head) == ["F704"]
+    # With a true: the else of a かつ b means b is false; of a または b with a false, b is true.
+    ok = ("規則 g 「会費」 =\n    場合 category\n        day_service →\n"
+          "            もし category が day_service かつ big でない ならば 0円 そうでなければ staff × 1円/人\n"
+          "        それ以外 → 0円\n")
+    assert codes(ok, head) == []
