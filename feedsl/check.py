@@ -813,11 +813,14 @@ class Checker:
     def e_Or(self, e, scope, rule):
         left = self.cond(e.left, scope, rule)
         r = e.right
-        # The compact form of "one of several values": category が a または b.
-        if (isinstance(left, ir.EnumIs) and isinstance(r, ast.Ref) and r.name not in scope
+        # The compact form of "one of several values": category が a または b
+        # (b joins the test just before it: … または category が a または b).
+        last = left.right if isinstance(left, ir.BoolOp) and left.op == "or" else left
+        if (isinstance(last, ir.EnumIs) and isinstance(r, ast.Ref) and r.name not in scope
                 and r.name not in self.inputs and r.name not in self.rule_ast
-                and r.name in self.member_names(left.subject.type.name)):
-            return ir.EnumIs(left.subject, left.members + (r.name,), span=e.span)
+                and r.name in self.member_names(last.subject.type.name)):
+            joined = ir.EnumIs(last.subject, last.members + (r.name,), span=e.span)
+            return joined if last is left else ir.BoolOp("or", left.left, joined, span=e.span)
         return ir.BoolOp("or", left, self.cond(e.right, scope, rule), span=e.span)
 
     def e_Not(self, e, scope, rule):

@@ -426,3 +426,103 @@ def test_a_false_conjunction_says_nothing_of_its_other_part():
           "            もし category が day_service かつ big でない ならば 0円 そうでなければ staff × 1円/人\n"
           "        それ以外 → 0円\n")
     assert codes(ok, head) == []
+
+
+# --- soundness against brute force ------------------------------------------------------
+#
+# Random もし/場合 trees over an enum g (3 values) and a flag, whose leaves read
+# the input c (needed when a random condition holds) or not. Every (g, flag)
+# pair is tried: when the checker accepts the file, no pair may reach a leaf
+# reading c where c's condition is false (the checker is sound), and the
+# compiled entry, explain() and the interpreter agree with c given and omitted.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VALUES = ("a", "b", "d")
+
+
+def _atoms():
+    out = [(f"g が {v}", lambda g, f, v=v: g == v) for v in VALUES]
+    out += [(f"g が {v} でない", lambda g, f, v=v: g != v) for v in VALUES]
+    out += [("(g が a または b)", lambda g, f: g in ("a", "b")), ("flag", lambda g, f: f),
+            ("(flag でない)", lambda g, f: not f)]
+    return out
+
+
+@st.composite
+def _cond(draw, depth=2):
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(_atoms()))
+    (lt, lf), (rt, rf) = draw(_cond(depth - 1)), draw(_cond(depth - 1))
+    if draw(st.booleans()):
+        return f"({lt} かつ {rt})", lambda g, f: lf(g, f) and rf(g, f)
+    return f"({lt} または {rt})", lambda g, f: lf(g, f) or rf(g, f)
+
+
+@st.composite
+def _tree(draw, depth=3):
+    """(text, fn(g, flag) -> reads c?) of an inline もし tree."""
+    if depth == 0 or draw(st.integers(0, 2)) == 0:
+        if draw(st.booleans()):
+            return "(c × 1円/人)", lambda g, f: True
+        return "0円", lambda g, f: False
+    ct, cf = draw(_cond())
+    (tt, tf), (et, ef) = draw(_tree(depth - 1)), draw(_tree(depth - 1))
+    return (f"(もし {ct} ならば {tt} そうでなければ {et})",
+            lambda g, f: tf(g, f) if cf(g, f) else ef(g, f))
+
+
+@st.composite
+def _file(draw):
+    need_text, need = draw(_cond(1))
+    arms = []
+    for v in draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=3, unique=True)):
+        arms.append((v, draw(_tree())))
+    rest = draw(_tree()) if len(arms) < 3 else None
+    lines = "".join(f"        {v} → {t}\n" for v, (t, _) in arms)
+    if rest is not None:
+        lines += f"        それ以外 → {rest[0]}\n"
+    text = ("規程 t 「総当たり」\n\n区分 k 「種別」\n    a 「甲」\n    b 「乙」\n    d 「丁」\n\n"
+            "入力 g: k 「種別」\n入力 flag: 真偽 = いいえ 「印」\n"
+            f"入力 c: 人 「人数」 必要 {need_text}\n\n規則 fee 「会費」 =\n    場合 g\n{lines}")
+    table = dict((v, fn) for v, (_, fn) in arms)
+
+    def reads(g, f):
+        fn = table.get(g, rest[1] if rest is not None else None)
+        return fn(g, f)
+
+    return text, need, reads
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(_file())
+def test_checker_is_sound_against_brute_force(case):
+    text, need, reads = case
+    reg, diags = check_source(SourceFile("t.fee", text))
+    unsafe = [(g, f) for g in VALUES for f in (True, False) if reads(g, f) and not need(g, f)]
+    if reg is None:
+        assert any(d.code == "F704" for d in diags), [d.message for d in diags]
+        return
+    # An entry that cannot decide c's condition (it does not read flag) requires c always.
+    always = "c" in reg.rules["fee"].always
+    assert always or not unsafe, f"accepted, but c is read where its condition is false for {unsafe}:\n{text}"
+    c = compile_source(SourceFile("t.fee", text))
+    mod = module_from_source(c.python, "t_brute", "<t>")
+    for g in VALUES:
+        for f in (True, False):
+            takes = reg.rules["fee"].inputs
+            given_c = [dict(g=g, flag=f, c=7)] if "c" in takes else []
+            for kw in [dict(g=g, flag=f)] + given_c:
+                kw = {k: v for k, v in kw.items() if k in takes}
+                try:
+                    want = evaluate(reg, "fee", kw)
+                except feedsl.FeeInputError:
+                    # Missing exactly when needed.
+                    assert "c" not in kw and (need(g, f) or always)
+                    with pytest.raises(feedsl.FeeInputError):
+                        mod.fee(**kw)
+                    continue
+                assert mod.fee(**kw) == want == mod.explain("fee", **kw).amount
+                assert want == (7 if reads(g, f) and "c" in kw else 0)
