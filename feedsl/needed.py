@@ -44,6 +44,18 @@ from .ir import EnumType, children
 from .words import P_ADD, P_CMP, Words
 
 _UNKNOWN = None
+_UNFOLD_DEPTH = 16  # calls of condition rules looked into, nested (a cycle is F104)
+
+
+def _binds(e) -> bool:
+    """Whether ``e`` binds a name (合計/件数), which substituting arguments could capture."""
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, ir.Aggregate):
+            return True
+        todo.extend(children(x))
+    return False
 
 
 # --- wording ----------------------------------------------------------------
@@ -149,15 +161,28 @@ def field_condition(field: ir.InputIR, obj):
 class Facts:
     """What is known at a place: enum subjects' possible values, conditions' truth."""
 
-    __slots__ = ("enums", "atoms", "values")
+    __slots__ = ("enums", "atoms", "values", "rules", "depth")
 
-    def __init__(self, values, enums=None, atoms=None):
+    def __init__(self, values, enums=None, atoms=None, rules=None):
         self.values = values  # enum name → its values in order
         self.enums = enums or {}
         self.atoms = atoms or {}
+        self.rules = rules or {}  # for conditions that call a rule: 老人福祉施設である(f)
+        self.depth = 0
 
     def copy(self) -> Facts:
-        return Facts(self.values, dict(self.enums), dict(self.atoms))
+        return Facts(self.values, dict(self.enums), dict(self.atoms), self.rules)
+
+    def unfold(self, c):
+        """A call of a condition rule as its body with the arguments in place
+        (welfare_facility(f) → f.kind が home_service でない), or None."""
+        if not isinstance(c, ir.RuleRef) or self.depth > _UNFOLD_DEPTH:
+            return None
+        r = self.rules.get(c.name)
+        if r is None or not isinstance(r.type, ir.BoolType) or _binds(r.expr):
+            return None
+        args = {pn: a for (pn, _), a in zip(r.params, c.args)}
+        return substitute(r.expr, lambda x: args.get(x.name) if isinstance(x, ir.ParamRef) else None)
 
     def possible(self, subject) -> frozenset:
         known = self.enums.get(subject)
@@ -197,6 +222,13 @@ class Facts:
             if a or b:
                 return True
             return False if a is False and b is False else _UNKNOWN
+        body = self.unfold(c)
+        if body is not None:
+            self.depth += 1
+            try:
+                return self.eval(body)
+            finally:
+                self.depth -= 1
         return _UNKNOWN
 
     def enum_set(self, c):
@@ -238,6 +270,14 @@ class Facts:
                 self._assume(c.right, value)
             elif self.eval(c.right) is (not value):
                 self._assume(c.left, value)
+        else:
+            body = self.unfold(c)
+            if body is not None:
+                self.depth += 1
+                try:
+                    self._assume(body, value)
+                finally:
+                    self.depth -= 1
         self.atoms[c] = value
 
     def forget(self, var: str) -> Facts:
@@ -245,7 +285,7 @@ class Facts:
         def mentions(x):
             return var in reads(x, ir.ParamRef)
         return Facts(self.values, {k: v for k, v in self.enums.items() if not mentions(k)},
-                     {k: v for k, v in self.atoms.items() if not mentions(k)})
+                     {k: v for k, v in self.atoms.items() if not mentions(k)}, self.rules)
 
 
 # --- the analysis -------------------------------------------------------------
@@ -263,7 +303,7 @@ class Analysis:
         self.mine: dict[str, object] = {}
 
     def facts(self) -> Facts:
-        return Facts(self.values)
+        return Facts(self.values, rules=self.rules)
 
     # Conditions themselves: a conditional input (field) read in another's
     # condition must be proven by the part of that condition before it.

@@ -442,19 +442,21 @@ from hypothesis import strategies as st  # noqa: E402
 VALUES = ("a", "b", "d")
 
 
-def _atoms():
+def _atoms(rules=True):
     out = [(f"g が {v}", lambda g, f, v=v: g == v) for v in VALUES]
     out += [(f"g が {v} でない", lambda g, f, v=v: g != v) for v in VALUES]
     out += [("(g が a または b)", lambda g, f: g in ("a", "b")), ("flag", lambda g, f: f),
             ("(flag でない)", lambda g, f: not f)]
+    if rules:  # a condition rule (not in 必要, which reads inputs only)
+        out += [("not_b", lambda g, f: g != "b"), ("(not_b でない)", lambda g, f: g == "b")]
     return out
 
 
 @st.composite
-def _cond(draw, depth=2):
+def _cond(draw, depth=2, rules=True):
     if depth == 0 or draw(st.booleans()):
-        return draw(st.sampled_from(_atoms()))
-    (lt, lf), (rt, rf) = draw(_cond(depth - 1)), draw(_cond(depth - 1))
+        return draw(st.sampled_from(_atoms(rules)))
+    (lt, lf), (rt, rf) = draw(_cond(depth - 1, rules)), draw(_cond(depth - 1, rules))
     if draw(st.booleans()):
         return f"({lt} かつ {rt})", lambda g, f: lf(g, f) and rf(g, f)
     return f"({lt} または {rt})", lambda g, f: lf(g, f) or rf(g, f)
@@ -475,7 +477,7 @@ def _tree(draw, depth=3):
 
 @st.composite
 def _file(draw):
-    need_text, need = draw(_cond(1))
+    need_text, need = draw(_cond(1, rules=False))
     arms = []
     for v in draw(st.lists(st.sampled_from(VALUES), min_size=1, max_size=3, unique=True)):
         arms.append((v, draw(_tree())))
@@ -485,7 +487,8 @@ def _file(draw):
         lines += f"        それ以外 → {rest[0]}\n"
     text = ("規程 t 「総当たり」\n\n区分 k 「種別」\n    a 「甲」\n    b 「乙」\n    d 「丁」\n\n"
             "入力 g: k 「種別」\n入力 flag: 真偽 = いいえ 「印」\n"
-            f"入力 c: 人 「人数」 必要 {need_text}\n\n規則 fee 「会費」 =\n    場合 g\n{lines}")
+            f"入力 c: 人 「人数」 必要 {need_text}\n\n規則 not_b 「乙でない」 =\n    g が b でない\n\n"
+            f"規則 fee 「会費」 =\n    場合 g\n{lines}")
     table = dict((v, fn) for v, (_, fn) in arms)
 
     def reads(g, f):
@@ -526,3 +529,16 @@ def test_checker_is_sound_against_brute_force(case):
                     continue
                 assert mod.fee(**kw) == want == mod.explain("fee", **kw).amount
                 assert want == (7 if reads(g, f) and "c" in kw else 0)
+
+
+def test_a_condition_rule_proves_what_its_body_says():
+    """もし welfare(f) ならば f.n: the call is read as its body with f in place."""
+    body = ("規則 welfare(f: facility) 「老人福祉施設である」 =\n    f.kind が day_service でない\n\n"
+            "規則 per(f: facility) 「事業所ごと」 =\n    もし welfare(f) ならば f.n × 100円/人 そうでなければ 9,300円\n\n"
+            "規則 other(f: facility) 「逆」 =\n    もし welfare(f) でない ならば f.n × 100円/人 そうでなければ 0円\n")
+    ds = errors(body, RECORD)
+    assert [(d.code, d.span.line) for d in ds] == [("F704", 30)]  # other: 23 + 7
+    mod = load(body.replace("\n規則 other", "\n規則 unused_other").split("規則 unused_other")[0], RECORD)
+    # 入所施設 12人 × 100円 = 1,200円; 通所介護事業所は定額 9,300円（定員なし）.
+    assert mod.per(f={"kind": "residential", "n": 12}) == 1_200
+    assert mod.per(f={"kind": "day_service"}) == 9_300
