@@ -333,6 +333,8 @@ class InputDef:
     description: str = ""
     domain: tuple | None = None  # (Quantity, bound)
     span: Span = _span()
+    # 必要 <condition> [「short wording」]: needed only when the condition holds.
+    needed: tuple | None = attrs.field(default=None, kw_only=True)  # (expr, label)
 
 
 @attrs.frozen

@@ -161,12 +161,16 @@ class _Builder(Transformer):
         name, typ, default, label, *opts = children
         desc = ""
         domain = None
+        needed = None
         for kind, val in opts:
             if kind == "description":
                 desc = val
+            elif kind == "needed":
+                needed = val
             else:
                 domain = val
-        return ast.InputDef(str(name), typ, default, _label(label), desc, domain, span=self.tspan(name))
+        return ast.InputDef(str(name), typ, default, _label(label), desc, domain, span=self.tspan(name),
+                            needed=needed)
 
     def input_def(self, children):
         return self._input(children)
@@ -181,6 +185,10 @@ class _Builder(Transformer):
     @v_args(inline=True)
     def description(self, label):
         return ("description", _label(label))
+
+    @v_args(inline=True)
+    def needed(self, cond, label=None):
+        return ("needed", (cond, _label(label) if label else ""))
 
     @v_args(inline=True)
     def domain(self, q, bound):

@@ -19,6 +19,7 @@ from .brackets import check_table
 from .months import check_month_table
 from .diagnostics import Diagnostics
 from .reach import dead_arms
+from . import needed as _needed
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
@@ -89,6 +90,8 @@ class Checker:
         self.cat_tables: dict[str, ir.CatTableIR | None] = {}
         self.cat_ast: dict[str, ast.CategoryTable] = {}
         self.cat_read_names: set[str] = set()  # tables some rule reads
+        self._entry_inputs: dict[str, tuple] | None = None  # with 必要 conditions' inputs
+        self._always: dict[str, tuple] = {}
 
     # --- helpers ------------------------------------------------------------
     def err(self, code, span, ja, en="", hint="", hint_en=""):
@@ -166,10 +169,16 @@ class Checker:
             fields = tuple(self.input_ir(f) for f in r.fields
                            if f.name not in _RECORD_RESERVED and self.declare(f.name, f.span, fseen))
             self.records[r.name] = ir.RecordIR(r.name, r.label, fields, span=r.span)
+            asts = {f.name: f for f in r.fields}
+            fields = self.conditions(fields, asts, record=r.label)
+            self.records[r.name] = ir.RecordIR(r.name, r.label, fields, span=r.span)
 
         for i in reg.inputs:
             if self.declare(i.name, i.span, seen):
                 self.inputs[i.name] = self.input_ir(i)
+        if any(i.needed is not None for i in reg.inputs):
+            for i in self.conditions(tuple(self.inputs.values()), {i.name: i for i in reg.inputs}):
+                self.inputs[i.name] = i
 
         for t in reg.cat_tables:
             if self.declare(t.name, t.span, seen):
@@ -187,6 +196,7 @@ class Checker:
 
         for name in self.rule_ast:
             self.rule(name)
+        self.needed_analysis()
 
         relations = tuple(self.relation(r) for r in reg.relations)
         examples = tuple(x for x in (self.example(e) for e in reg.examples) if x is not None)
@@ -242,8 +252,8 @@ class Checker:
         rules = {}
         for name, r in self.rules.items():
             rules[name] = ir.RuleIR(r.name, r.label, r.clause, r.params, r.expr, r.type, r.notes,
-                                    r.is_table, tuple(self.inputs_of(name)), r.param_inputs,
-                                    span=r.span)
+                                    r.is_table, tuple(self.entry_inputs(name)), r.param_inputs,
+                                    span=r.span, always=self._always.get(name, ()))
         # An entry takes its parameters and its inputs as keyword arguments:
         # a parameter named like an input the rule also needs cannot be both.
         for name, r in rules.items():
@@ -487,6 +497,87 @@ class Checker:
             order = self._input_order = {n: k for k, n in enumerate(self.inputs)}
         return sorted((n for n in self._inputs_of[1].get(name, ()) if n in order), key=order.__getitem__)
 
+    # --- 必要: inputs and fields needed only when a condition holds ---------
+    def conditions(self, items: tuple, asts: dict, record: str = "") -> tuple:
+        """Check the 必要 conditions of inputs (or, with ``record``, of a
+        record's fields, which may read only the record's other fields)."""
+        scope = {f.name: f.type for f in items} if record else {}
+        out = []
+        for inp in items:
+            a = asts.get(inp.name)
+            if a is None or a.needed is None:
+                out.append(inp)
+                continue
+            expr, label = a.needed
+            what = f"項目「{inp.name}」" if record else f"入力「{inp.name}」"
+            if inp.has_default:
+                self.err("F700", a.default.span if getattr(a.default, "span", None) else a.span,
+                         f"{what}は「必要 …」の条件付きなので、既定値は書けません",
+                         f"{inp.name} is needed only when its condition holds, so it cannot have a default",
+                         "条件が成り立たないときは与えなくてよくなります。既定値か「必要 …」のどちらかを消してください",
+                         "remove the default or the 必要 condition")
+            c = self.expr(expr, scope, None)
+            if not isinstance(c.type, (BoolType, ErrorType)):
+                self.err("F701", expr.span, f"「必要」の後には条件（はい/いいえになる式）を書いてください（これは {c.type}）",
+                         f"必要 needs a condition, got {c.type}",
+                         "例: 必要 category が nursery")
+                out.append(inp)
+                continue
+            kind = ir.ParamRef if record else ir.InputRef
+            if inp.name in _needed.reads(c, kind):
+                self.err("F702", expr.span, f"{what}の「必要」の条件が{what}自身を読んでいます",
+                         f"the condition of {inp.name} reads {inp.name} itself",
+                         "条件はほかの入力（記録ではほかの項目）で書いてください",
+                         "write the condition over other inputs (other fields of the record)")
+                out.append(inp)
+                continue
+            words = _needed.words_of(c, self.inputs, self.enums, self.records,
+                                     items if record else None)
+            out.append(attrs.evolve(inp, has_default=False, default=None, needed=c,
+                                    needed_words=words, needed_label=label))
+        table = {i.name: i for i in out}
+        names = [i.name for i in out if i.needed is not None]
+        kind = ir.ParamRef if record else ir.InputRef
+        cycle = _needed.find_cycle(names, table, kind)
+        if cycle:
+            self.err("F703", table[cycle[0]].span,
+                     "「必要」の条件が循環しています: " + " → ".join(cycle),
+                     "the 必要 conditions depend on each other in a cycle: " + " -> ".join(cycle),
+                     "どれか一つの条件を、条件付きでない入力だけで書いてください",
+                     "write one of the conditions over unconditional inputs only")
+            return tuple(attrs.evolve(i, needed=None) if i.name in cycle else i for i in out)
+        # A conditional input read in another's condition: only where proven by
+        # the condition itself (… かつ …).
+        if names:
+            an = _needed.Analysis(self, {})
+            fields = table if record else None
+            saved = self.inputs
+            if not record:
+                self.inputs = table
+            try:
+                for n in names:
+                    an.check_condition(n, table[n].needed, fields)
+            finally:
+                self.inputs = saved
+        return tuple(out)
+
+    def needed_analysis(self) -> None:
+        """Every read of a conditional input or field proven; what entries require."""
+        if not (any(i.needed is not None for i in self.inputs.values())
+                or any(f.needed is not None for r in self.records.values() for f in r.fields)):
+            return
+        rules = {name: attrs.evolve(r, inputs=tuple(self.inputs_of(name))) for name, r in self.rules.items()}
+        self._always = _needed.Analysis(self, rules).run()
+        order = {n: k for k, n in enumerate(self.inputs)}
+        self._entry_inputs = {name: _needed.entry_inputs(r.inputs, self._always[name], self.inputs, order)
+                              for name, r in rules.items() if name in self._always}
+
+    def entry_inputs(self, name: str) -> list[str]:
+        """An entry's inputs: its rules' and its 必要 conditions' (see feedsl.needed)."""
+        if self._entry_inputs is not None and name in self._entry_inputs:
+            return list(self._entry_inputs[name])
+        return self.inputs_of(name)
+
     # --- relations and examples ---------------------------------------------
     def relation(self, r: ast.Relation) -> ir.RelationIR:
         e = self.expr(r.expr, {})
@@ -500,7 +591,7 @@ class Checker:
                 names[x.name] = None
             elif isinstance(x, ir.RuleRef) and x.name in self.rules:
                 # A 前提 that names a rule reads that rule's inputs too.
-                for n in self.inputs_of(x.name):
+                for n in self.entry_inputs(x.name):
                     names.setdefault(n, None)
             for c in _children(x):
                 walk(c)
@@ -520,7 +611,7 @@ class Checker:
                      f"「{sug}」のことですか？" if sug else "")
             return None
         rule = self.rules[e.entry]
-        needed = self.inputs_of(e.entry)
+        needed = self.entry_inputs(e.entry)
         params, needs = dict(rule.params), set(needed)
         kw = []
         for name, value, span in e.kwargs:
@@ -834,7 +925,17 @@ class Checker:
         return ir.BoolOp("and", self.cond(e.left, scope, rule), self.cond(e.right, scope, rule), span=e.span)
 
     def e_Or(self, e, scope, rule):
-        return ir.BoolOp("or", self.cond(e.left, scope, rule), self.cond(e.right, scope, rule), span=e.span)
+        left = self.cond(e.left, scope, rule)
+        r = e.right
+        # The compact form of "one of several values": category が a または b
+        # (b joins the test just before it: … または category が a または b).
+        last = left.right if isinstance(left, ir.BoolOp) and left.op == "or" else left
+        if (isinstance(last, ir.EnumIs) and isinstance(r, ast.Ref) and r.name not in scope
+                and r.name not in self.inputs and r.name not in self.rule_ast
+                and r.name in self.member_names(last.subject.type.name)):
+            joined = ir.EnumIs(last.subject, last.members + (r.name,), span=e.span)
+            return joined if last is left else ir.BoolOp("or", left.left, joined, span=e.span)
+        return ir.BoolOp("or", left, self.cond(e.right, scope, rule), span=e.span)
 
     def e_Not(self, e, scope, rule):
         return ir.NotOp(self.cond(e.operand, scope, rule), span=e.span)

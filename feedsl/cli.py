@@ -320,7 +320,12 @@ def cmd_eval(a) -> int:
             raise UsageError(f"入力「{name}」が二度書かれています / input {name!r} given twice")
         seen.add(name)
         if name not in types:
-            raise UsageError(f"規則「{a.entry}」に入力「{name}」はありません。入力: {', '.join(types) or 'なし'} / unknown input {name!r}")
+            from .needed import only_text
+
+            # 必要 …: an input needed only sometimes says when (施設の種類が…のときのみ).
+            shown = [n + (only_text(reg.inputs[n]) if n in reg.inputs and n not in rule.always else "")
+                     for n in types]
+            raise UsageError(f"規則「{a.entry}」に入力「{name}」はありません。入力: {', '.join(shown) or 'なし'} / unknown input {name!r}")
         kwargs[name] = _parse_value(value, types[name], name, reg)
     unknown = [k for k in kwargs if k not in types]
     if unknown:

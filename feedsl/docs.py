@@ -38,6 +38,7 @@ PAGE_TEMPLATES = {"html": "regulation.html.j2", "md": "regulation.md.j2"}
 INDEX_TEMPLATE = "index.html.j2"
 
 
+from .needed import only_text
 from .words import (  # noqa: F401  (fmt_yen and friends are part of docs' API too)
     FILTERS,
     P_ADD,
@@ -109,6 +110,8 @@ def _input_row(i: ir.InputIR, reg) -> dict:
         "default": _value_text(i.default, i.type, reg) if i.has_default else "",
         "domain": domain,
         "description": i.description,
+        # 必要 …: 「施設の種類が通所介護事業所でないときのみ」 in place of 必須.
+        "needed": only_text(i)[1:-1] if i.needed is not None else "",
     }
 
 

@@ -18,7 +18,7 @@ import enum
 import unicodedata
 from fractions import Fraction
 
-from .runtime import exact_text, format_percent, format_value, json_int, no_row
+from .runtime import REQUIRED, exact_text, format_percent, format_value, json_int, no_row
 
 __all__ = [
     "Explanation",
@@ -54,7 +54,8 @@ def jsonable(value):
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if hasattr(value, "__slots__") and hasattr(value, "_label"):
-        return {n: jsonable(getattr(value, n)) for n in value.__slots__}
+        # A conditional field (必要 …) that was not given (None) is left out.
+        return {n: jsonable(getattr(value, n)) for n in value.__slots__ if getattr(value, n) is not None}
     return str(value)
 
 
@@ -217,13 +218,18 @@ class Explanation:
 # --- what generated _x_ functions call ---------------------------------------
 
 def term(label: str, value, unit: str) -> str:
-    """人口 25,000人"""
+    """人口 25,000人; a conditional input (必要 …) that was not given: 定員 入力なし"""
+    if value is REQUIRED:
+        return f"{label} 入力なし"
     return f"{label} {format_value(value, unit)}"
 
 
 def try_term(label: str, thunk, unit: str) -> str:
     """A value shown beside a condition; a value that cannot be computed (its
-    part of the condition was never reached) shows as —."""
+    part of the condition was never reached, or it reads a conditional input
+    that was not given: ``thunk`` is None) shows as —."""
+    if thunk is None:
+        return f"{label} —"
     try:
         return term(label, thunk(), unit)
     except (ValueError, ArithmeticError):
@@ -344,10 +350,17 @@ def aggregate(node: Node, func: str, label: str, count: int, result, unit: str) 
 def record(node: Node, label: str, rec, fields: tuple, at: int | None = None) -> None:
     """A record's fields, labelled: 種別 特別養護老人ホーム、定員 50人 (an
     entry's record inputs go first, ``at`` their place)."""
+    # A conditional field (必要 …) that was not given is None: not shown.
+    fields = tuple(f for f in fields if getattr(rec, f[0]) is not None)
     shown = "、".join(f"{flabel} {format_value(getattr(rec, fname), funit)}" for fname, flabel, funit in fields)
     step = Step("record", f"{label}: {shown}",
                 {"record": label, "fields": {f: getattr(rec, f) for f, _, _ in fields}})
     node.steps.insert(len(node.steps) if at is None else at, step)
+
+
+def not_given(node: Node, name: str, text: str) -> None:
+    """A conditional input (必要 …) that was left out because it is not needed."""
+    node.steps.append(Step("not_given", text, {"input": name}))
 
 
 def records(node: Node, label: str, recs: tuple, at: int | None = None) -> None:
@@ -370,6 +383,8 @@ def explain_call(table: dict, regulation: str, title: str, entry, inputs: dict) 
     if fn is None:
         raise ValueError(f"規則「{entry}」はありません。規則: {', '.join(table)} / unknown entry {entry!r}")
     amount, root, validated = fn(**inputs)
+    # A conditional input (必要 …) that was not given is not among the inputs.
+    validated = {k: v for k, v in validated.items() if v is not REQUIRED}
     if root.value != amount or root.value.__class__ is not amount.__class__:
         raise AssertionError(f"explanation of {name} gives {root.value!r}, the fee is {amount!r}")
     return Explanation(regulation, title, name, validated, root, amount)

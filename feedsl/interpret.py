@@ -20,8 +20,15 @@ The semantics, as README.md and the checker define them:
   a dict of its fields (or an object with ``to_dict()``, such as a compiled
   module's record); a list of records is a list or tuple of them.
 * A ``前提`` is checked for an entry when every input it mentions, directly or
-  through the rules it reads, is among the entry's inputs; when it does not
-  hold, the call is a :class:`FeeInputError`.
+  through the rules it reads, is among the entry's inputs and every
+  conditional one among them was given; when it does not hold, the call is a
+  :class:`FeeInputError`.
+* A conditional input or record field (``必要 c``, ``InputIR.needed``) that is
+  not given is an error when the entry requires it always
+  (``RuleIR.always``) or when ``c`` holds for the other values given (for a
+  field, the record's other fields); otherwise it is absent. A given one is
+  checked like any input. Reading an absent value is a bug of the checker
+  (never an input error): it raises ``AssertionError``.
 * A rule called with arguments checks them as an entry checks its
   parameters: an argument outside the parameter's domain (a negative count,
   a fraction of a whole-number unit, below ``範囲``) is a
@@ -99,6 +106,22 @@ def _out(v):
     return v
 
 
+class _Absent:
+    """A conditional input or field that was not given (and is not needed)."""
+
+    def __repr__(self):
+        return "<absent>"
+
+
+ABSENT = _Absent()
+
+
+def _read(v, what):
+    if v is ABSENT:
+        raise AssertionError(f"unsound: {what} is read, but it was not given and is not needed")
+    return v
+
+
 def _bad(what: str, why: str) -> FeeInputError:
     return FeeInputError(f"{what}: {why}", what.split(".")[0].split("[")[0])
 
@@ -130,21 +153,43 @@ class _Interp:
             pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
             values[pn] = self.accept(given[pn], pt, self.minimum_of(rule, k), pn,
                                      pin is not None and pin.min_exclusive)
-        for n in rule.inputs:
+        todo = list(rule.inputs)
+        self.inputs = {}
+        while todo:
+            # A conditional input is decided once the inputs its condition reads are.
+            n = next(n for n in todo if self.ready(self.reg.inputs[n].needed, self.inputs, ir.InputRef, rule.inputs))
+            todo.remove(n)
             inp = self.reg.inputs[n]
             if n in given:
                 v = given[n]
             elif inp.has_default:
                 v = inp.default
+            elif inp.needed is not None and n not in rule.always and not self.value(inp.needed, {}):
+                values[n] = self.inputs[n] = ABSENT
+                continue
             else:
                 raise _bad(n, "missing")
-            values[n] = self.accept(v, inp.type, inp.minimum, n, inp.min_exclusive)
+            values[n] = self.inputs[n] = self.accept(v, inp.type, inp.minimum, n, inp.min_exclusive)
         self.inputs = {n: values[n] for n in rule.inputs}
         for rel in self.reg.relations:
             needed = self.relation_inputs(rel)
-            if needed and needed <= set(rule.inputs) and not self.value(rel.expr, {}):
+            if (needed and needed <= set(rule.inputs) and all(self.inputs[n] is not ABSENT for n in needed)
+                    and not self.value(rel.expr, {})):
                 raise FeeInputError(f"前提 {rel.text}", sorted(needed)[0], "", tuple(sorted(needed)))
         return values
+
+    @staticmethod
+    def ready(cond, done: dict, kind, names) -> bool:
+        """Whether every value of ``names`` that ``cond`` reads is decided."""
+        if cond is None:
+            return True
+        todo = [cond]
+        while todo:
+            e = todo.pop()
+            if isinstance(e, kind) and e.name in names and e.name not in done:
+                return False
+            todo.extend(_kids(e))
+        return True
 
     @staticmethod
     def minimum_of(rule: ir.RuleIR, k: int):
@@ -216,15 +261,22 @@ class _Interp:
                 if k not in known:
                     raise _bad(f"{what}.{k}", "no such field")
             out = {}
-            for f in rec.fields:
+            todo = list(rec.fields)
+            names = [f.name for f in rec.fields]
+            while todo:
+                f = next(f for f in todo if self.ready(f.needed, out, ir.ParamRef, names))
+                todo.remove(f)
                 if f.name in v:
                     fv = v[f.name]
                 elif f.has_default:
                     fv = f.default
+                elif f.needed is not None and not self.value(f.needed, dict(out)):
+                    out[f.name] = ABSENT
+                    continue
                 else:
                     raise _bad(f"{what}.{f.name}", "missing")
                 out[f.name] = self.accept(fv, f.type, f.minimum, f"{what}.{f.name}", f.min_exclusive)
-            return out
+            return {f.name: out[f.name] for f in rec.fields}
         if isinstance(t, ir.ListType):
             if not isinstance(v, (list, tuple)):
                 raise _bad(what, "a list is needed")
@@ -247,10 +299,10 @@ class _Interp:
         return e.value
 
     def v_InputRef(self, e: ir.InputRef, env):
-        return self.inputs[e.name]
+        return _read(self.inputs[e.name], e.name)
 
     def v_ParamRef(self, e: ir.ParamRef, env):
-        return env[e.name]
+        return _read(env[e.name], e.name)
 
     def v_RuleRef(self, e: ir.RuleRef, env):
         rule = self.reg.rules[e.name]
@@ -362,7 +414,7 @@ class _Interp:
         return place > 6
 
     def v_FieldGet(self, e: ir.FieldGet, env):
-        return self.value(e.obj, env)[e.name]
+        return _read(self.value(e.obj, env)[e.name], e.name)
 
     def v_Aggregate(self, e: ir.Aggregate, env):
         items = self.value(e.source, env)

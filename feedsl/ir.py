@@ -412,6 +412,13 @@ class InputIR:
     # 範囲 10%超 on a quantity with fractions: the minimum itself is excluded.
     # (For whole numbers 10人超 is stored as minimum 11人.)
     min_exclusive: bool = attrs.field(default=False, kw_only=True)
+    # 必要 <condition>: the input (or record field) is needed only where the
+    # condition holds (an IR condition over inputs; for a field, ParamRefs
+    # named like the record's other fields). ``needed_words`` is the
+    # condition in words, ``needed_label`` the author's short wording.
+    needed: object = attrs.field(default=None, kw_only=True)
+    needed_words: str = attrs.field(default="", kw_only=True)
+    needed_label: str = attrs.field(default="", kw_only=True)
 
 
 @attrs.frozen
@@ -435,6 +442,9 @@ class RuleIR:
     inputs: tuple = ()  # names of inputs needed, transitively, in declaration order
     param_inputs: tuple = ()  # InputIR per parameter: label, domain (minimum)
     span: Span = _span()
+    # Conditional inputs (必要) this rule reads where the checker cannot show
+    # their condition holds: an entry requires them whatever the condition.
+    always: tuple = attrs.field(default=(), kw_only=True)
 
 
 @attrs.frozen

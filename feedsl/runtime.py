@@ -146,8 +146,9 @@ class FeeRecord:
         return f"{type(self).__name__}({fields})"
 
     def to_dict(self) -> dict:
-        """The fields as a dict (enum members as their string values)."""
-        return {n: getattr(self, n) for n in self.__slots__}
+        """The fields as a dict (enum members as their string values); a
+        conditional field (必要 …) that was not given is left out."""
+        return {n: getattr(self, n) for n in self.__slots__ if getattr(self, n) is not None}
 
 
 # --- numbers as text ----------------------------------------------------------
@@ -355,6 +356,13 @@ def shown_input(value) -> str:
 
 def _missing(info: InputInfo):
     raise FeeInputError(f"入力 {info.describe()} がありません / missing input {info.name!r}",
+                        info.name, info.label)
+
+
+def needed_missing(info: InputInfo, when: str):
+    """A conditional input (必要 …) is missing where its condition holds."""
+    raise FeeInputError(f"入力 {info.describe()}がありません。{when}に必要です"
+                        f" / missing input {info.name!r}, needed when its condition holds",
                         info.name, info.label)
 
 

@@ -24,7 +24,8 @@ loop variables named like an input that a rule used inside the loop reads.
 ``mode`` weights the draw: ``"mixed"``, ``"enums"`` (enum pairs whose mangled
 names coincide: enum ``a`` value ``b__c`` and enum ``a__b`` value ``c``),
 ``"records"`` (records, lists, 合計/件数 and captured loop variables),
-``"names"`` (hostile names everywhere) and ``"tables"``.
+``"names"`` (hostile names everywhere), ``"tables"`` and ``"conditional"``
+(inputs and record fields needed only when a condition holds, 必要).
 
 ``deep_regulations()`` draws the long and deep constructs the issue requires
 to work: chains of 200–1,000 rules, sums of 300–1,000 terms, もし nested
@@ -169,9 +170,9 @@ def pct_text(r: Fraction) -> str:
 # draws everything; each other mode concentrates on one family of clashes and
 # keeps the rest plain, so that its test reports that family first.
 _QUIET = dict(mangle=0, own=0, shadow=0, lookalike=0, capture=0, keyword=0, field=0, premise=False,
-              negative_arg=0, fraction_arg=0, rate_domain=0)
+              negative_arg=0, fraction_arg=0, rate_domain=0, conditional=0.25)
 _LOUD = dict(mangle=0.15, own=0.12, shadow=0.18, lookalike=0.5, capture=0.5, keyword=0.02, field=0.04,
-             premise=True, negative_arg=0.1, fraction_arg=0.03, rate_domain=0.2)
+             premise=True, negative_arg=0.1, fraction_arg=0.03, rate_domain=0.2, conditional=0.35)
 MODES = {
     "mixed": dict(_LOUD, names=(70, 10, 3, 8, 0, 6)),
     "enums": dict(_QUIET, names=(85, 0, 0, 15, 0, 0), mangle=1.0),
@@ -179,6 +180,7 @@ MODES = {
     "names": dict(_LOUD, names=(30, 25, 15, 15, 3, 11), own=0.15, shadow=0.25, lookalike=0.6,
                   capture=0.3, keyword=0.06, field=0.12),
     "tables": dict(_QUIET, names=(95, 0, 0, 5, 0, 0), negative_arg=0.25, fraction_arg=0.1, rate_domain=0.4),
+    "conditional": dict(_QUIET, names=(80, 5, 0, 10, 0, 5), conditional=1.0),
 }
 _CATEGORIES = ("plain", "builtin", "generated", "mangled", "keyword", "camel")
 
@@ -206,6 +208,7 @@ class Gen:
         # category tables (表 … ごと): name -> (enum, key input or None when keyed by
         # its parameter, {column: (unit, amounts by value (None: なし))}, なし は 0)
         self.cats: dict[str, tuple] = {}
+        self.hidden: dict[str, object] = {}  # conditional inputs: only their own rules read them
 
     # --- drawing helpers -------------------------------------------------------
     # Every choice comes from one block of bytes drawn at the start (a draw per
@@ -282,6 +285,8 @@ class Gen:
         out += self.readers()
         for _ in range(self.int_(0, 2) if self.chance(0.4) else 0):
             out.append(self.cat_table())
+        if self.chance(self.cfg["conditional"]):
+            out += self.conditional()
         n_rules = self.int_(1, 7) if self.mode != "tables" else self.int_(2, 7)
         for _ in range(n_rules):
             out.append(self.rule())
@@ -446,6 +451,88 @@ class Gen:
                     out.append(self.input_of(T("list", rec)))
                 if self.chance(0.5) and not any(t == T("rec", rec) for t in self.inputs.values()):
                     out.append(self.input_of(T("rec", rec)))
+        return out
+
+    def conditional(self) -> list[str]:
+        """Inputs and a record field needed only when a condition holds (必要),
+        read where the condition is proven (もし, 場合 arms, condition arms, a
+        call from a guarded place) and, now and then, where it is not (F704,
+        or an obligation the entry then requires always)."""
+        out = []
+        e = self.top_name()
+        v1, v2, v3 = vals = self.enum_values(3)
+        out.append(self.enum_text(e, vals))
+        g, flag = self.top_name(), self.top_name()
+        self.inputs[g], self.inputs[flag] = T("enum", e), BOOL
+        out.append(f"入力 {g}: {e} {self.label()}\n")
+        out.append(f"入力 {flag}: 真偽 = いいえ {self.label()}\n")
+        cond, members = self.pick([
+            (f"{g} が {v1}", {v1}), (f"{g} が {v1} または {v2}", {v1, v2}),
+            (f"{g} が {v3} でない", {v1, v2}), (f"{g} が {v1} または {g} が {v2}", {v1, v2}),
+            (flag, None), (f"{g} が {v1} かつ {flag}", None), (f"{flag} または {g} が {v2}", None)])
+        reads = {g, flag} if members is None else {g}
+        if cond == flag:
+            reads = {flag}
+        c = self.top_name()
+        self.hidden[c] = Q("人")
+        out.append(f"入力 {c}: 人 {self.label()} 必要 {cond}\n")
+        un = self.top_name(camel=False)
+        out.append(f"規則 {un} {self.label()} =\n    {c} × 100円/人 + 1円\n")
+        # Not offered to other rules: most of them would read the condition's
+        # inputs and call it unguarded (F704); its own guarded callers follow.
+        body = self.pick([un, f"{c} × 3円/人"])
+        r_if = self.top_name(camel=False)
+        out.append(f"規則 {r_if} {self.label()} =\n    もし {cond} ならば {body} そうでなければ 2円\n")
+        self.rules[r_if] = Rule(r_if, [], Q("円", True, Fraction(0)), {c} | reads)
+        r_and, twice, pn = self.top_name(camel=False), self.top_name(camel=False), self.name(camel=False)
+        out.append(f"規則 {twice}({pn}: 人) {self.label()} =\n    {pn} × 2円/人\n")
+        test = self.pick([f"{un} が 50円以上", f"{c} が 3人以上", f"{twice}({c}) が 6円以上"])
+        out.append(f"規則 {r_and} {self.label()} =\n    もし ({cond}) かつ {test} ならば 7円 そうでなければ 3円\n")
+        self.rules[r_and] = Rule(r_and, [], Q("円", True, Fraction(3)), {c} | reads)
+        r_arms = self.top_name(camel=False)
+        out.append(f"規則 {r_arms} {self.label()} =\n    場合\n        ({cond}) でない → 0円\n"
+                   f"        それ以外 → {self.pick([un, f'{c} × 1円/人'])}\n")
+        self.rules[r_arms] = Rule(r_arms, [], Q("円", True, Fraction(0)), {c} | reads)
+        if members is not None:
+            arms = self.shuffled(sorted(members))[:self.int_(1, len(members))]
+            r_match = self.top_name(camel=False)
+            out.append(f"規則 {r_match} {self.label()} =\n    場合 {g}\n        {', '.join(arms)} → {self.pick([un, f'{c} × 5円/人'])}\n"
+                       f"        それ以外 → 5円\n")
+            self.rules[r_match] = Rule(r_match, [], Q("円", True, Fraction(0)), {c, g})
+            if v1 in members and self.chance(0.5):
+                # A condition that reads a conditional input where its own part proves it.
+                c2 = self.top_name()
+                self.hidden[c2] = Q("人")
+                out.append(f"入力 {c2}: 人 {self.label()} 必要 {g} が {v1} かつ {c} が 3人以上\n")
+                r2 = self.top_name(camel=False)
+                out.append(f"規則 {r2} {self.label()} =\n    もし {g} が {v1} かつ {c} が 3人以上 ならば {c2} × 2円/人 "
+                           f"そうでなければ 0円\n")
+                self.rules[r2] = Rule(r2, [], Q("円", True, Fraction(0)), {c, c2, g})
+        if self.chance(0.15):
+            # Unproven: an error when the rule reads all the condition reads, else an obligation.
+            bad = self.top_name(camel=False)
+            out.append(f"規則 {bad} {self.label()} =\n    もし {g} が {self.pick(vals)} ならば {un} そうでなければ 0円\n")
+        if self.chance(0.6):
+            rec, k, cap = self.top_name(), self.name(camel=False), self.name(camel=False)
+            if cap == k:
+                cap = k + "2"
+            ri, rl, rf, rs = (self.top_name(camel=False) for _ in range(4))
+            fmembers = self.shuffled(vals)[:self.int_(1, 2)]
+            fcond = " または ".join(f"{k} が {v}" for v in fmembers)
+            out.append(f"記録 {rec} {self.label()}\n    {k}: {e} {self.label()}\n"
+                       f"    {cap}: 人 {self.label()} 必要 {fcond}\n")
+            out.append(f"入力 {ri}: {rec} {self.label()}\n入力 {rl}: {rec} の一覧 {self.label()}\n")
+            arms = self.shuffled(fmembers)[:self.int_(1, len(fmembers))]
+            if self.chance(0.15):
+                arms = [self.pick(vals)]  # may be unproven: F704
+            if self.chance(0.5):
+                out.append(f"規則 {rf}(x: {rec}) {self.label()} =\n    場合 x.{k}\n        {', '.join(arms)} → x.{cap} × 3円/人\n"
+                           f"        それ以外 → 1円\n")
+            else:
+                test = self.pick([f"x.{cap} が 2人以上", f"{twice}(x.{cap}) が 4円以上"])
+                out.append(f"規則 {rf}(x: {rec}) {self.label()} =\n    もし ({' または '.join(f'x.{k} が {v}' for v in arms)}) "
+                           f"かつ {test} ならば 3円 そうでなければ 1円\n")
+            out.append(f"規則 {rs} {self.label()} =\n    合計(y ∈ {rl}: {rf}(y)) + {rf}({ri})\n")
         return out
 
     def input_of(self, t: T) -> str:
@@ -1171,7 +1258,7 @@ class Gen:
         kw = [(pn, self.literal(pt)) for pn, pt, _ in r.params]
         for n in sorted(r.inputs):
             if n not in {k for k, _ in kw} and self.chance(0.8):
-                kw.append((n, self.literal(self.inputs[n])))
+                kw.append((n, self.literal(self.inputs.get(n) or self.hidden[n])))
         if isinstance(r.type, Q) and self.chance(0.8):
             exp = self.literal(Q(r.type.dim, True)).lstrip("-")
             if r.type.dim == RATE:

@@ -99,6 +99,7 @@ def test_hyogo_standard_fee_180000_by_hand():
         "│     事業所定額（表3）: 居宅サービス事業併設の加算（老人福祉施設）10,000円",
         "│     事業所定額 20,000円 + 10,000円 = 30,000円",
         "└ 事業所の定員割基準額（短期入所者定員を加算） [第9条第7項・表6 ※]  150,000円",
+        "  │   場合 種別 特別養護老人ホーム → それ以外: 定員割基準額（事業所の種別、事業所の定員 ＋ 事業所の短期入所者定員）",
         "  │   定員 80人 + 短期入所者定員 20人 = 100人",
         "  └ 定員割基準額 [第9条第7項・表6]  150,000円",
         "    │   場合 事業所の種別 特別養護老人ホーム → それ以外: 1事業所当たり定員割基準額",
@@ -275,8 +276,9 @@ def test_to_dict_is_json_ready_without_floats():
     y = _mod("hyogo_roufuku")
     d = y.explain("special_supporter_fee", **SPECIAL_SUPPORTER).to_dict()
     assert _no_floats(d) and json.loads(json.dumps(d, ensure_ascii=False)) == d
+    # The 居宅サービス事業所 was given without 定員 (needed only for 老人福祉施設): not shown.
     assert d["amount"] == 310_000 and d["inputs"]["supporters"][2] == {
-        "kind": "home_service", "capacity": 0, "short_stay": 0, "attached_home_service": False}
+        "kind": "home_service", "short_stay": 0, "attached_home_service": False}
     fixed = d["tree"]["children"][0]
     cap = next(s for s in fixed["steps"] if s["kind"] == "cap")
     assert cap["function"] == "上限" and cap["uncapped"] == 60_000 and cap["value"] == 50_000 and cap["applied"] is True

@@ -429,10 +429,11 @@ def test_signature_keyword_only(mod, name, expected):
 
 
 def test_record_field_defaults(mod):
-    """Facility: kind required; capacity, short_stay 0; attached_home_service False."""
+    """Facility: kind required; capacity needed only for 老人福祉施設 (no default);
+    short_stay 0; attached_home_service False."""
     params = inspect.signature(mod.Facility).parameters
     assert [(n, p.default) for n, p in params.items()][1:] == [
-        ("capacity", 0), ("short_stay", 0), ("attached_home_service", False)]
+        ("capacity", feedsl.runtime.REQUIRED), ("short_stay", 0), ("attached_home_service", False)]
     with pytest.raises(feedsl.FeeInputError):
         mod.Facility()
 

@@ -333,7 +333,11 @@ def test_hyogo_table3_by_hand():
              ("nursing_home", True, 30_000), ("low_cost_home", False, 20_000),
              ("home_service", False, 30_000), ("home_service", True, 30_000)]
     for kind, attached, amount in cases:
-        assert y.facility_fixed_fee(f={"kind": kind, "attached_home_service": attached}) == amount
+        # A 老人福祉施設's record needs its 定員 (必要), though 表3 does not use it.
+        f = {"kind": kind, "attached_home_service": attached}
+        if kind != "home_service":
+            f["capacity"] = 50
+        assert y.facility_fixed_fee(f=f) == amount
     e = y.explain("facility_fixed_fee", f={"kind": "home_service", "attached_home_service": True})
     assert "居宅サービス事業併設の加算（居宅サービス事業所）なし → 該当しない" in str(e)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..ir import BoolType, ListType, QType, RecordType, children
+from ..needed import only_text
 from ..words import Words
 from . import names
 from .writer import Body
@@ -27,6 +28,7 @@ RUNTIME = [
     "Node", "term", "try_term", "formula", "rounding", "cap", "lookup", "branch", "case", "match",
     "condition", "aggregate", "record", "records", "item", "explain_call", "format_value",
     "category",
+    "not_given",
 ]
 
 
@@ -213,6 +215,12 @@ class ExplainGen:
             elif isinstance(pt, ListType):
                 b.stmt(f"{imported('records')}({node}, {label!r}, {pn}, {at!r})")
                 at += 1
+        # A conditional input (必要 …) left out where it is not needed: say so.
+        for n in rule.inputs:
+            inp = self.reg.inputs[n]
+            if inp.needed is not None and n not in rule.always:
+                text = f"{inp.label}{only_text(inp)}: 入力なし（この場合は不要）"
+                b.stmt(f"if {n} is {rt('REQUIRED')}: {imported('not_given')}({node}, {n!r}, {text!r})")
         b.stmt(f"return {value}, {node}, {{{', '.join(f'{a!r}: {a}' for a in args)}}}")
         w.body(b)
         w.blank()
@@ -358,11 +366,18 @@ class ExplainGen:
             elif isinstance(x, ir.FieldGet):
                 code = self.pcode(x)
                 u = unit_of(x.type)
-                found.setdefault(code, f"{_term}({self.field_label(x)!r}, {code}, {u!r})")
+                absent = self.absent(x.obj)
+                if absent:
+                    found.setdefault(code, f"{imported('try_term')}({self.field_label(x)!r}, "
+                                           f"None if {absent} else lambda: {code}, {u!r})")
+                else:
+                    found.setdefault(code, f"{_term}({self.field_label(x)!r}, {code}, {u!r})")
             elif isinstance(x, ir.RuleRef):
                 code = self.pcode(x)
                 u = unit_of(x.type)
-                found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, lambda: {code}, {u!r})")
+                absent = self.absent(x)
+                thunk = f"None if {absent} else lambda: {code}" if absent else f"lambda: {code}"
+                found.setdefault(code, f"{imported('try_term')}({self.cond_text(x)!r}, {thunk}, {u!r})")
             elif isinstance(x, ir.Aggregate):
                 stack.append(x.source)  # its body reads each record, not a value of this scope
             else:
@@ -370,6 +385,30 @@ class ExplainGen:
         t = self.tmp()
         self.stmt(f"{t} = (" + "".join(v + ", " for v in found.values()) + ")")
         return t
+
+    def absent(self, e) -> str:
+        """A test that is true when computing ``e`` beside a condition would read
+        a conditional input (必要) or field that was not given: such a value is
+        shown as —, never computed (the condition's own order proves it is not
+        read on the path taken, but a value beside it is computed regardless)."""
+        inputs: list[str] = []
+        fields: list[str] = []
+        stack = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, ir.InputRef) and self.reg.inputs[x.name].needed is not None:
+                inputs.append(f"{x.name} is {rt('REQUIRED')}")
+            elif isinstance(x, ir.RuleRef):
+                inputs.extend(f"{n} is {rt('REQUIRED')}" for n in self.reg.rules[x.name].always)
+            elif isinstance(x, ir.FieldGet) and isinstance(x.obj.type, RecordType):
+                f = next((f for f in self.reg.records[x.obj.type.name].fields if f.name == x.name), None)
+                if f is not None and f.needed is not None:
+                    fields.append(f"{self.pcode(x)} is None")
+            if isinstance(x, ir.Aggregate):
+                stack.append(x.source)  # its body reads each record, checked where it is read
+            else:
+                stack.extend(children(x))
+        return " or ".join(dict.fromkeys(inputs + fields))
 
     # Conditions are computed as statements too, short-circuiting like the
     # plain code, so that a rule they read (老人福祉施設である) is a child node.

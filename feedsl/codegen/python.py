@@ -26,6 +26,7 @@ from fractions import Fraction
 from .. import __version__, ir
 from ..brackets import _Int
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
+from .. import needed as _needed
 from . import explain, names
 from .writer import Body, SourceWriter
 
@@ -34,7 +35,7 @@ RUNTIME = [
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
     "fy_month", "months_to_fy_end", "months_to_fy_end_including", "FeeInputError", "bad_call", "FeeRecord",
     "sum_over", "count_over", "record_arg", "list_arg", "no_row", "lookup_rows",
-    "enum_excluded", "deep_call",
+    "enum_excluded", "deep_call", "needed_missing",
 ]
 BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum"]
 
@@ -299,8 +300,17 @@ class _Gen:
         w.line(f"def __init__({this}, *, {params}):" if params else f"def __init__({this}):")
         w.indent()
         body = Body(0)
-        for f in rec.fields:
-            self.validate(body, f.name, f.type, self.info("field", rec.name, f.name), f.minimum, f.min_exclusive)
+        table = {f.name: f for f in rec.fields}
+        later = _needed.check_order([f.name for f in rec.fields if f.needed is not None], table, ir.ParamRef)
+        for f in [f for f in rec.fields if f.needed is None] + [table[n] for n in later]:
+            info = self.info("field", rec.name, f.name)
+            if f.needed is None:
+                self.validate(body, f.name, f.type, info, f.minimum, f.min_exclusive)
+            else:
+                # Needed only when its condition (over the other fields) holds;
+                # an omitted one is kept as None, which no rule reads.
+                self.needed_check(body, f, info, {g.name: g.name for g in rec.fields})
+                body.stmt(f"if {f.name} is {rt('REQUIRED')}: {f.name} = None")
             body.stmt(f"{rt('FeeRecord')}._set({this}, {f.name!r}, {f.name})")
         if not rec.fields:
             body.stmt("pass")
@@ -382,6 +392,8 @@ class _Gen:
         for n in rule.inputs:
             inp = self.reg.inputs[n]
             extra = f"（{inp.description}）" if inp.description else ""
+            if n not in rule.always:
+                extra += _needed.only_text(inp)
             lines.append(f"{n}: {inp.label} [{inp.type}]{extra}")
         for kind, text in rule.notes:
             lines.append(f"{kind}: {text}")
@@ -415,15 +427,36 @@ class _Gen:
             pin = rule.param_inputs[k] if k < len(rule.param_inputs) else None
             self.validate(b, pn, pt, self.param_info(rule, pn, pt), pin.minimum if pin else None,
                           pin.min_exclusive if pin else False)
-        for n in rule.inputs:
-            inp = self.reg.inputs[n]
-            self.validate(b, n, inp.type, self.info("input", n), inp.minimum, inp.min_exclusive)
+        inputs = self.reg.inputs
+        later = _needed.check_order([n for n in rule.inputs if inputs[n].needed is not None
+                                     and n not in rule.always], inputs)
+        for n in [n for n in rule.inputs if n not in later] + later:
+            inp = inputs[n]
+            if n in later:
+                # 必要: required where its condition holds (see feedsl.needed).
+                self.needed_check(b, inp, self.info("input", n), {})
+            else:
+                self.validate(b, n, inp.type, self.info("input", n), inp.minimum, inp.min_exclusive)
         self.relations(b, rule.inputs)
+
+    def needed_check(self, b: Body, inp, info: str, local_names: dict) -> None:
+        """A conditional input or field: missing → an error when its condition
+        holds; given → validated (and then unused where it is not needed)."""
+        b.open_if(f"{inp.name} is {rt('REQUIRED')}")
+        cond = self.in_body(b, local_names, lambda: self.emit(inp.needed))
+        b.stmt(f"if {cond}: {rt('needed_missing')}({info}, {_needed.when(inp.needed_words)!r})")
+        b.else_()
+        self.validate(b, inp.name, inp.type, info, inp.minimum, inp.min_exclusive)
+        b.close()
 
     def relations(self, b: Body, inputs):
         have = set(inputs)
         for rel in self.reg.relations:
             if rel.inputs and set(rel.inputs) <= have:
+                # A 前提 on conditional inputs is checked when they are all given.
+                given = [n for n in rel.inputs if self.reg.inputs[n].needed is not None]
+                if given:
+                    b.open_if(" and ".join(f"{n} is not {rt('REQUIRED')}" for n in given))
                 cond = self.in_body(b, {}, lambda: self.emit(rel.expr))
                 infos = ", ".join(self.info("input", n) for n in rel.inputs) + ","
                 values = ", ".join(f"{n!r}: {n}" for n in rel.inputs)
@@ -431,6 +464,8 @@ class _Gen:
                 b.open_if(f"not {cond}")
                 b.stmt(f"{rt('relation_failed')}({label!r}, {rel.text!r}, {{{values}}}, ({infos}))")
                 b.close()
+                if given:
+                    b.close()
 
     def in_body(self, b: Body, local_names: dict, fn):
         """Run ``fn`` emitting into ``b`` with the given parameters in scope."""
@@ -609,14 +644,18 @@ class _Gen:
         prove it lies in the parameter's domain (``範囲 1人以上``)."""
         code = self.emit(a)
         pin = callee.param_inputs[k] if k < len(callee.param_inputs) else None
-        if pin is None or not isinstance(pin.type, QType) or not pin.type.integral:
+        if pin is None or not isinstance(pin.type, QType):
             return code
-        minimum = pin.minimum or 0  # a count is never negative, 範囲 or not
+        minimum = pin.minimum or 0  # a count or rate is never negative, 範囲 or not
         lo = a.type.lo if isinstance(a.type, QType) else None
         if lo is not None and lo >= minimum:
             return code
         first, again = self.bind(code)
         info = self.param_info(callee, pin.name, pin.type)
+        if not pin.type.integral:
+            # A rate argument below the parameter's 範囲 (1%以上) is the caller's input error too.
+            low = self.value(Fraction(minimum))
+            return f"({again} if {first} >= {low} else {rt('bad_rate')}({again}, {info}, {low}))"
         return f"({again} if {first} >= {int(minimum)!r} else {rt('bad_count')}({again}, {info}))"
 
     _PY_OPS = {"+": "+", "-": "-", "×": "*", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "=": "==", "≠": "!="}
