@@ -23,7 +23,7 @@ from . import needed as _needed
 from .ir import NODIM, BoolType, DateType, EnumType, ErrorType, ListType, QType, RecordType
 from .runtime import FeeEnum, FeeRecord
 from .source import Span
-from .values import ValueReadError, label_clashes, read_date, read_enum
+from .values import ValueReadError, label_clashes, label_key, read_date, read_enum
 from .spelling import did_you_mean, did_you_mean_en, glued_bound, near_names
 
 ERR = ErrorType()
@@ -1229,9 +1229,11 @@ class Checker:
             return None
         enum = key_type.name
         members = self.member_names(enum)
+        # Rows name values by label as inputs do: compared after NFKC, ignoring
+        # white space and case (「ＡＢ」 is 「AB」).
         by_label: dict[str, list[str]] = {}
         for n, lab in members.items():
-            by_label.setdefault(lab, []).append(n)
+            by_label.setdefault(label_key(lab), []).append(n)
 
         cols = []
         cseen: dict[str, Span] = {}
@@ -1247,10 +1249,10 @@ class Checker:
             if rn.kind == "name":
                 if rn.text in members:
                     return rn.text
-                if rn.text in by_label and len(by_label[rn.text]) == 1:
-                    return by_label[rn.text][0]
+                if len(by_label.get(label_key(rn.text), ())) == 1:
+                    return by_label[label_key(rn.text)][0]
             else:
-                found = by_label.get(rn.text, [])
+                found = by_label.get(label_key(rn.text), [])
                 if len(found) == 1:
                     return found[0]
                 if len(found) > 1:
@@ -1259,7 +1261,7 @@ class Checker:
                     return None
                 if rn.text in members:
                     return rn.text
-            sug = _suggest(rn.text, list(members) + list(by_label))
+            sug = _suggest(rn.text, list(members) + list(members.values()))
             self.err("F431", rn.span, f"行「{rn.text}」は区分 {enum}（{self.enums[enum].label}）の値ではありません。値: "
                      + "、".join(f"{n}（{lab}）" for n, lab in members.items()),
                      f"row {rn.text!r} is not a value of {enum}",

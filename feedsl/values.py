@@ -203,7 +203,7 @@ def read_bool(text: str) -> bool:
 
 # --- enumerations ------------------------------------------------------------
 
-def _label_key(label: str) -> str:
+def label_key(label: str) -> str:
     return normalize(label).casefold()
 
 
@@ -215,9 +215,9 @@ def read_enum(text: str, values) -> str:
     for ident, _ in values:
         if text == ident:
             return ident
-    key = _label_key(text)
+    key = label_key(text)
     for ident, label in values:
-        if key == _label_key(label) or key == ident.casefold():
+        if key == label_key(label) or key == ident.casefold():
             return ident
     choices = "、".join(f"{ident}（{label}）" for ident, label in values)
     raise ValueReadError(f"{_clip(text)} は使えません。使える値: {choices}",
@@ -231,9 +231,9 @@ def label_clashes(values) -> list[tuple[str, str, str]]:
     values = tuple(values)
     out = []
     for k, (ident, label) in enumerate(values):
-        key = _label_key(label)
+        key = label_key(label)
         for other, olabel in values[:k]:
-            if key == _label_key(olabel):
+            if key == label_key(olabel):
                 out.append((other, ident, label))
         for other, _ in values:
             if other != ident and key == other.casefold():

@@ -395,3 +395,14 @@ def test_fallback_is_computed_only_when_the_cell_is_none(padding):
     with pytest.raises(feedsl.FeeInputError):
         interpret.evaluate(c.ir, "fee", {"category": "nursery", "capacity": 0})
     assert mod.explain("fee", category="residential", capacity=0).amount == 10_000
+
+
+def test_row_labels_are_matched_as_inputs_match_labels():
+    """A row names its value by label the way an input does: full-width, spaces and case aside
+    (「 保 育 所 」 in another width is 保育所), so a table copied from a PDF still reads."""
+    c = comp(PARTS.replace("    保育所  ", "    「保 育 所」").replace("「通所介護事業所」", "「通所介護事業所 」")
+             + RULES)
+    assert errors(c) == []
+    m = load(c)
+    # 保育所: 5,000円 + (なし がなければ 0円/人) × 40人 = 5,000円
+    assert m.fee(category="nursery", capacity=40) == 5_000
