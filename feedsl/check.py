@@ -517,7 +517,10 @@ class Checker:
                          "条件が成り立たないときは与えなくてよくなります。既定値か「必要 …」のどちらかを消してください",
                          "remove the default or the 必要 condition")
             c = self.expr(expr, scope, None)
-            if not isinstance(c.type, (BoolType, ErrorType)):
+            if isinstance(c.type, ErrorType):
+                out.append(inp)  # reported; reads of it are not errors on top
+                continue
+            if not isinstance(c.type, BoolType):
                 self.err("F701", expr.span, f"「必要」の後には条件（はい/いいえになる式）を書いてください（これは {c.type}）",
                          f"必要 needs a condition, got {c.type}",
                          "例: 必要 category が nursery")
@@ -930,6 +933,22 @@ class Checker:
         # The compact form of "one of several values": category が a または b
         # (b joins the test just before it: … または category が a または b).
         last = left.right if isinstance(left, ir.BoolOp) and left.op == "or" else left
+        if (isinstance(last, ir.EnumIs) and isinstance(r, ast.Ref)
+                and r.name in self.member_names(last.subject.type.name)
+                and (r.name in scope or r.name in self.inputs or r.name in self.rule_ast)):
+            # 「kind が town または city」 with an input (or rule) named city: the
+            # value or the input? Never guess: either reading gives other yen.
+            what = "引数" if r.name in scope else "入力" if r.name in self.inputs else "規則"
+            enum = last.subject.type.name
+            if what == "入力":
+                self.used_inputs.add(r.name)  # no F501 on top: the author did write it here
+            self.err("F706", r.span,
+                     f"「{r.name}」は区分 {enum} の値とも、{what}「{r.name}」とも読めます",
+                     f"{r.name!r} is both a value of {enum} and a {'parameter' if what == '引数' else 'input' if what == '入力' else 'rule'}",
+                     f"値なら「… が {r.name}」と条件を書き直し、{what}なら「または」の左に書いてください"
+                     f"（{r.name} または …）",
+                     f"for the value write the test in full (… が {r.name}); for the {what} put it first ({r.name} または …)")
+            return ir.Const(None, ERR, span=e.span)
         if (isinstance(last, ir.EnumIs) and isinstance(r, ast.Ref) and r.name not in scope
                 and r.name not in self.inputs and r.name not in self.rule_ast
                 and r.name in self.member_names(last.subject.type.name)):

@@ -542,3 +542,33 @@ def test_a_condition_rule_proves_what_its_body_says():
     # 入所施設 12人 × 100円 = 1,200円; 通所介護事業所は定額 9,300円（定員なし）.
     assert mod.per(f={"kind": "residential", "n": 12}) == 1_200
     assert mod.per(f={"kind": "day_service"}) == 9_300
+
+
+def test_compact_or_never_guesses_between_a_value_and_an_input_of_that_name():
+    """`category が residential または nursery` with an input named nursery could read the value
+    or the input; either reading gives other yen, so it is F706, and both spellings it suggests
+    say what they mean."""
+    head = HEAD.replace("必要 category が residential または nursery",
+                        "必要 category が residential または category が nursery")
+    head += "入力 nursery: 真偽 = いいえ 「保育所を併設」\n\n"
+    # in an input's 必要 as in a rule: F706, and nothing on top of it
+    assert codes("", head.replace("category が residential または category が nursery",
+                                  "category が residential または nursery")) == ["F706"]
+    body = """規則 fee 「会費」 =
+    もし category が residential または nursery ならば 1,000円 そうでなければ 2,000円
+"""
+    assert codes(body, head) == ["F706"]
+    value = body.replace("または nursery", "または category が nursery")
+    flag = body.replace("category が residential または nursery", "nursery または category が residential")
+    for text, kwargs, amount in [
+        # the value: a 保育所 pays 1,000円, a 通所介護事業所 2,000円 (the flag is not an input of fee)
+        (value, dict(category="nursery"), 1_000),
+        (value, dict(category="day_service"), 2_000),
+        # the input: a 通所介護事業所 with the flag pays 1,000円, a 保育所 without it 2,000円
+        (flag, dict(category="day_service", nursery=True), 1_000),
+        (flag, dict(category="nursery"), 2_000),
+    ]:
+        c = compile_source(SourceFile("t.fee", head + text))
+        assert not [d for d in c.diagnostics if d.is_error]
+        m = module_from_source(c.python, "t_f706", "t.fee")
+        assert m.fee(**kwargs) == amount
