@@ -365,7 +365,7 @@ def cmd_eval(a) -> int:
             shown = _amount_text(amount, unit)  # past 60 digits shortened: --json has every digit
         else:
             shown = format_value(amount, shown_unit)
-        _out(f"{rule.label} [{rule.clause}]: {shown}")
+        _out(f"{rule.label}{f' [{rule.clause}]' if rule.clause else ''}: {shown}")
     return EXIT_OK
 
 

@@ -358,3 +358,10 @@ def test_compile_writes_no_feedsl_py_because_it_would_break_every_compiled_modul
     (out / "feedsl.py").write_text("# what compile would have written for 規程 feedsl\n", "utf-8")
     r = subprocess.run([sys.executable, "-c", code], cwd=out, capture_output=True, text=True)
     assert r.returncode != 0 and "feedsl.runtime" in r.stderr
+
+
+def test_eval_of_a_rule_without_a_clause_shows_no_empty_brackets(tmp_path, capsys):
+    p = tmp_path / "nc.fee"
+    p.write_text("規程 nc 「nc」\n規則 fee 「年会費」 = 3,000円\n", "utf-8")
+    assert main(["eval", str(p), "fee"]) == 0
+    assert capsys.readouterr().out.strip() == "年会費: 3,000円"
