@@ -8,7 +8,8 @@ case-insensitively everywhere, whatever the file system at hand. The checks
 here run before anything is written: a clash writes nothing.
 
 * F130: two sources with one 規程 name (case-insensitively).
-* F131: a regulation named ``index`` (any case) would replace the index page.
+* F131: a regulation named ``index`` or ``language`` (any case) would replace the
+  index page or the language reference (docs/language.md).
 * F132: a module named like a standard-library module, feedsl itself or a
   package feedsl imports (``json.py``, ``feedsl.py``, ``lark.py``), or a Python
   keyword. Once the output folder is on ``sys.path`` -- the way compiled
@@ -33,6 +34,9 @@ from .source import Span
 
 INDEX_STEM = "index"
 INDEX_PAGE = INDEX_STEM + ".html"
+# docs/language.md, the language reference, lives beside the generated pages.
+REFERENCE_STEM = "language"
+REFERENCE_PAGE = REFERENCE_STEM + ".md"
 PAGE_SUFFIXES = (".html", ".md")
 
 #: Modules a compiled module must not be named after, besides the standard library's.
@@ -54,12 +58,17 @@ def header_span(reg: RegulationIR) -> Span:
 def page_clashes(regs: Iterable[RegulationIR]) -> list[Diagnostic]:
     """F130/F131 for the pages ``feedsl docs`` would write for ``regs``."""
     def reserved(name: str) -> tuple[str, str, str] | None:
-        if name.lower() != INDEX_STEM:
-            return None
-        return ("F131", f"規程名「{name}」は使えません。{name}.html は一覧ページ {INDEX_PAGE} と同じファイルです"
-                        "（大文字・小文字は区別しません）",
-                f"regulation name {name!r} is not available: {name}.html is the index page {INDEX_PAGE} "
-                "(case is not significant)")
+        if name.lower() == INDEX_STEM:
+            return ("F131", f"規程名「{name}」は使えません。{name}.html は一覧ページ {INDEX_PAGE} と同じファイルです"
+                            "（大文字・小文字は区別しません）",
+                    f"regulation name {name!r} is not available: {name}.html is the index page {INDEX_PAGE} "
+                    "(case is not significant)")
+        if name.lower() == REFERENCE_STEM:
+            return ("F131", f"規程名「{name}」は使えません。{name}.md は言語リファレンス {REFERENCE_PAGE} と同じファイルです"
+                            "（大文字・小文字は区別しません）",
+                    f"regulation name {name!r} is not available: {name}.md is the language reference "
+                    f"{REFERENCE_PAGE} (case is not significant)")
+        return None
 
     return _clashes(regs, lambda n: [n + s for s in PAGE_SUFFIXES], reserved)
 

@@ -701,3 +701,15 @@ def test_a_regulation_named_index_cannot_replace_the_index_page(name, tmp_path, 
     assert f"{p}:1:4: エラー F131: 規程名「{name}」は使えません。{name}.html は一覧ページ index.html と同じファイルです" \
         in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["language", "Language"])
+def test_a_regulation_named_language_cannot_replace_the_language_reference(name, tmp_path, capsys):
+    """docs/language.md is the language reference; `feedsl docs regulations -o docs` would write a
+    regulation named language over it: F131, nothing written."""
+    p = _regulation(tmp_path / "r.fee", name, "1円")
+    out = tmp_path / "out"
+    assert main(["docs", str(p), "-o", str(out)]) == 1
+    assert f"{p}:1:4: エラー F131: 規程名「{name}」は使えません。{name}.md は言語リファレンス language.md と同じファイルです" \
+        in capsys.readouterr().err
+    assert not out.exists()
