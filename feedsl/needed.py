@@ -158,6 +158,19 @@ def field_condition(field: ir.InputIR, obj):
 
 # --- facts --------------------------------------------------------------------
 
+def bool_test(c):
+    """A comparison of a true/false value with はい/いいえ as the value itself:
+    ``exempted が はい`` is ``exempted``, ``exempted が いいえ`` (or ``≠ はい``) is
+    ``exempted でない``, so a 必要 written one way is proven by a もし written the other."""
+    if isinstance(c, ir.Cmp) and c.op in ("=", "≠"):
+        for side, other in ((c.left, c.right), (c.right, c.left)):
+            if (isinstance(other, ir.Const) and isinstance(other.value, bool)
+                    and isinstance(side.type, ir.BoolType) and not isinstance(side, ir.Const)):
+                positive = other.value == (c.op == "=")
+                return side if positive else ir.NotOp(side, span=c.span)
+    return c
+
+
 class Facts:
     """What is known at a place: enum subjects' possible values, conditions' truth."""
 
@@ -195,6 +208,7 @@ class Facts:
 
     def eval(self, c):
         """True, False or None (unknown) for condition ``c``."""
+        c = bool_test(c)
         if isinstance(c, ir.Const) and isinstance(c.value, bool):
             return c.value
         known = self.atoms.get(c, _UNKNOWN)
@@ -252,6 +266,7 @@ class Facts:
         return f
 
     def _assume(self, c, value: bool) -> None:
+        c = bool_test(c)
         if isinstance(c, ir.Const):
             return
         one = self.enum_set(c)

@@ -572,3 +572,28 @@ def test_compact_or_never_guesses_between_a_value_and_an_input_of_that_name():
         assert not [d for d in c.diagnostics if d.is_error]
         m = module_from_source(c.python, "t_f706", "t.fee")
         assert m.fee(**kwargs) == amount
+
+
+def test_a_flag_compared_with_hai_is_the_flag_itself():
+    """`必要 exempted が はい` is proven by `もし exempted ならば` (and `が いいえ` by the else
+    branch), as the reference writes equality with が: authors write both spellings."""
+    head = """規程 g 「g」
+入力 exempted: 真偽 = いいえ 「減免」
+入力 amount: 円 「減免額」 必要 exempted が はい
+入力 other: 円 「その他」 必要 exempted が いいえ
+"""
+    body = """規則 fee 「会費」 =
+    もし exempted ならば 10,000円 - amount そうでなければ 10,000円 + other
+規則 fee2 「会費2」 =
+    もし exempted が いいえ ならば other そうでなければ amount
+規則 fee3 「会費3」 =
+    もし exempted == はい ならば amount そうでなければ 0円
+"""
+    assert codes(body, head) == []
+    m = module_from_source(compile_source(SourceFile("g.fee", head + body)).python, "g_flag", "g.fee")
+    assert m.fee(exempted=True, amount=3_000) == 7_000    # 10,000 − 3,000
+    assert m.fee(other=500) == 10_500                     # 10,000 + 500; amount not needed
+    assert m.fee2(exempted=True, amount=3_000) == 3_000
+    assert m.fee3() == 0
+    # and the other way round it is still an error: other is read where exempted is true
+    assert codes("規則 bad 「誤り」 =\n    もし exempted ならば other そうでなければ 0円\n", head) == ["F704"]
