@@ -64,6 +64,21 @@ def _pyname_problem(name: str) -> str:
     return ""
 
 
+def leftover_unit(a, b) -> tuple[str, str]:
+    """The hint for two units that differ by one unit word multiplied in (人・円 against 円):
+    an amount per person written without its /人 (300円 for 300円/人), then multiplied by 人."""
+    for x, y in ((a, b), (b, a)):
+        if not (isinstance(x, QType) and isinstance(y, QType)):
+            continue
+        extra = ir.dim_mul(x.dim, y.dim, -1)
+        if len(extra) == 1 and extra[0][1] == 1:
+            w = extra[0][0]
+            return (f"一方に「{w}」が余分に掛かっています。1{w}当たりの額は 300円/{w} のように「/{w}」を付けて書きます"
+                    f"（300円/{w} × {w} = 円）",
+                    f"one side has an extra {w}: write an amount per {w} as 300円/{w}")
+    return "", ""
+
+
 class Checker:
     def __init__(self, reg: ast.Regulation, diags: Diagnostics, source_text: str = ""):
         self.reg = reg
@@ -641,6 +656,8 @@ class Checker:
         regulation has that input (the rule just does not read it), F111 when
         nothing of that name exists (a misspelling: say which name was meant)."""
         listed = ', '.join(takes) or 'なし'
+        if name in self.inputs and self.has_error(entry):
+            return  # the rule's inputs are not known until its error is mended: no "leave it out"
         if name in self.inputs:
             self.err("F106", span, f"規則「{entry}」は入力「{name}」を使いません（使う入力: {listed}）",
                      f"{entry} does not use the input {name!r} (it takes: {listed})",
@@ -652,6 +669,25 @@ class Checker:
                  f"there is no input {name!r} (the inputs of {entry}: {listed})",
                  did_you_mean(sug, "のことですか？") or "入力の名前を確かめてください",
                  did_you_mean_en(sug) or "check the input's name")
+
+    def has_error(self, name: str) -> bool:
+        """Whether rule ``name`` or a rule it calls has an error (its inputs are then a guess)."""
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            r = self.rules.get(todo.pop())
+            if r is None:
+                return True
+            stack = [r.expr]
+            while stack:
+                x = stack.pop()
+                if isinstance(getattr(x, "type", None), ErrorType):
+                    return True
+                if isinstance(x, ir.RuleRef) and x.name not in seen:
+                    seen.add(x.name)
+                    todo.append(x.name)
+                stack.extend(_children(x))
+        return False
 
     # --- expressions --------------------------------------------------------
     def expr(self, e, scope, rule=None):
@@ -841,11 +877,12 @@ class Checker:
             a, b = self.unify_bare(a, b)
             at, bt = a.type, b.type
             if at.dim != bt.dim:
+                hint, hint_en = leftover_unit(at, bt)
                 self.err("F201", e.span,
                          f"単位の違うものは{'足せ' if e.op == '+' else '引け'}ません: 「{at}」{e.op}「{bt}」",
                          f"cannot {'add' if e.op == '+' else 'subtract'} {bt} {'to' if e.op == '+' else 'from'} {at}",
-                         "同じ単位にそろえてください（例: 世帯数 × 14円/世帯 で円にする）",
-                         "convert to the same unit first")
+                         hint or "同じ単位にそろえてください（例: 世帯数 × 14円/世帯 で円にする）",
+                         hint_en or "convert to the same unit first")
                 return ir.Arith(e.op, a, b, ERR, span=e.span)
             lo = None
             if e.op == "+" and at.lo is not None and bt.lo is not None:
@@ -972,7 +1009,7 @@ class Checker:
             if isinstance(first, QType) and isinstance(t, QType):
                 if t.dim != first.dim:
                     self.err("F201", v.span or span, f"分岐の単位がそろっていません: 「{first}」と「{t}」",
-                             f"branches have different units: {first} and {t}")
+                             f"branches have different units: {first} and {t}", *leftover_unit(first, t))
                     return ERR
             elif t != first:
                 self.err("F202", v.span or span, f"分岐の型がそろっていません: 「{first}」と「{t}」",
@@ -1134,7 +1171,7 @@ class Checker:
                 base2, a = self.unify_bare(base, a)
                 if a.type.dim != base.type.dim:
                     self.err("F201", e.span, f"{f} の引数の単位がそろっていません: 「{base.type}」と「{a.type}」",
-                             f"{f}: units differ: {base.type} and {a.type}")
+                             f"{f}: units differ: {base.type} and {a.type}", *leftover_unit(base.type, a.type))
                     return ir.Const(None, ERR, span=e.span)
                 out.append(a)
             los = [a.type.lo for a in out]

@@ -212,3 +212,21 @@ def test_rendering_many_diagnostics_splits_the_source_once():
     assert out[999].split("\n")[1] == "  1000 | 規則 r999 「規則999」 = 1円"
     # the caret sits under r999: 規則 is two full-width characters (4 columns) and a space
     assert out[999].split("\n")[2] == "       | " + " " * 5 + "^^^^"
+
+
+def test_a_per_person_amount_written_without_its_unit_gets_a_hint_and_no_f106_flood():
+    """The printed table says 300円 for 300円/人; multiplied by 人 it is 人・円. The error says how to
+    write it, and the examples of the broken rule get no "leave this input out" (F106) on top:
+    their inputs are not known until the rule is mended."""
+    src = """規程 t 「t」
+入力 employees: 人 「従業員数」
+規則 per_head 「従業員割」 [1] = 上限(employees × 300円, 30,000円)
+例 per_head(employees=10人) = 3,000円
+"""
+    _, diags = check_source(SourceFile("t.fee", src))
+    assert [d.code for d in diags] == ["F201"]
+    assert "300円/人 のように「/人」を付けて書きます" in diags[0].hint
+    # the same slip in a sum
+    _, diags = check_source(SourceFile("t.fee", src.replace("上限(employees × 300円, 30,000円)",
+                                                            "employees × 300円 + 1,000円")))
+    assert [d.code for d in diags] == ["F201"] and "「/人」" in diags[0].hint
