@@ -11,15 +11,16 @@ from lark import Token, Transformer, v_args
 from . import ast
 from .diagnostics import Diagnostics
 from .source import Span
-from .values import MONTH_WORDS, MULTIPLIERS, normalize
+from .values import MONTH_WORDS, MULTIPLIERS, normalize, numeral
 from .spelling import ROUNDING_SPELLINGS
 
 # Full-width digits, commas, periods and ％ are read as their ASCII forms
 # (feedsl.values.normalize, the reader of every input surface).
+# A numeral may be compound (1億5,000万円): feedsl.values.numeral reads it.
 _QTY = re.compile(
-    r"^(?P<int>[0-9,]+)(?:\.(?P<frac>[0-9]+))?(?P<mult>[千万億兆])?(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
+    r"^(?P<num>[0-9,]+(?:\.[0-9]+)?(?:[千万億兆]+(?:[0-9,]+[千万億兆]*)*)?)(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
 )
-_MULT = {**MULTIPLIERS, None: 1}
+_SIMPLE = re.compile(r"^[0-9,]+(?:\.[0-9]+)?(?P<mult>[千万億兆])$")
 
 
 MAX_LITERAL_DIGITS = 30
@@ -32,10 +33,18 @@ downstream -- checker, generated code, pages -- ever meets a number it cannot
 write out."""
 
 
+class NumeralError(ValueError):
+    """A numeral the grammar lets through but that is written wrong (5万1億)."""
+
+    def __init__(self, ja: str, en: str):
+        super().__init__(ja)
+        self.ja, self.en = ja, en
+
+
 def literal_digits(text: str) -> int:
     """How many digits a quantity literal is written with (commas not counted)."""
     m = _QTY.match(normalize(text))
-    return len(m["int"].replace(",", "")) + len(m["frac"] or "")
+    return sum(c.isdigit() for c in m["num"])
 
 
 def parse_quantity(text: str, span: Span) -> ast.Quantity:
@@ -47,14 +56,10 @@ def parse_quantity(text: str, span: Span) -> ast.Quantity:
     range and the rest of the check meaningful."""
     m = _QTY.match(normalize(text))
     assert m, text  # the grammar only lets well-formed quantities through
-    whole, frac = m["int"].replace(",", ""), m["frac"] or ""
-    if len(whole) > MAX_LITERAL_DIGITS:
-        whole, frac = "1" + "0" * MAX_LITERAL_DIGITS, ""
-    frac = frac[:max(0, MAX_LITERAL_DIGITS - len(whole))]
-    value = Fraction(int(whole))
-    if frac:
-        value += Fraction(int(frac), 10 ** len(frac))
-    value *= _MULT[m["mult"]]
+    got = numeral(m["num"], MAX_LITERAL_DIGITS)
+    if isinstance(got[0], str):
+        raise NumeralError(*got)
+    value = got[0]
     unit_text = m["unit"] or ""
     if unit_text == "%":
         return ast.Quantity(value / 100, ast.Unit(percent=True), text, span=span)
@@ -105,7 +110,13 @@ class _Builder(Transformer):
                 f"数が長すぎます（{n:,}桁）。数は{MAX_LITERAL_DIGITS}桁までです",
                 f"number too long ({n:,} digits); numbers have at most {MAX_LITERAL_DIGITS} digits",
                 "桁を確かめてください（1兆円は13桁です）", "check the digits (1兆円 has 13)")
-        return parse_quantity(str(tok), span)
+        try:
+            return parse_quantity(str(tok), span)
+        except NumeralError as e:
+            self.diags.error("F116", span, f"数の書き方が違います: {e.ja}", e.en,
+                             "大きい位から順に、1億5,000万円・1千万円・1.5億円 のように書いてください",
+                             "write the larger unit first: 1億5,000万円, 1千万円, 1.5億円")
+            return ast.Quantity(Fraction(0), ast.Unit(), str(tok), span=span)
 
     # --- file ---------------------------------------------------------------
     @v_args(meta=True)
@@ -366,10 +377,11 @@ class _Builder(Transformer):
         lob = str(lob) if lob else "以上"
         hib = str(hib) if hib else "以下"
         qlo, qhi = self.qty(lo), self.qty(hi)
-        mult = next((m for m in _MULT if m and m in str(hi)), None)
+        simple = _SIMPLE.match(_QTY.match(normalize(str(hi)))["num"])
+        mult = simple["mult"] if simple else None
         if mult and not any(c in str(lo) for c in MULTIPLIERS) and qlo.unit == ast.Unit():
             # 「2～3万人以下」: the 万 of the upper bound applies to the bare lower one.
-            qlo = ast.Quantity(qlo.value * _MULT[mult], qlo.unit, qlo.text + mult, span=qlo.span)
+            qlo = ast.Quantity(qlo.value * MULTIPLIERS[mult], qlo.unit, qlo.text + mult, span=qlo.span)
         return ast.Band("range", lo=qlo, lo_bound=lob, hi=qhi, hi_bound=hib,
                         text=text, span=self.span(meta))
 

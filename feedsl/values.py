@@ -73,8 +73,49 @@ MULTIPLIERS = {"千": 1_000, "万": 10_000, "億": 100_000_000, "兆": 1_000_000
 """Multipliers written after a number: 3千, 2.5万, 1億, 1兆."""
 
 _NUMBER = re.compile(
-    r"(?P<sign>[+-]?)(?P<int>\d+(?:,\d+)*)(?:\.(?P<frac>\d+))?(?P<mult>[千万億兆])?(?P<rest>.*)",
+    r"(?P<sign>[+-]?)(?P<num>\d+(?:,\d+)*(?:\.\d+)?(?:[千万億兆]+(?:\d+(?:,\d+)*[千万億兆]*)*)?)(?P<rest>.*)",
     re.ASCII | re.DOTALL)
+_GROUP = re.compile(r"(?P<int>\d+(?:,\d+)*)(?:\.(?P<frac>\d+))?(?P<mult>[千万億兆]*)", re.ASCII)
+
+
+def numeral(num: str, max_digits: int | None = None):
+    """The exact value of a numeral as written (ASCII digits, after normalize):
+    ``12,340``, ``2.5万``, ``1億``, and compound ones as regulations write large
+    amounts: ``1億5,000万``, ``1億5千万``, ``1千万``, ``3億2,000万5,000``.
+
+    Returns (value, digits) or a (ja, en) message when the numeral is written
+    wrong: multipliers out of order (``5万1億``), a decimal inside a compound
+    numeral, commas not grouping three digits. With ``max_digits``, a numeral
+    with more digits is read as 10**max_digits (the caller reports it)."""
+    groups = [m for m in _GROUP.finditer(num)]
+    if not groups or "".join(m[0] for m in groups) != num:
+        return f"{num} は数として読めません", f"{num} is not a number"
+    digits = sum(len(m["int"].replace(",", "")) + len(m["frac"] or "") for m in groups)
+    if max_digits is not None and digits > max_digits:
+        return Fraction(10 ** max_digits), digits
+    value = Fraction(0)
+    last = None
+    for m in groups:
+        if "," in m["int"] and not _GROUPED.fullmatch(m["int"]):
+            return ("桁区切りのコンマは3桁ごとに書いてください（12,340）", "commas must group three digits (12,340)")
+        mult = 1
+        for ch in m["mult"]:
+            mult *= MULTIPLIERS[ch]
+        # 千万 (10^7) is one multiplier; 万千 or 億億 is not.
+        if len(m["mult"]) > 1 and not (len(m["mult"]) == 2 and m["mult"][0] == "千"):
+            return (f"{num}: 「{m['mult']}」とは書けません（千万・1億5,000万 のように書きます）",
+                    f"{num}: cannot write {m['mult']}")
+        if last is not None and mult >= last:
+            return (f"{num}: 大きい位から順に書いてください（1億5,000万 のように）",
+                    f"{num}: write the larger unit first (1億5,000万)")
+        if m["frac"] and len(groups) > 1:
+            return (f"{num}: 小数点は「1.5億」のような一つの位の数にだけ書けます（1億5,000万 と書きます）",
+                    f"{num}: a decimal point only in a single-unit numeral (1.5億)")
+        whole = _int(m["int"].replace(",", ""))
+        v = Fraction(_int(m["int"].replace(",", "") + m["frac"]), 10 ** len(m["frac"])) if m["frac"] else Fraction(whole)
+        value += v * mult
+        last = mult
+    return value, digits
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})*|\d+", re.ASCII)
 _RATIO = re.compile(r"([+-]?)(\d+)/(\d+)", re.ASCII)
 
@@ -108,12 +149,12 @@ def split_number(text: str):
     m = _NUMBER.fullmatch(s)
     if not m:
         return None
-    if "," in m["int"] and not _GROUPED.fullmatch(m["int"]):
-        raise ValueReadError(f"{_clip(text)}: 桁区切りのコンマは3桁ごとに書いてください（12,340）",
-                             f"{_clip(text)}: commas must group three digits (12,340)", "number")
-    whole, frac = m["int"].replace(",", ""), m["frac"] or ""
-    value = Fraction(_int(whole + frac), 10 ** len(frac)) if frac else Fraction(_int(whole))
-    value *= MULTIPLIERS.get(m["mult"] or "", 1)
+    got = numeral(m["num"])
+    if isinstance(got[0], str):
+        ja, en = got
+        raise ValueReadError(f"{_clip(text)}: {ja}" if not ja.startswith(m["num"]) else ja,
+                             f"{_clip(text)}: {en}" if not en.startswith(m["num"]) else en, "number")
+    value = got[0]
     if m["sign"] == "-":
         value = -value
     return value, m["rest"]

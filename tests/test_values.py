@@ -464,3 +464,48 @@ def test_compiled_counts_stay_strict():
 def test_shipped_regulations_pass_with_wareki_and_labels(capsys):
     assert main(["test", HOKKAIDO, HYOGO, RINKO]) == 0
     assert "0 failed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1億5,000万円", 150_000_000),      # 1 × 10^8 + 5,000 × 10^4
+    ("1億5千万円", 150_000_000),        # 5千万 = 5 × 10^7
+    ("1千万円", 10_000_000),            # 千万 is one place: 10^7
+    ("3億2,000万5,000円", 320_005_000),  # 3 × 10^8 + 2,000 × 10^4 + 5,000
+    ("１億５，０００万円", 150_000_000),  # full-width
+])
+def test_compound_numerals_as_regulations_write_large_amounts(text, expected):
+    assert read_quantity(text, "円") == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("5万1億円", "大きい位から順に"),
+    ("1万5万円", "大きい位から順に"),
+    ("1万千円", "「万千」とは書けません"),
+])
+def test_compound_numerals_written_wrong(text, fragment):
+    with pytest.raises(ValueReadError) as ei:
+        read_quantity(text, "円")
+    assert fragment in ei.value.ja
+
+
+def test_compound_numerals_in_a_band_table(tmp_path):
+    """Bands in 1千万円 and 1億5,000万円, as a 商工会 prints them; examples at each boundary."""
+    p = tmp_path / "cn.fee"
+    p.write_text("""規程 cn 「cn」
+入力 capital: 円 「資本金」
+表 capital_fee 「資本金割」 capital による
+    1千万円以下                   12,000円
+    1千万円超～1億5,000万円以下   18,000円
+    1億5千万円超～10億円以下      24,000円
+    それ以上                      60,000円
+例 capital_fee(capital=1千万円) = 12,000円
+例 capital_fee(capital=10,000,001円) = 18,000円
+例 capital_fee(capital=1億5,000万円) = 18,000円
+例 capital_fee(capital=1億5,000万1円) = 24,000円
+例 capital_fee(capital=10億1円) = 60,000円
+""", "utf-8")
+    assert check_file(p) == []
+    m = feedsl.load(p)
+    assert [r.ok for r in __import__("feedsl.examples", fromlist=["x"]).run_examples(m)] == [True] * 5
+    assert m.capital_fee(capital=150_000_001) == 24_000
+    assert main(["eval", str(p), "capital_fee", "capital=１億５千万円"]) == 0
