@@ -371,6 +371,20 @@ class _Builder(Transformer):
         return ast.Band("step", lo=self.qty(q), lo_bound="以上", text=text, span=self.span(meta))
 
     @v_args(meta=True)
+    def band_over(self, meta, children):
+        """「1,000万円を超え5,000万円以下」: above the first, up to the second (以下 unless written)."""
+        lo, hi, hib = children
+        text = f"{lo}を超え{hi}{hib or ''}"
+        return ast.Band("range", lo=self.qty(lo), lo_bound="超", hi=self.qty(hi),
+                        hi_bound=str(hib) if hib else "以下", text=text, span=self.span(meta))
+
+    @v_args(meta=True)
+    def band_over_rest(self, meta, children):
+        """「10億円を超えるもの」: everything above."""
+        (q,) = children
+        return ast.Band("one", lo=self.qty(q), lo_bound="超", text=f"{q}を超えるもの", span=self.span(meta))
+
+    @v_args(meta=True)
     def band_range(self, meta, children):
         lo, lob, hi, hib = children
         text = str(lo) + (str(lob) if lob else "") + "～" + str(hi) + (str(hib) if hib else "")

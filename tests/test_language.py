@@ -183,3 +183,27 @@ def test_parameter_label_in_errors_and_docstring():
         m.tab(k="a", n=-1)
     assert "n（人数）" in str(ei.value)
     assert "n: 人数" in m.tab.__doc__
+
+
+def test_bands_in_the_wording_of_laws():
+    """「1,000万円を超え5,000万円以下」 and 「10億円を超えるもの」, as 会費規程 print capital bands:
+    the first bound excluded, the second included; 10億円を超えるもの is everything above."""
+    c = comp("""入力 capital: 円 「資本金」
+表 capital_fee 「資本金割」 capital による
+    1,000万円以下                    12,000円
+    1,000万円を超え5,000万円以下      18,000円
+    5,000万円を超え10億円以下         24,000円
+    10億円を超えるもの                60,000円
+""")
+    assert codes(c) == []
+    m = load(c)
+    for capital, fee in [(10_000_000, 12_000), (10_000_001, 18_000), (50_000_000, 18_000),
+                         (50_000_001, 24_000), (1_000_000_000, 24_000), (1_000_000_001, 60_000)]:
+        assert m.capital_fee(capital=capital) == fee, capital
+    # a gap is still a gap: 5,000万円 itself is in no row
+    gap = comp("""入力 capital: 円 「資本金」
+表 capital_fee 「資本金割」 capital による
+    5,000万円未満                    18,000円
+    5,000万円を超えるもの             24,000円
+""")
+    assert codes(gap) == ["F412"]
