@@ -249,8 +249,15 @@ class Checker:
 
         for r in self.rules.values():
             refs(r.expr)
+        listed = {n for _, names in summaries for n in names}
         for name, r in self.rules.items():
-            if name not in referenced and not self.d.has_errors:
+            if name in listed and name not in referenced and not self.d.has_errors:
+                # Shown to members in the 一覧, yet no example checks its amount.
+                self.warn("F502", r.span, f"規則「{name}」（{r.label}）は一覧に載っていますが、例がありません",
+                          f"rule {name!r} is shown in the summary but has no example",
+                          f"一覧に載せる額は 例 {name}(…) = … で確かめてください",
+                          f"check the amount the summary shows with an example (例 {name}(…) = …)")
+            elif name not in referenced and not self.d.has_errors:
                 self.warn("F502", r.span, f"規則「{name}」（{r.label}）はほかの規則にも例にも使われていません",
                           f"rule {name!r} is used by no other rule and has no example",
                           f"会費として使うなら 例 {name}(…) = … を書いてください。不要なら削除してください",

@@ -190,16 +190,17 @@ def _with_cat_tables(reg, rules: list[dict]) -> list[dict]:
     return out
 
 
-def _cat_of(node) -> str | None:
+def _cat_of(node) -> tuple[str, tuple] | None:
     """The category table a value is made of, for the 一覧 summary: a sum of its
     columns, possibly chosen by conditions (表3's 事業所定額 ＋ 併設なら加算), with
     nothing else that computes (no ×, no other rule): then the table's rows are
-    the amounts the 一覧 lists. None for any other value."""
+    the amounts the 一覧 lists, with the columns read. None for any other value."""
     tables = set()
 
     def shaped(x) -> bool:
         if isinstance(x, ir.CatLookup):
             tables.add(x.table)
+            columns.setdefault(x.column, None)
             return x.fallback is None or isinstance(x.fallback, ir.Const)
         if isinstance(x, ir.Const):
             return True
@@ -209,8 +210,9 @@ def _cat_of(node) -> str | None:
             return shaped(x.then) and shaped(x.else_)
         return False
 
+    columns: dict[str, None] = {}  # the columns read, in order
     if shaped(node) and len(tables) == 1:
-        return tables.pop()
+        return tables.pop(), tuple(columns)
     return None
 
 
@@ -308,11 +310,12 @@ def _summary(reg, title: str, names: tuple, tables: dict) -> dict:
         cat = _cat_of(expr) if not isinstance(expr, (ir.Match, ir.Branches)) else None
         if cat is not None:
             # A rule made from a category table: the table's rows, as the
-            # regulation's 参考 table lists them (老人福祉施設 20,000円 …).
-            t = reg.cat_tables[cat]
+            # regulation's 参考 table lists them (老人福祉施設 20,000円 …), in
+            # the columns the rule reads (入会金 alone for a rule of 入会金).
+            t = reg.cat_tables[cat[0]]
             for r in t.rows:
                 cells = [f"{c.label} {r.cell_texts[k] if v is None else fmt_quantity(v, c.type)}"
-                         for k, (v, c) in enumerate(zip(r.cells, t.columns))]
+                         for k, (v, c) in enumerate(zip(r.cells, t.columns)) if c.name in cat[1]]
                 items.append({"case": r.text, "text": "、".join(cells), "ref": None, "bands": []})
         elif isinstance(expr, ir.Match):
             enum_name = words.enum_of(expr.subject) or ""

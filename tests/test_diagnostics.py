@@ -230,3 +230,12 @@ def test_a_per_person_amount_written_without_its_unit_gets_a_hint_and_no_f106_fl
     _, diags = check_source(SourceFile("t.fee", src.replace("上限(employees × 300円, 30,000円)",
                                                             "employees × 300円 + 1,000円")))
     assert [d.code for d in diags] == ["F201"] and "「/人」" in diags[0].hint
+
+
+def test_a_rule_shown_only_in_the_summary_is_told_it_lacks_an_example():
+    """F502 for a rule named in 一覧 but without 例 says that, not 「使われていません」: it is shown to members."""
+    src = "規程 s 「s」\n    一覧 「一覧」 (fee)\n規則 fee 「会費」 = 3,000円\n"
+    _, diags = check_source(SourceFile("s.fee", src))
+    assert [(d.code, d.message) for d in diags] == [("F502", "規則「fee」（会費）は一覧に載っていますが、例がありません")]
+    _, diags = check_source(SourceFile("s.fee", src + "例 fee() = 3,000円\n"))
+    assert diags == []

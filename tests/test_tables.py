@@ -357,7 +357,20 @@ def test_summary_lists_the_rows_only_of_a_rule_made_of_the_table(tmp_path):
     assert [e["text"] for e in rows["会費"]] == [
         "表「社会福祉施設の会費」の①施設割 ＋ 表「社会福祉施設の会費」の②定員割（1人当たり） × 定員"]
     shaped = comp(PARTS + "    なし は 0\n\n規則 g 「g」 =\n    parts.fixed + (もし capacity が 10人以上 ならば parts.fixed そうでなければ 0円)\n")
-    assert docs._cat_of(shaped.ir.rules["g"].expr) == "parts"
+    assert docs._cat_of(shaped.ir.rules["g"].expr) == ("parts", ("fixed",))
+
+
+def test_summary_of_a_rule_of_one_column_lists_that_column_only(tmp_path):
+    """一覧 for a rule that reads only ①施設割 lists each category's ①施設割, not the table's other
+    columns (the reader's 入会金 row listed 均等割 and 従業員割 too)."""
+    path = tmp_path / "t.fee"
+    head = HEAD.replace("規程 t 「社会福祉施設の会費」", "規程 t 「社会福祉施設の会費」\n    一覧 「一覧」 (fixed_only)")
+    path.write_text(head + PARTS + "    なし は 0\n" + "\n規則 fixed_only 「施設割」 = parts.fixed\n", "utf-8")
+    ctx = docs.regulation_context(path)
+    (row,) = ctx["summaries"][0]["rows"]
+    # 入所及び通所施設 10,000円, 保育所 5,000円, 通所介護事業所 9,300円 (PARTS)
+    assert [(e["case"], e["text"]) for e in row["entries"]] == [
+        ("入所及び通所施設", "①施設割 10,000円"), ("保育所", "①施設割 5,000円"), ("通所介護事業所", "①施設割 9,300円")]
 
 
 def test_a_row_without_cells_is_a_syntax_error_naming_what_may_follow():
