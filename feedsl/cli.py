@@ -21,6 +21,11 @@ class UsageError(Exception):
     pass
 
 
+class InputValueError(UsageError):
+    """A value typed for an input that cannot be read (25,000円 for a 人 input):
+    reported as an input error, like the ones the compiled function raises."""
+
+
 def _out(text: str = "") -> None:
     print(text)
 
@@ -233,7 +238,7 @@ def _parse_value(text, typ, name: str, reg=None):
             return read_enum(t, reg.enums[typ.name].values)
     except ValueReadError as e:
         if isinstance(typ, (QType, BoolType)):
-            raise UsageError(f"{name}={e.ja} / {name}={e.en}") from None
+            raise InputValueError(f"{name}={e.ja} / {name}={e.en}") from None
         return t
     if isinstance(typ, (RecordType, ListType)):
         return _coerce(_load_json(t, name), typ, name, reg)
@@ -277,6 +282,22 @@ def _jsonable(v):
     return v
 
 
+def _entries_text(reg) -> str:
+    """What `feedsl eval FILE` can compute: each rule with the inputs it takes."""
+    from .needed import only_text
+
+    lines = [f"{reg.label}（{reg.name}）の規則と入力 / entries and their inputs:"]
+    for name, rule in reg.rules.items():
+        clause = f" [{rule.clause}]" if rule.clause else ""
+        takes = [f"{pn}（{pi.label}）" for (pn, _), pi in zip(rule.params, rule.param_inputs)]
+        for n in rule.inputs:
+            i = reg.inputs[n]
+            extra = "" if i.has_default or i.needed is None or n in rule.always else only_text(i)
+            takes.append(f"{n}（{i.label}）{'' if not i.has_default else '［省略可］'}{extra}")
+        lines.append(f"  {name} 「{rule.label}」{clause}: " + ("、".join(takes) if takes else "入力なし"))
+    return "\n".join(lines)
+
+
 def cmd_eval(a) -> int:
     from .api import load
     from .diagnostics import FeeCompileError
@@ -291,6 +312,9 @@ def cmd_eval(a) -> int:
         _err(_render(e.diagnostics, "ja"))
         return EXIT_FEE
     reg = mod.__feedsl_ir__
+    if a.entry is None:
+        _out(_entries_text(reg))
+        return EXIT_OK
     if a.entry not in reg.rules:
         import difflib
 
@@ -426,7 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
                     " and digit count, --json gives every digit (an integer past 4,300 digits as a"
                     " string, which JSON readers can take).")
     c.add_argument("file")
-    c.add_argument("entry")
+    c.add_argument("entry", nargs="?", help="規則の名前（省略すると規則と入力の一覧） / the rule (omit it to list rules and inputs)")
     c.add_argument("values", nargs="*", metavar="name=value")
     c.add_argument("--inputs", help="JSON file of inputs (records and lists welcome)")
     c.add_argument("--json", action="store_true")
@@ -450,6 +474,9 @@ def main(argv=None) -> int:
         return EXIT_USAGE if e.code not in (0, None) else EXIT_OK
     try:
         return a.func(a)
+    except InputValueError as e:
+        _err(f"入力エラー: {e}")
+        return EXIT_USAGE
     except UsageError as e:
         _err(f"feedsl: {e}")
         return EXIT_USAGE

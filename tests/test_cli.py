@@ -365,3 +365,21 @@ def test_eval_of_a_rule_without_a_clause_shows_no_empty_brackets(tmp_path, capsy
     p.write_text("規程 nc 「nc」\n規則 fee 「年会費」 = 3,000円\n", "utf-8")
     assert main(["eval", str(p), "fee"]) == 0
     assert capsys.readouterr().out.strip() == "年会費: 3,000円"
+
+
+def test_eval_without_an_entry_lists_the_rules_and_what_each_needs(capsys):
+    """`feedsl eval FILE`: every rule with its inputs, optional ones marked, conditional ones with their
+    condition, so a secretariat can see what to type."""
+    hokkaido = str(Path(__file__).resolve().parents[1] / "regulations" / "hokkaido_shakyo.fee")
+    assert main(["eval", hokkaido]) == 0
+    out = capsys.readouterr().out
+    assert "  supporter_fee 「賛助会費」 [第9条2項]: units（賛助会費の口数）" in out
+    assert ("facility_fee 「第2種会員 社会福祉施設 年会費」 [第9条(3), 会費算定基準 3]: category（施設の種類）、capacity（定員）"
+            "（施設の種類が入所及び通所施設または認可保育所・認定こども園等のときのみ）") in out
+    assert "welfare_households（生活保護世帯数）［省略可］" in out
+
+
+def test_a_value_that_cannot_be_read_is_an_input_error_like_the_others(capsys):
+    hokkaido = str(Path(__file__).resolve().parents[1] / "regulations" / "hokkaido_shakyo.fee")
+    assert main(["eval", hokkaido, "municipal_fee", "kind=市", "population=25,000円", "households=1"]) == 2
+    assert capsys.readouterr().err.startswith("入力エラー: population=25,000円: 単位が違います（人 の入力に 円 が書かれています）")
