@@ -127,7 +127,8 @@ def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
     if lk.column_names:
         columns = [words.enum_label(enum_name or "", c) for c in lk.column_names]
     else:
-        columns = ["金額"]
+        # A table of rates (75%, 月割りの割合) shows 割合 over its column, not 金額.
+        columns = ["割合" if isinstance(rule.type, QType) and rule.type.is_rate else "金額"]
     rows = []
     by_month = ir.is_month_table(lk)
     for r in lk.rows:
@@ -505,6 +506,7 @@ def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) ->
         "xticks": xticks, "yticks": yticks, "series": series,
         "x_label": f"{key_label}（{unit}）" if unit else key_label,
         "y_label": _unit_text(rule.type),
+        "y_title": "割合" if isinstance(rule.type, QType) and rule.type.is_rate else "金額",
         "open_end": last.hi is None,
         "legend": len(columns) > 1,
         "legend_x": PAD_L + 16,  # top left: fees rise with the key, so it is empty there

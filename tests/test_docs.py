@@ -713,3 +713,19 @@ def test_a_regulation_named_language_cannot_replace_the_language_reference(name,
     assert f"{p}:1:4: エラー F131: 規程名「{name}」は使えません。{name}.md は言語リファレンス language.md と同じファイルです" \
         in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_table_of_rates_says_rate_not_amount(tmp_path):
+    """A table whose cells are percentages (月割りの割合) heads its column 割合, not 金額."""
+    p = tmp_path / "rate.fee"
+    p.write_text("""規程 rate 「割合の表」
+入力 people: 人 「人数」
+表 share 「負担割合」 [第1条] people による
+    10人以下   100%
+    それ以上    75%
+例 share(people=10人) = 100%
+例 share(people=11人) = 75%
+""", "utf-8")
+    ctx = docs.regulation_context(p)
+    (table,) = [r["table"] for r in ctx["rules"] if r.get("table")]
+    assert table["columns"] == ["割合"]
