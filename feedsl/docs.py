@@ -119,6 +119,13 @@ def _notes(rule: ir.RuleIR) -> list[dict]:
     return [{"kind": kind, "text": text, "interpretation": kind == "解釈"} for kind, text in rule.notes]
 
 
+def _tick(x) -> str:
+    """An axis label: 億 for round hundreds of millions (5億, not 500,000,000), else the number."""
+    if x and x.denominator == 1 and x % 10_000_000 == 0 and abs(x) >= 100_000_000:
+        return f"{fmt_num(Fraction(x, 100_000_000))}億"
+    return fmt_num(x)
+
+
 def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
     lk: ir.Lookup = rule.expr
     key_type = getattr(lk.key, "type", None)
@@ -489,7 +496,7 @@ def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) ->
     xt = (x0 // xstep + (0 if x0 % xstep == 0 else 1)) * xstep
     xticks = []
     while xt <= x1:
-        label = fmt_percent(xt) if is_rate else fmt_num(xt)
+        label = fmt_percent(xt) if is_rate else _tick(xt)
         at = X(xt)
         anchor = "end" if at > CHART_W - PAD_R - 24 else ("start" if at < PAD_L + 8 and xt != 0 else "middle")
         xticks.append({"x": _fmt_svg(at), "label": label, "anchor": anchor})
@@ -497,7 +504,7 @@ def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) ->
     yticks = []
     yt = Fraction(0)
     while yt <= ytop:
-        yticks.append({"y": _fmt_svg(Y(yt)), "label": fmt_num(yt)})
+        yticks.append({"y": _fmt_svg(Y(yt)), "label": _tick(yt)})
         yt += ystep
     unit = "%" if is_rate else (str(kt) if isinstance(kt, QType) and kt.dim else "")
     return {
