@@ -203,6 +203,17 @@ def _jsonable(v):
     return v
 
 
+def _entry_rule(reg, entry: str):
+    """The rule ``entry`` names, or a UsageError listing the rules (with a guess)."""
+    if entry not in reg.rules:
+        import difflib
+
+        sug = difflib.get_close_matches(entry, list(reg.rules), n=1)
+        hint = f"（「{sug[0]}」のことですか？）" if sug else ""
+        raise UsageError(f"規則「{entry}」はありません{hint}。規則: {', '.join(reg.rules)} / unknown entry {entry!r}")
+    return reg.rules[entry]
+
+
 def cmd_eval(a) -> int:
     from .api import load
     from .diagnostics import FeeCompileError
@@ -217,13 +228,7 @@ def cmd_eval(a) -> int:
         _err(_render(e.diagnostics, "ja"))
         return EXIT_FEE
     reg = mod.__feedsl_ir__
-    if a.entry not in reg.rules:
-        import difflib
-
-        sug = difflib.get_close_matches(a.entry, list(reg.rules), n=1)
-        hint = f"（「{sug[0]}」のことですか？）" if sug else ""
-        raise UsageError(f"規則「{a.entry}」はありません{hint}。規則: {', '.join(reg.rules)} / unknown entry {a.entry!r}")
-    rule = reg.rules[a.entry]
+    rule = _entry_rule(reg, a.entry)
     types = dict(rule.params)
     types.update({n: reg.inputs[n].type for n in rule.inputs})
     kwargs = {}
@@ -295,6 +300,61 @@ def cmd_eval(a) -> int:
     return EXIT_OK
 
 
+def cmd_batch(a) -> int:
+    """One entry over a roster: exit 0 when every row was computed, 1 when some
+    were rejected (the rest still written), 2 for usage or unreadable files."""
+    from . import batch, roster
+    from .api import load
+    from .diagnostics import FeeCompileError
+
+    path = Path(a.file)
+    if not path.exists():
+        raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
+    out = Path(a.output)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"-o {out}: 出力は .csv か .xlsx にしてください / OUT must be .csv or .xlsx")
+    if out.exists() and Path(a.roster).exists() and out.resolve() == Path(a.roster).resolve():
+        raise UsageError(f"-o {out}: 名簿そのものには書き出せません / OUT is the roster itself")
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {out}: 書き出し先のディレクトリがありません / no such directory: {out.parent}")
+    try:
+        "".encode(a.out_encoding)
+    except LookupError:
+        raise UsageError(f"--out-encoding {a.out_encoding}: 知らない文字コードです / unknown encoding") from None
+    try:
+        mod = load(path)
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return EXIT_USAGE
+    _entry_rule(mod.__feedsl_ir__, a.entry)
+    mapping = roster.read_map(a.map) if a.map else None
+    table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
+    bar = None
+    if not a.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(table.rows), unit="行", file=sys.stderr, leave=False)
+    try:
+        res = batch.run(mod, a.entry, table, out, mapping=mapping, group_by=a.group_by,
+                        record_column=a.record_column, breakdown=a.breakdown,
+                        out_encoding=a.out_encoding, progress=bar.update if bar else None)
+    except UnicodeEncodeError as e:
+        raise UsageError(f"-o {out}: {a.out_encoding} で書けない文字があります（{e.object[e.start:e.end]!r}）。"
+                         f"--out-encoding utf-8-sig にしてください / a character cannot be written in {a.out_encoding}") from None
+    finally:
+        if bar:
+            bar.close()
+    _out(batch.summary_text(res))
+    if res.error_rows:
+        if out.suffix.lower() == ".csv":
+            where = out.with_name(out.name[:-4] + ".errors.csv")
+            _err(f"エラーの行は {where} にあります / rejected rows are in {where}")
+        else:
+            _err(f"エラーの行は {out} のシート「{batch.ERROR_SHEET}」にあります / rejected rows are in the sheet "
+                 f"{batch.ERROR_SHEET} of {out}")
+    return EXIT_FEE if res.error_rows else EXIT_OK
+
+
 def cmd_cache(a) -> int:
     from . import loader
 
@@ -307,6 +367,12 @@ def cmd_cache(a) -> int:
     if problem:
         _err(f"feedsl: このキャッシュは使われていません: {problem[0]} / this cache is not used: {problem[1]}")
     return EXIT_OK
+
+
+def batch_default_record_column() -> str:
+    from .batch import RECORD_COLUMN
+
+    return RECORD_COLUMN
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -359,6 +425,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", action="store_true",
                    help="内訳を条項付きで示す / show the breakdown, clause by clause (with --json: as JSON)")
     c.set_defaults(func=cmd_eval)
+
+    c = sub.add_parser("batch", help="名簿の全員の会費を計算する / compute an entry over a roster (.csv/.xlsx)")
+    c.add_argument("file", metavar="REG", help="the .fee file")
+    c.add_argument("entry", metavar="ENTRY", help="the rule to compute (municipal_fee)")
+    c.add_argument("roster", metavar="ROSTER", help="the roster: .csv (UTF-8 or cp932) or .xlsx")
+    c.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv (errors to OUT.errors.csv) or OUT.xlsx")
+    c.add_argument("--sheet", help="the roster's sheet (default: the first)")
+    c.add_argument("--encoding", help="the roster CSV's encoding (default: detected; utf-8, utf-8-sig or cp932)")
+    c.add_argument("--out-encoding", default="utf-8-sig",
+                   help="OUT.csv's encoding (default utf-8-sig: UTF-8 with BOM, which Excel opens; or cp932)")
+    c.add_argument("--map", metavar="MAP.toml", help='columns for inputs: population = "人口（R6.1.1）"')
+    c.add_argument("--group-by", metavar="COLUMN", help="rows with one value here are one member (its records)")
+    c.add_argument("--record-column", metavar="COLUMN",
+                   help=f"the column naming the record parameter a row fills (default {batch_default_record_column()})")
+    c.add_argument("--breakdown", action="store_true", help="a column per rule the entry adds up (世帯割, 均等割)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_batch)
 
     c = sub.add_parser("cache", help="コンパイル済みモジュールのキャッシュ / the cache of compiled modules")
     what = c.add_mutually_exclusive_group(required=True)
