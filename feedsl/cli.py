@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -327,6 +328,7 @@ def cmd_batch(a) -> int:
         _err(_render(e.diagnostics, "ja"))
         return EXIT_USAGE
     _entry_rule(mod.__feedsl_ir__, a.entry)
+    started = time.perf_counter()
     mapping = roster.read_map(a.map) if a.map else None
     table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
     bar = None
@@ -344,6 +346,7 @@ def cmd_batch(a) -> int:
     finally:
         if bar:
             bar.close()
+    res.seconds = time.perf_counter() - started  # reading the roster included
     _out(batch.summary_text(res))
     if res.error_rows:
         if out.suffix.lower() == ".csv":
