@@ -36,6 +36,9 @@ RECORD_COLUMN = "記録"
 
 RESULT_SHEET, ERROR_SHEET, SUMMARY_SHEET = "会費", "エラー", "集計"
 
+XLSX_ROWS = 1_048_576
+"""Rows of an Excel sheet, the header included: a longer roster would lose rows."""
+
 
 def ja(message: str) -> str:
     """The Japanese half of a 'ja / en' message."""
@@ -480,6 +483,9 @@ def run(module, entry: str, table: Table, out: Path, *, mapping=None, group_by=N
     if suffix == ".csv":
         sink = CsvSink(out, result_headers, error_headers, out_encoding)
     elif suffix == ".xlsx":
+        if len(table.rows) >= XLSX_ROWS:
+            raise RosterError(f"{out}: Excel のシートは {XLSX_ROWS - 1:,} 行までです（名簿は {len(table.rows):,} 行）。"
+                              f"出力を .csv にしてください / too many rows for a sheet: write a .csv")
         sink = XlsxSink(out, result_headers, error_headers, 1 + len(parts))
     else:
         raise RosterError(f"{out}: 出力は .csv か .xlsx にしてください / OUT must be .csv or .xlsx")

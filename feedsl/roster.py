@@ -220,10 +220,13 @@ def find_columns(headers: list[str], targets: list[Target], mapping: dict[str, s
     for t in targets:
         if t.name in found:
             continue
-        for k in (t.name, t.label):
-            if k and header_key(k) in keys:
-                found[t.name] = keys[header_key(k)]
-                break
+        cols = sorted({keys[header_key(k)] for k in (t.name, t.label) if k and header_key(k) in keys})
+        if len(cols) > 1:  # 人口 and population both: which one is meant is not for us to guess
+            raise RosterError(f"名簿{where}の列「{headers[cols[0]]}」と「{headers[cols[1]]}」がどちらも入力 "
+                              f"{t.describe()} です。どちらかの見出しを変えるか --map で指定してください"
+                              f" / two columns for {t.name}")
+        if cols:
+            found[t.name] = cols[0]
     missing = [t for t in targets if t.required and t.name not in found]
     if missing:
         names = "、".join(f"{t.describe()}" for t in missing)

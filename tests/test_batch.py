@@ -177,6 +177,27 @@ def test_missing_column_is_exit_2_before_any_row(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_two_columns_for_one_input(tmp_path, capsys):
+    """人口 and population both in the header: exit 2 naming both, never a guess."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("市町村の区分,人口,population,世帯数\n市,1000,2000,10\n", "utf-8")
+    assert batch(HOKKAIDO, "municipal_fee", roster, "-o", tmp_path / "o.csv") == 2
+    assert "「人口」と「population」" in capsys.readouterr().err
+
+
+def test_too_many_rows_for_a_sheet(tmp_path, monkeypatch, capsys):
+    """A roster longer than an Excel sheet would lose rows in .xlsx: exit 2 before writing."""
+    from feedsl import batch as batch_mod
+
+    monkeypatch.setattr(batch_mod, "XLSX_ROWS", 3)
+    roster = tmp_path / "r.csv"
+    roster.write_text(roster_text([GOOD_ROWS[0][0]] * 3), "utf-8")
+    assert batch(HOKKAIDO, "municipal_fee", roster, "-o", tmp_path / "o.xlsx") == 2
+    assert ".csv にしてください" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [roster]
+    assert batch(HOKKAIDO, "municipal_fee", roster, "-o", tmp_path / "o.csv") == 0
+
+
 def test_map_file(tmp_path):
     """--map map.toml: input = "header" (by identifier or by label)."""
     roster = tmp_path / "r.csv"
