@@ -158,6 +158,7 @@ class Layout:
         self.group_col = None
         if group_by:
             self.group_col = _column(headers, group_by, "--group-by")
+            self.group_header = headers[self.group_col]
         elif any(is_list for is_list, _ in self.records.values()):
             raise RosterError(f"規則「{entry}」は記録の一覧を受け取ります。会員ごとの行をまとめる列を --group-by で"
                               f"指定してください（例: --group-by 会員番号） / {entry} takes a list of records: give --group-by")
@@ -191,7 +192,11 @@ class Layout:
         """The keyword arguments of one member; raises _Reject."""
         first = member[0][1]
         if self.group_col is not None and _key(first[self.group_col]) == "":
-            raise _Reject(RowError(self.group_header, "会員をまとめる列が空です（--group-by）"))
+            raise _Reject(RowError(self.group_header, f"{self.group_header}が空です（--group-by の列）"))
+        if len(member) > 1 and not self.records:
+            # Without records a member is one row: a repeated key is a duplicate, not a part.
+            raise _Reject(RowError(self.group_header, f"{self.group_header}「{first[self.group_col]}」の行が"
+                                                      f"{len(member)}行あります（この規則では1会員1行）"))
         kw = {}
         for name, col, read, desc in self.flat:
             v = _read(read, first[col], name, desc)
@@ -219,10 +224,6 @@ class Layout:
             if not is_list and param not in kw:
                 raise _Reject(RowError(self._describe(param), f"{self._describe(param)} の行がありません"))
         return kw
-
-    @property
-    def group_header(self) -> str:
-        return "会員"
 
     def _describe(self, param: str) -> str:
         label = self.param_labels.get(param)

@@ -415,7 +415,22 @@ def test_group_errors_reject_the_whole_member(tmp_path):
     assert len([e for e in errors if e[1] == "104"]) == 2  # both rows of member 104
     by = {e[1]: e for e in errors}
     assert "supporters" in by["104"][-2] or "supporters" in by["104"][-1]
+    assert by[""][-2] == "会員番号" and "空です" in by[""][-1]
     assert "2行以上" in by["105"][-1] and "賛助" in by["106"][-1] and "行がありません" in by["107"][-1]
+
+
+def test_group_by_without_records_rejects_duplicates(tmp_path):
+    """municipal_fee takes one row per member: with --group-by, two rows with one
+    会員番号 are a duplicate, both rejected (neither silently dropped)."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(roster_text([GOOD_ROWS[0][0], GOOD_ROWS[1][0], GOOD_ROWS[0][0].replace("A町", "A町（重複）")]),
+                      "utf-8")
+    out = tmp_path / "o.csv"
+    assert batch(HOKKAIDO, "municipal_fee", roster, "-o", out, "--group-by", "会員番号") == 1
+    assert [(r[0], r[-1]) for r in read_csv(out)[1:]] == [("2", "244000")]
+    errors = read_csv(tmp_path / "o.errors.csv")[1:]
+    assert [(e[0], e[2]) for e in errors] == [("2", "A町"), ("4", "A町（重複）")]
+    assert all(e[-2] == "会員番号" and "2行あります" in e[-1] for e in errors)
 
 
 def test_list_entry_needs_group_by(tmp_path, capsys):
