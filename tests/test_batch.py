@@ -513,3 +513,39 @@ def test_command_line_no_progress_when_not_a_terminal(tmp_path):
     assert "2 行" in p.stdout and "エラー 1 行" in p.stdout and "合計 82,000円" in p.stdout
     assert "%|" not in p.stderr and "Traceback" not in p.stderr
     assert out.exists()
+
+
+def _on_a_terminal(args) -> str:
+    """Run ``feedsl`` with stdout/stderr on a pseudo-terminal 100 columns wide; return what it printed."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        os.execv(sys.executable, [sys.executable, "-m", "feedsl", *args])
+    out = b""
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    os.waitpid(pid, 0)
+    return out.decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_and_quiet(tmp_path):
+    """On a terminal the progress bar is drawn on stderr; --quiet leaves only the summary."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(roster_text([GOOD_ROWS[0][0]] * 5000), "utf-8")
+    args = ["batch", HOKKAIDO, "municipal_fee", str(roster), "-o", str(tmp_path / "o.csv")]
+    shown = _on_a_terminal(args)
+    assert "%|" in shown and "/5000" in shown and "5,000 行" in shown
+    quiet = _on_a_terminal(args + ["--quiet"])
+    assert "%|" not in quiet and "5,000 行" in quiet
