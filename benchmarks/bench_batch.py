@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -76,6 +77,8 @@ def run(rows: int, keep: str | None) -> None:
     print(f"CSV → CSV : {t_csv:6.2f} s  (goal < 10 s; exit {code_csv})")
     print(f"CSV → xlsx: {t_xlsx:6.2f} s  (goal < 30 s; exit {code_xlsx})")
     print(f"read back the xlsx with python-calamine: {t_read:.2f} s ({n - 1:,} result rows)")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
