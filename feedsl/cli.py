@@ -9,21 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 
-from .values import read_digits
+from .typed import InputValueError, UsageError
+from .typed import clip as _clip
+from .typed import coerce as _coerce
+from .typed import load_json as _load_json
+from .typed import parse_value as _parse_value
 
 EXIT_OK, EXIT_FEE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
-
-
-class InputValueError(UsageError):
-    """A value typed for an input that cannot be read (25,000円 for a 人 input):
-    reported as an input error, like the ones the compiled function raises."""
 
 
 def _out(text: str = "") -> None:
@@ -187,80 +183,6 @@ def cmd_docs(a) -> int:
     return EXIT_OK
 
 
-# Inputs of any length are read exactly and computed, as the Python API computes
-# with any int: Python's int() and Fraction() refuse text of more than 4,300
-# digits, so long digit strings are read piecewise (feedsl.values). Output shortens a
-# number past 60 digits (runtime.format_number); --json carries it exactly.
-
-def _clip(text: str, keep: int = 40) -> str:
-    """A value as a message echoes it: a long one cut, with its length."""
-    return text if len(text) <= keep else f"{text[:keep]}…（{len(text):,}文字）"
-
-
-def _load_json(text: str, where: str):
-    """JSON with integers of any length; nesting too deep for Python's parser or
-    malformed JSON is a UsageError naming ``where`` (the input or the file)."""
-    try:
-        return json.loads(text, parse_int=read_digits)
-    except RecursionError:
-        raise UsageError(f"{where}: JSON の入れ子が深すぎます / JSON nested too deep") from None
-    except json.JSONDecodeError as e:
-        raise UsageError(f"{where}: JSON として読めません（{e.msg}、{e.lineno}行 {e.colno}列）"
-                         f" / not valid JSON ({e.msg}, line {e.lineno} column {e.colno})") from None
-
-
-def _unit_of(typ) -> str:
-    """The unit an input's text may carry: 人, 円/世帯; empty for a rate or a plain number."""
-    from .ir import NODIM
-
-    return "" if typ.dim == NODIM else str(typ)
-
-
-def _parse_value(text, typ, name: str, reg=None):
-    """A value typed for an input of type ``typ`` -- on the command line or as a
-    JSON string -- read by feedsl.values (the one reader of every input surface).
-    Records and lists are JSON (their strings read the same way). An enum or a
-    date that does not read is passed on as typed, for the module's own message."""
-    from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
-    from .values import ValueReadError, read_bool, read_date, read_enum, read_quantity
-
-    if not isinstance(text, str):
-        return _coerce(text, typ, name, reg)
-    t = text.strip()
-    try:
-        if isinstance(typ, QType):
-            return read_quantity(t, _unit_of(typ), typ.integral)
-        if isinstance(typ, BoolType):
-            return read_bool(t)
-        if isinstance(typ, DateType):
-            return read_date(t)
-        if isinstance(typ, EnumType) and reg is not None and typ.name in reg.enums:
-            return read_enum(t, reg.enums[typ.name].values)
-    except ValueReadError as e:
-        if isinstance(typ, (QType, BoolType)):
-            raise InputValueError(f"{name}={e.ja} / {name}={e.en}") from None
-        return t
-    if isinstance(typ, (RecordType, ListType)):
-        return _coerce(_load_json(t, name), typ, name, reg)
-    return t
-
-
-def _coerce(value, typ, where: str, reg):
-    """JSON inputs: strings read as typed values (``"2.5万人"``, ``"令和6年10月1日"``,
-    ``"市"``), inside records and lists too; everything else as it is."""
-    from .ir import ListType, RecordType
-
-    if isinstance(value, str) and not isinstance(typ, (RecordType, ListType)):
-        return _parse_value(value, typ, where, reg)
-    if isinstance(typ, RecordType) and isinstance(value, dict) and reg is not None and typ.name in reg.records:
-        fields = {f.name: f.type for f in reg.records[typ.name].fields}
-        return {k: _coerce(v, fields[k], f"{where}.{k}", reg) if k in fields else v
-                for k, v in value.items()}
-    if isinstance(typ, ListType) and isinstance(value, list):
-        return [_coerce(v, typ.element, f"{where}[{i}]", reg) for i, v in enumerate(value)]
-    return value
-
-
 def _jsonable(v):
     from .runtime import exact_text, json_int
 
@@ -298,6 +220,17 @@ def _entries_text(reg) -> str:
     return "\n".join(lines)
 
 
+def _entry_rule(reg, entry: str):
+    """The rule ``entry`` names, or a UsageError listing the rules (with a guess)."""
+    if entry not in reg.rules:
+        import difflib
+
+        sug = difflib.get_close_matches(entry, list(reg.rules), n=1)
+        hint = f"（「{sug[0]}」のことですか？）" if sug else ""
+        raise UsageError(f"規則「{entry}」はありません{hint}。規則: {', '.join(reg.rules)} / unknown entry {entry!r}")
+    return reg.rules[entry]
+
+
 def cmd_eval(a) -> int:
     from .api import load
     from .diagnostics import FeeCompileError
@@ -322,6 +255,9 @@ def cmd_eval(a) -> int:
         hint = f"（「{sug[0]}」のことですか？）" if sug else ""
         raise UsageError(f"規則「{a.entry}」はありません{hint}。規則: {', '.join(reg.rules)} / unknown entry {a.entry!r}")
     rule = reg.rules[a.entry]
+
+
+    rule = _entry_rule(reg, a.entry)
     types = dict(rule.params)
     types.update({n: reg.inputs[n].type for n in rule.inputs})
     kwargs = {}
@@ -393,6 +329,63 @@ def cmd_eval(a) -> int:
     return EXIT_OK
 
 
+def cmd_batch(a) -> int:
+    """One entry over a roster: exit 0 when every row was computed, 1 when some
+    were rejected (the rest still written), 2 for usage or unreadable files."""
+    from . import batch, roster
+    from .api import load
+    from .diagnostics import FeeCompileError
+
+    path = Path(a.file)
+    if not path.exists():
+        raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
+    out = Path(a.output)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"-o {out}: 出力は .csv か .xlsx にしてください / OUT must be .csv or .xlsx")
+    if out.exists() and Path(a.roster).exists() and out.resolve() == Path(a.roster).resolve():
+        raise UsageError(f"-o {out}: 名簿そのものには書き出せません / OUT is the roster itself")
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {out}: 書き出し先のディレクトリがありません / no such directory: {out.parent}")
+    try:
+        "".encode(a.out_encoding)
+    except LookupError:
+        raise UsageError(f"--out-encoding {a.out_encoding}: 知らない文字コードです / unknown encoding") from None
+    try:
+        mod = load(path)
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return EXIT_USAGE
+    _entry_rule(mod.__feedsl_ir__, a.entry)
+    started = time.perf_counter()
+    mapping = roster.read_map(a.map) if a.map else None
+    table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
+    bar = None
+    if not a.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(table.rows), unit="行", file=sys.stderr, leave=False)
+    try:
+        res = batch.run(mod, a.entry, table, out, mapping=mapping, group_by=a.group_by,
+                        record_column=a.record_column, breakdown=a.breakdown,
+                        out_encoding=a.out_encoding, progress=bar.update if bar else None)
+    except UnicodeEncodeError as e:
+        raise UsageError(f"-o {out}: {a.out_encoding} で書けない文字があります（{e.object[e.start:e.end]!r}）。"
+                         f"--out-encoding utf-8-sig にしてください / a character cannot be written in {a.out_encoding}") from None
+    finally:
+        if bar:
+            bar.close()
+    res.seconds = time.perf_counter() - started  # reading the roster included
+    _out(batch.summary_text(res))
+    if res.error_rows:
+        if out.suffix.lower() == ".csv":
+            where = out.with_name(out.name[:-4] + ".errors.csv")
+            _err(f"エラーの行は {where} にあります / rejected rows are in {where}")
+        else:
+            _err(f"エラーの行は {out} のシート「{batch.ERROR_SHEET}」にあります / rejected rows are in the sheet "
+                 f"{batch.ERROR_SHEET} of {out}")
+    return EXIT_FEE if res.error_rows else EXIT_OK
+
+
 def cmd_cache(a) -> int:
     from . import loader
 
@@ -405,6 +398,12 @@ def cmd_cache(a) -> int:
     if problem:
         _err(f"feedsl: このキャッシュは使われていません: {problem[0]} / this cache is not used: {problem[1]}")
     return EXIT_OK
+
+
+def batch_default_record_column() -> str:
+    from .batch import RECORD_COLUMN
+
+    return RECORD_COLUMN
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -457,6 +456,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", action="store_true",
                    help="内訳を条項付きで示す / show the breakdown, clause by clause (with --json: as JSON)")
     c.set_defaults(func=cmd_eval)
+
+    c = sub.add_parser("batch", help="名簿の全員の会費を計算する / compute an entry over a roster (.csv/.xlsx)")
+    c.add_argument("file", metavar="REG", help="the .fee file")
+    c.add_argument("entry", metavar="ENTRY", help="the rule to compute (municipal_fee)")
+    c.add_argument("roster", metavar="ROSTER", help="the roster: .csv (UTF-8 or cp932) or .xlsx")
+    c.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv (errors to OUT.errors.csv) or OUT.xlsx")
+    c.add_argument("--sheet", help="the roster's sheet (default: the first)")
+    c.add_argument("--encoding", help="the roster CSV's encoding (default: detected; utf-8, utf-8-sig or cp932)")
+    c.add_argument("--out-encoding", default="utf-8-sig",
+                   help="OUT.csv's encoding (default utf-8-sig: UTF-8 with BOM, which Excel opens; or cp932)")
+    c.add_argument("--map", metavar="MAP.toml", help='columns for inputs: population = "人口（R6.1.1）"')
+    c.add_argument("--group-by", metavar="COLUMN", help="rows with one value here are one member (its records)")
+    c.add_argument("--record-column", metavar="COLUMN",
+                   help=f"the column naming the record parameter a row fills (default {batch_default_record_column()})")
+    c.add_argument("--breakdown", action="store_true", help="a column per rule the entry adds up (世帯割, 均等割)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=cmd_batch)
 
     c = sub.add_parser("cache", help="コンパイル済みモジュールのキャッシュ / the cache of compiled modules")
     what = c.add_mutually_exclusive_group(required=True)
