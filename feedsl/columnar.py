@@ -504,8 +504,11 @@ def _as_array(x):
 
 
 def _objects(items):
+    """An object array of the items as they are (a list inside stays one element)."""
+    items = list(items)
     a = np.empty(len(items), dtype=object)
-    a[:] = list(items)
+    for i, v in enumerate(items):
+        a[i] = v
     return a
 
 

@@ -323,7 +323,7 @@ class _Gen:
         for n in self.decided_order(r):
             inp = self.reg.inputs[n]
             needed = "None"
-            if inp.needed is not None and not inp.has_default:
+            if inp.needed is not None and not inp.has_default and n not in r.always:
                 needed = self.emit(inp.needed)
             self.lines.append("    " + self.input_call(n, inp, inp.type, inp.minimum, inp.min_exclusive,
                                                       self.default(inp), needed, n in r.always))
