@@ -598,6 +598,10 @@ class Call:
         fill = 0 if default is REQUIRED else default
         low = 0 if minimum is None else minimum
         what = f"入力 {name}（{label}）"
+        if default is not REQUIRED and (default < low or (exclusive and default == low) or default < 0):
+            # a default outside the input's 範囲 is refused like a value passed (the scalar path checks it)
+            self.reject(~given, f"{what} の既定値 {format_value(default)}{unit} は範囲外です"
+                        f" / the default of {name!r} is outside its range", name)
         if x is REQUIRED:
             v = _from_objects(fill)
             self.inp[name] = v

@@ -377,5 +377,5 @@ def embedding(reg: ir.RegulationIR) -> str:
     return ("\n\n_COLUMNS_SOURCE = " + repr(src) + "\n\n"
             "def __getattr__(_name):\n"
             "    if _name == 'columns':\n"
-            "        return _rt_columns_module(globals(), _COLUMNS_SOURCE)\n"
+            "        return _rt_columns_module(_bi_globals(), _COLUMNS_SOURCE)\n"
             "    raise AttributeError(f'module {__name__!r} has no attribute {_name!r}')\n")

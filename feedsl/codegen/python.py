@@ -37,7 +37,7 @@ RUNTIME = [
     "sum_over", "count_over", "record_arg", "list_arg", "no_row", "lookup_rows",
     "enum_excluded", "deep_call", "needed_missing", "columns_module",
 ]
-BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum"]
+BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum", "globals"]
 
 rt = names.runtime
 bi = names.builtin
