@@ -84,6 +84,14 @@ def _bounds(arr):
     return int(arr), int(arr)
 
 
+def tighten(x: V) -> V:
+    """``x`` with its bounds from its actual minimum and maximum (one pass each)."""
+    if x.k != "i" or not isinstance(x.a, np.ndarray) or not x.a.size:
+        return x
+    lo, hi = _bounds(x.a)
+    return V(x.a, "i", max(lo, x.lo), min(hi, x.hi), x.err)
+
+
 def first(e1, e2):
     """The first error of two (evaluation order), rows with none 0."""
     if e1 is None:
@@ -156,6 +164,9 @@ def arith(op: str, x: V, y: V) -> V:
         if _fits(lo, hi):
             a = x.a + y.a if op == "+" else x.a - y.a if op == "-" else x.a * y.a
             return V(a, "i", lo, hi, err)
+        tx, ty = tighten(x), tighten(y)
+        if (tx.lo, tx.hi, ty.lo, ty.hi) != (x.lo, x.hi, y.lo, y.hi):
+            return arith(op, V(tx.a, "i", tx.lo, tx.hi, x.err), V(ty.a, "i", ty.lo, ty.hi, y.err))
     a, b = _obj(x), _obj(y)
     r = a + b if op == "+" else a - b if op == "-" else a * b
     return V(r, "o", None, None, err)
@@ -270,6 +281,8 @@ _ROUND = {"四捨五入": round_half_up, "切り捨て": round_down, "切り上�
 
 def round_(mode: str, x: V, unit: int) -> V:
     """四捨五入 (half away from zero), 切り捨て (toward zero), 切り上げ (away from zero)."""
+    if x.k == "i" and isinstance(x.a, np.ndarray) and x.lo < 0 <= x.hi:
+        x = tighten(x)
     if x.k == "i" and _fits(2 * min(x.lo, 0) - 2 * unit, 2 * max(x.hi, 0) + 2 * unit):
         f = _ROUND[mode]
         lo, hi = f(x.lo, unit), f(x.hi, unit)
@@ -387,6 +400,20 @@ class Table:
                           np.array([s[2] for s in spans], dtype=np.int64)) if ok else False
         return self._ints
 
+    def dense(self):
+        """(first, last) whole number the rows cover without a gap (the first
+        column has an amount in each), or None."""
+        if not hasattr(self, "_dense"):
+            self._dense = None
+            r = self.int_ranges()
+            if r and len(r[0]):
+                starts, ends, rows = r
+                if all(int(ends[i]) + 1 == int(starts[i + 1]) for i in range(len(starts) - 1)) and not any(
+                        self.missing[int(i), 0] for i in rows):
+                    self._dense = (int(starts[0]), int(ends[-1]))
+                    self.span_values = self.grid[rows, 0]
+        return self._dense
+
     def row_of(self, key):
         """The row index of one exact key, len(rows) for それ以外, -1 for none."""
         for i, (lo, li, hi, hincl) in enumerate(self.rows):
@@ -403,6 +430,13 @@ def lookup(c, t: Table, key: V, col: V | None) -> V:
     err = _errs(key) if col is None else _errs(key, col)
     ka = key.a
     ranges = t.int_ranges() if key.k == "i" else False
+    if ranges and col is None and t.grid.dtype != object:
+        dense = t.dense()
+        if dense is not None and dense[0] <= key.lo and key.hi <= dense[1]:
+            # the rows cover every key this column holds, one after another: one searchsorted, one take
+            pos = np.searchsorted(ranges[0], ka, side="right") - 1
+            lo, hi = t.bounds
+            return V(t.span_values[pos], "i", lo, hi, err)
     if ranges:
         starts, ends, rows = ranges
         k = np.asarray(ka, dtype=np.int64)
@@ -593,6 +627,15 @@ class Call:
         return take_default, absent
 
     def count(self, name, label, unit, minimum, exclusive, default, needed=None, always=False, integral=True):
+        x = self.cols.get(name)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and x.size:
+            # the fast path: a whole-number column has no gaps; its bounds are all it is checked by
+            lo, hi = _bounds(x)
+            low = 0 if minimum is None else minimum
+            if hi <= I64_MAX and (lo > low if exclusive else lo >= low) and (integral or lo >= 0):
+                v = V(x if x.dtype == np.int64 else x.astype(np.int64), "i", lo, hi)
+                self.inp[name] = v
+                return v
         x, given = self.column(name)
         take_default, absent = self.decide(name, label, x, given, default, needed, always)
         fill = 0 if default is REQUIRED else default
@@ -660,6 +703,10 @@ class Call:
         return self.count(name, label, unit, minimum, exclusive, default, needed, always, integral=False)
 
     def boolean(self, name, label, default, needed=None, always=False):
+        x = self.cols.get(name)
+        if isinstance(x, np.ndarray) and x.dtype == bool:
+            v = self.inp[name] = V(x, "b")
+            return v
         x, given = self.column(name)
         take_default, absent = self.decide(name, label, x, given, default, needed, always)
         fill = False if default is REQUIRED else bool(default)
@@ -682,6 +729,12 @@ class Call:
     def enum(self, name, label, values, members, default, needed=None, always=False):
         """An enum column: value names, labels, integer codes (declaration order)
         or a pandas/Arrow categorical; ``members`` the codes this input takes."""
+        x = self.cols.get(name)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and x.size and members is None:
+            lo, hi = _bounds(x)
+            if lo >= 0 and hi < len(values):  # integer codes, all valid
+                v = self.inp[name] = V(x, "e")
+                return v
         x, given = self.column(name)
         take_default, absent = self.decide(name, label, x, given, default, needed, always)
         names = [v for v, _ in values]

@@ -215,7 +215,7 @@ def test_every_special_value_of_every_input(path):
 _gen = iter(range(10**9))
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, print_blob=False,
+@settings(max_examples=80, deadline=None, derandomize=True, print_blob=False,
           suppress_health_check=list(HealthCheck))
 @given(text=regulations("mixed"), data=st.data())
 def test_columns_equal_interpreter_on_generated_regulations(text, data):

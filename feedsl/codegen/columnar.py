@@ -57,6 +57,7 @@ class _Gen:
         self.lines: list[str] = []
         self.tmp = 0
         self.env: dict[str, str] = {}
+        self.seen: dict = {}
 
     # --- analysis -------------------------------------------------------------
     def row_only_rules(self) -> set[str]:
@@ -107,7 +108,17 @@ class _Gen:
         return name
 
     def emit(self, e) -> str:
-        return getattr(self, "e_" + type(e).__name__)(e)
+        """The temporary holding ``e``'s column. Every sub-expression is computed
+        for all rows (errors travel with the values), so an expression that
+        occurs twice in one function is computed once."""
+        key = e
+        try:
+            hit = self.seen.get(key)
+        except TypeError:  # pragma: no cover - an unhashable constant
+            return getattr(self, "e_" + type(e).__name__)(e)
+        if hit is None:
+            hit = self.seen[key] = getattr(self, "e_" + type(e).__name__)(e)
+        return hit
 
     def e_Const(self, e: ir.Const) -> str:
         if isinstance(e.type, EnumType):
@@ -226,7 +237,7 @@ class _Gen:
     # --- rules and entries ----------------------------------------------------
     def rule(self, name: str) -> list[str]:
         r = self.reg.rules[name]
-        self.lines, self.tmp = [], 0
+        self.lines, self.tmp, self.seen = [], 0, {}
         self.env = {pn: f"_p{k}" for k, (pn, _) in enumerate(r.params)}
         out = self.emit(r.expr)
         fn = self.rule_fn[name]
@@ -310,7 +321,7 @@ class _Gen:
                 f"    c = _cr.Call({name!r}, _kw, {allowed!r}, _rows, _cr.collect_mode(_errors))"]
         if name in self.row_only:
             return head + [f"    return _cr.per_row(c, _scalar[{name!r}], {allowed!r})", ""]
-        self.lines, self.tmp = [], 0
+        self.lines, self.tmp, self.seen = [], 0, {}
         self.env = {}
         pnames = []
         for j, (pn, pt) in enumerate(r.params):
