@@ -340,3 +340,52 @@ def test_scalar_module_imports_no_numpy():
     src = compile_source(feedsl.api.read_source(ROOT / "regulations" / "hokkaido_shakyo.fee")).python
     head = src.split("_COLUMNS_SOURCE")[0]
     assert "numpy" not in head
+
+
+def test_dask_partitioned_roster_equals_the_scalar_path(tmp_path, hokkaido):
+    """A roster in several CSV partitions, read with dask.dataframe; the columnar
+    entry runs per partition (map_partitions, local synchronous scheduler) and
+    equals the scalar entry row by row, with the bad row rejected in both."""
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    import dask
+
+    rng = np.random.default_rng(5)
+    n = 300
+    households = rng.integers(0, 120_000, n)
+    frame = pd.DataFrame({
+        "member": [f"M{i:04d}" for i in range(n)],
+        "kind": rng.choice(["市", "町村", "city", "town_village"], n),
+        "population": households * 2 + rng.integers(0, 1000, n),
+        "households": households,
+        "welfare_households": households // 40,
+    })
+    frame.loc[7, "welfare_households"] = frame.loc[7, "households"] + 1  # breaks the 前提: rejected
+    for k in range(3):
+        frame.iloc[k * 100:(k + 1) * 100].to_csv(tmp_path / f"roster-{k}.csv", index=False)
+    roster = dd.read_csv(str(tmp_path / "roster-*.csv"))
+    assert roster.npartitions == 3
+
+    def fees(part):
+        r = hokkaido.columns.municipal_fee(kind=part["kind"], population=part["population"],
+                                           households=part["households"],
+                                           welfare_households=part["welfare_households"], _errors="collect")
+        return pd.DataFrame({"member": part["member"].to_numpy(), "fee": r.values, "error": r.error},
+                            index=part.index)
+
+    meta = pd.DataFrame({"member": pd.Series(dtype=object), "fee": pd.Series(dtype="int64"),
+                         "error": pd.Series(dtype=bool)})
+    with dask.config.set(scheduler="synchronous"):
+        out = roster.map_partitions(fees, meta=meta).compute()
+    assert len(out) == n
+    for member, fee, error in zip(out["member"], out["fee"], out["error"]):
+        row = frame[frame["member"] == member].iloc[0]
+        try:
+            want = hokkaido.municipal_fee(kind=row["kind"], population=int(row["population"]),
+                                          households=int(row["households"]),
+                                          welfare_households=int(row["welfare_households"]))
+        except FeeInputError:
+            assert error, member
+        else:
+            assert not error and fee == want, member
+    assert out["error"].sum() == 1
