@@ -108,6 +108,12 @@ def _errs(*vs):
     return err
 
 
+def with_errors(v: V, *before: V) -> V:
+    """``v`` failing also where any of ``before`` (computed first) failed."""
+    err = first(_errs(*before), v.err)
+    return v if err is v.err else V(v.a, v.k, v.lo, v.hi, err)
+
+
 def const(x):
     """A constant: whole numbers (int64 when they fit), Fractions, bools, dates."""
     if isinstance(x, bool):
@@ -901,6 +907,22 @@ class Call:
             if out.dtype != object and out.dtype.kind in "iu":
                 out = np.where(errmask, 0, out)
         return ColumnResult(out, np.array(errmask), msgs, inputs)
+
+
+def bottom_up(c, fn, deps: dict) -> None:
+    """Compute the parameterless rules ``fn`` reads (``deps``: each rule's
+    direct ones) before ``fn``, iteratively, so each finds its own in the memo."""
+    stack, seen = [(fn, False)], set()
+    while stack:
+        f, expanded = stack.pop()
+        if expanded:
+            f(c)
+            continue
+        if f in seen:
+            continue
+        seen.add(f)
+        stack.append((f, True))
+        stack.extend((d, False) for d in deps.get(f, ()))
 
 
 def collect_mode(errors: str) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import feedsl
@@ -36,7 +36,7 @@ from test_generated import _plain, _special_numbers, _value
 ROOT = Path(__file__).resolve().parent.parent
 REGS = sorted((ROOT / "regulations").glob("*.fee"))
 _SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, print_blob=False,
-                     suppress_health_check=list(HealthCheck))
+                     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
 def _mod(path):
@@ -216,7 +216,7 @@ _gen = iter(range(10**9))
 
 
 @settings(max_examples=80, deadline=None, derandomize=True, print_blob=False,
-          suppress_health_check=list(HealthCheck))
+          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 @given(text=regulations("mixed"), data=st.data())
 def test_columns_equal_interpreter_on_generated_regulations(text, data):
     src = SourceFile("generated.fee", text)

@@ -28,6 +28,8 @@ from .. import ir
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
 
 _ROW_ONLY_NODES = (ir.Aggregate, ir.FieldGet)
+# An entry reading more parameterless rules than this computes them bottom-up first.
+DEEP_CHAIN = 40
 
 
 def _lit(v) -> str:
@@ -58,6 +60,8 @@ class _Gen:
         self.tmp = 0
         self.env: dict[str, str] = {}
         self.seen: dict = {}
+        self.deep = False
+        self.direct: dict[str, list[str]] = {}
 
     # --- analysis -------------------------------------------------------------
     def row_only_rules(self) -> set[str]:
@@ -147,7 +151,10 @@ class _Gen:
                 codes = self.enum_codes(pt, sorted(pt.members))
                 v = self.t(f"_cr.check_arg(c, {v}, False, None, {(e.name + '.' + pn)!r}, {codes!r})")
             args.append(v)
-        return self.t(f"{self.rule_fn[e.name]}(c{''.join(', ' + a for a in args)})")
+        out = self.t(f"{self.rule_fn[e.name]}(c{''.join(', ' + a for a in args)})")
+        if args:  # the arguments are computed (and checked) before the call, whatever it reads
+            out = self.t(f"_cr.with_errors({out}, {', '.join(args)})")
+        return out
 
     def e_Arith(self, e: ir.Arith) -> str:
         a, b = self.emit(e.left), self.emit(e.right)
@@ -186,6 +193,8 @@ class _Gen:
         if default is None:  # exhaustive arms: the last one takes what is left
             last = arms.pop()
             default = last[last.index(", ") + 2:-1]
+        if not arms:
+            return self.t(f"_cr.with_errors({default}, {s})")
         return self.t(f"_cr.select([{', '.join(arms)}], {default})")
 
     def e_Branches(self, e: ir.Branches) -> str:
@@ -344,8 +353,53 @@ class _Gen:
                 ordered = tuple(sorted(need))
                 cond = self.emit(rel.expr)
                 self.lines.append(f"    c.relation({cond}, {rel.text!r}, {ordered!r}, c.present({ordered!r}))")
+        if self.reads_many(name):
+            # a long chain of rules: computed from the bottom up, each call finds the
+            # rules below it in the memo, so no chain is deeper than Python's stack
+            self.lines.append(f"    _cr.bottom_up(c, {self.rule_fn[name]}, _DEPS)")
+            self.deep = True
         out = self.t(f"{self.rule_fn[name]}(c{''.join(', ' + p for p in pnames)})")
         return head + self.lines + [f"    return c.finish({out})", ""]
+
+    def direct_deps(self, name: str) -> list[str]:
+        """The parameterless rules ``name`` reads, directly or through rules with parameters."""
+        if name in self.direct:
+            return self.direct[name]
+        out, seen = [], {name}
+        self.direct[name] = out
+        walk = [self.reg.rules[name].expr]
+        while walk:
+            e = walk.pop()
+            if isinstance(e, ir.RuleRef) and e.name not in seen:
+                seen.add(e.name)
+                if self.reg.rules[e.name].params:
+                    walk.append(self.reg.rules[e.name].expr)
+                else:
+                    out.append(e.name)
+            walk.extend(children(e))
+        return out
+
+    def reads_many(self, name: str) -> bool:
+        """Whether ``name`` reads more than DEEP_CHAIN parameterless rules (stops counting there)."""
+        done, stack = set(), [name]
+        while stack and len(done) <= DEEP_CHAIN:
+            n = stack.pop()
+            for d in self.direct_deps(n):
+                if d not in done:
+                    done.add(d)
+                    stack.append(d)
+        return len(done) > DEEP_CHAIN
+
+    def deps_table(self) -> list[str]:
+        if not self.deep:
+            return []
+        lines = ["_DEPS = {"]
+        for name in self.reg.rules:
+            if name not in self.row_only and not self.reg.rules[name].params:
+                deps = [d for d in self.direct_deps(name) if d not in self.row_only]
+                if deps:
+                    lines.append(f"    {self.rule_fn[name]}: ({''.join(self.rule_fn[d] + ', ' for d in deps)}),")
+        return lines + ["}"]
 
     def module(self) -> str:
         reg = self.reg
@@ -366,6 +420,7 @@ class _Gen:
                *self.head,
                "",
                *body,
+               *self.deps_table(),
                "_ENTRIES = {",
                *entries,
                "}",
