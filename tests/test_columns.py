@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -213,9 +214,10 @@ def test_every_special_value_of_every_input(path):
 # --- regulations from tests/regen.py vs the interpreter ----------------------------------
 
 _gen = iter(range(10**9))
+_GEN_SCALE = float(os.environ.get("FEEDSL_GEN_SCALE", "1"))
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, print_blob=False,
+@settings(max_examples=int(300 * _GEN_SCALE), deadline=None, derandomize=True, print_blob=False,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 @given(text=regulations("mixed"), data=st.data())
 def test_columns_equal_interpreter_on_generated_regulations(text, data):
