@@ -25,6 +25,7 @@ import datetime
 from fractions import Fraction
 
 from .. import ir
+from .. import needed as _needed
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
 
 _ROW_ONLY_NODES = (ir.Aggregate, ir.FieldGet)
@@ -286,39 +287,12 @@ class _Gen:
             return repr(str.__str__(v) if isinstance(v, str) else str(v))
         return _lit(v)
 
-    def relation_inputs(self, rel: ir.RelationIR) -> set:
-        found: set[str] = set()
-        seen: set[str] = set()
-        stack = [rel.expr]
-        while stack:
-            e = stack.pop()
-            if isinstance(e, ir.InputRef):
-                found.add(e.name)
-            elif isinstance(e, ir.RuleRef) and e.name not in seen:
-                seen.add(e.name)
-                found |= set(self.reg.rules[e.name].inputs)
-            stack.extend(children(e))
-        return found
-
     def decided_order(self, r: ir.RuleIR) -> list[str]:
-        """Inputs in the order the scalar path decides them: a conditional
-        input after the inputs its condition reads."""
-        todo, done = list(r.inputs), []
-        while todo:
-            for n in todo:
-                cond = self.reg.inputs[n].needed
-                reads = set()
-                stack = [cond] if cond is not None else []
-                while stack:
-                    x = stack.pop()
-                    if isinstance(x, ir.InputRef):
-                        reads.add(x.name)
-                    stack.extend(children(x))
-                if all(m in done or m not in r.inputs for m in reads):
-                    break
-            todo.remove(n)
-            done.append(n)
-        return done
+        """Inputs in the order the scalar entry checks them: the conditional
+        ones last, each after the inputs its condition reads."""
+        later = _needed.check_order([n for n in r.inputs if self.reg.inputs[n].needed is not None
+                                     and n not in r.always], self.reg.inputs)
+        return [n for n in r.inputs if n not in later] + later
 
     def entry(self, k: int, name: str) -> list[str]:
         r = self.reg.rules[name]
@@ -348,9 +322,8 @@ class _Gen:
             self.lines.append("    " + self.input_call(n, inp, inp.type, inp.minimum, inp.min_exclusive,
                                                       self.default(inp), needed, n in r.always))
         for rel in self.reg.relations:
-            need = self.relation_inputs(rel)
-            if need and need <= set(r.inputs):
-                ordered = tuple(sorted(need))
+            if rel.inputs and set(rel.inputs) <= set(r.inputs):  # as the scalar entry decides
+                ordered = tuple(rel.inputs)
                 cond = self.emit(rel.expr)
                 self.lines.append(f"    c.relation({cond}, {rel.text!r}, {ordered!r}, c.present({ordered!r}))")
         if self.reads_many(name):
