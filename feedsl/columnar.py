@@ -577,7 +577,7 @@ class Call:
                 n = len(arr)
         self.n = 1 if n is None else n
         self.scalar_only = n is None
-        self.bad = np.zeros(self.n, dtype=np.int32)  # the first validation error of each row
+        self.bad = None  # the first validation error of each row (an int32 array), None while there is none
 
     # errors
     def msg(self, text: str, input: str) -> int:
@@ -593,7 +593,7 @@ class Call:
     def reject(self, mask, text: str, input: str):
         e = self.row_error(mask, text, input)
         if e is not None:
-            self.bad = first(self.bad if self.bad.any() else None, e)
+            self.bad = first(self.bad, e)
 
     def column(self, name: str):
         """(the given column or REQUIRED, a bool mask of rows given)."""
@@ -874,11 +874,16 @@ class Call:
 
     # results
     def finish(self, v: V):
-        err = first(self.bad if self.bad.any() else None, v.err)
+        err = first(self.bad, v.err)
         n = self.n
         if v.k == "i":
-            out = np.empty(n, dtype=np.int64)
-            out[...] = v.a
+            a = v.a
+            if (isinstance(a, np.ndarray) and a.dtype == np.int64 and a.shape == (n,) and a.base is None
+                    and all(a is not x.a for x in self.inp.values()) and all(a is not x for x in self.cols.values())):
+                out = a  # computed in this call: no one else holds it
+            else:
+                out = np.empty(n, dtype=np.int64)
+                out[...] = a
         elif v.k == "o":
             out = _from_objects(np.broadcast_to(np.asarray(v.a, dtype=object), (n,)).copy())
             out = out.a if out.k == "i" else out.a
