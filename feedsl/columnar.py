@@ -873,9 +873,14 @@ class Call:
                     inputs[0] if inputs else "")
 
     # results
-    def finish(self, v: V):
+    def finish(self, v: V, values=None):
+        """The entry's column; ``values`` (an enum's (name, label) pairs) turns
+        codes into the values' names, as the scalar entry returns them."""
         err = first(self.bad, v.err)
         n = self.n
+        if values is not None:
+            names = np.array([str(a) for a, _ in values], dtype=object)
+            return self.outcome(names[np.broadcast_to(np.asarray(v.a, dtype=np.int64), (n,))], err)
         if v.k == "i":
             a = v.a
             if (isinstance(a, np.ndarray) and a.dtype == np.int64 and a.shape == (n,) and a.base is None

@@ -391,3 +391,62 @@ def test_dask_partitioned_roster_equals_the_scalar_path(tmp_path, hokkaido):
         else:
             assert not error and fee == want, member
     assert out["error"].sum() == 1
+
+
+def test_warm_load_builds_columns_without_the_compiler(tmp_path):
+    """A new process with a warm cache gets m.columns from the cached module:
+    no parser, checker or code generator is imported for it."""
+    import os
+    import subprocess
+    import textwrap
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    hokkaido = str(ROOT / "regulations" / "hokkaido_shakyo.fee")
+    code = textwrap.dedent(f"""
+        import sys, feedsl
+        m = feedsl.load({hokkaido!r})
+        fee = m.columns.municipal_fee(kind=[0], population=[25000], households=[12340],
+                                      welfare_households=[600], sdf_households=[40])
+        banned = ("lark", "jinja2", "attr", "attrs", "feedsl.check", "feedsl.parse", "feedsl.build",
+                  "feedsl.codegen", "feedsl.api", "feedsl.ir")
+        bad = sorted(n for n in sys.modules if n in banned or n.startswith(tuple(b + "." for b in banned)))
+        print(fee.tolist(), bad, m.columns is m.columns)
+    """)
+    cold = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert cold.returncode == 0, cold.stderr
+    warm = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert warm.returncode == 0, warm.stderr
+    # 市 25,000人: (12,340 − 600 − 40) × 14 = 163,800 → 164,000; + 80,000 = 244,000円.
+    assert warm.stdout.strip() == "[244000] [] True"
+
+
+def test_feedsl_compile_output_has_columns(tmp_path):
+    """`feedsl compile` writes the columnar source inside the module: importing the
+    written file gives m.columns (the scalar part still imports no numpy)."""
+    import importlib.util
+
+    from feedsl.cli import main
+
+    assert main(["compile", str(ROOT / "regulations" / "rinko_renmei.fee"), "-o", str(tmp_path)]) == 0
+    path = tmp_path / "rinko_renmei.py"
+    text = path.read_text(encoding="utf-8")
+    assert "import numpy" not in text.split("_COLUMNS_SOURCE")[0]
+    spec = importlib.util.spec_from_file_location("rinko_written", path)
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    # 寄付 1口 × 1,000円 = 1,000円, 3口 = 3,000円; 0口 is below 範囲 1口以上: rejected.
+    r = m.columns.donation(units=[1, 3, 0], _errors="collect")
+    assert r.values[:2].tolist() == [1_000, 3_000] and r.error.tolist() == [False, False, True]
+
+
+def test_benchmark_runs_and_agrees(capsys):
+    """benchmarks/bench_columns.py on 20,000 rows: the columnar entry equals the
+    hand-written numpy function (the script asserts it) and prints the ratios."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_columns
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    bench_columns.main(20_000)
+    out = capsys.readouterr().out
+    assert "columnar / hand" in out and "loop / columnar" in out

@@ -332,7 +332,10 @@ class _Gen:
             self.lines.append(f"    _cr.bottom_up(c, {self.rule_fn[name]}, _DEPS)")
             self.deep = True
         out = self.t(f"{self.rule_fn[name]}(c{''.join(', ' + p for p in pnames)})")
-        return head + self.lines + [f"    return c.finish({out})", ""]
+        names = ""
+        if isinstance(r.type, EnumType):
+            names = ", " + self.const(("EV", r.type.name), repr(tuple((str(a), str(b)) for a, b in self.reg.enums[r.type.name].values)))
+        return head + self.lines + [f"    return c.finish({out}{names})", ""]
 
     def direct_deps(self, name: str) -> list[str]:
         """The parameterless rules ``name`` reads, directly or through rules with parameters."""
