@@ -665,7 +665,6 @@ def columns_module(scope: dict, source: str):
     for name, fn in mod._ENTRIES.items():
         fn.__name__ = fn.__qualname__ = name
         setattr(mod, name, fn)
-    mod.ENTRIES = tuple(mod._ENTRIES)
     scope["columns"] = mod
     return mod
 
