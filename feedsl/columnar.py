@@ -192,10 +192,7 @@ def divide(c, x: V, y: V) -> V:
         b = _obj(y)
     a = _obj(x)
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        r = _frac(a, b)
-        if not isinstance(r, np.ndarray):
-            r = np.array([r], dtype=object)[:0]  # pragma: no cover - 0-d case
-        return V(r, "o", None, None, err)
+        return V(_frac(a, b), "o", None, None, err)
     return V(Fraction(a) / Fraction(b), "o", None, None, err)
 
 
@@ -295,7 +292,6 @@ def round_(mode: str, x: V, unit: int) -> V:
         a = x.a
         if not isinstance(a, np.ndarray):
             return V(f(int(a), unit), "i", lo, hi, x.err)
-        pos, neg = (None, None)
         if x.lo >= 0:
             pos, _ = _round_int_pos(mode, a, unit)
             return V(pos, "i", lo, hi, x.err)
@@ -552,6 +548,11 @@ def _objects(items):
     return a
 
 
+def _below(what: str, name: str, low, unit: str, exclusive: bool) -> str:
+    return (f"{what} は {format_value(low)}{unit}{'超' if exclusive else '以上'}です"
+            f" / {name!r} must be {'above' if exclusive else 'at least'} {low}")
+
+
 class Call:
     """One call of a columnar entry: its rows, inputs, errors and memo."""
 
@@ -665,8 +666,7 @@ class Call:
             if not integral:
                 low_bad |= a < 0
             if low_bad.any():
-                self.reject(low_bad, f"{what} は {format_value(low)}{unit}{'超' if exclusive else '以上'}です"
-                            f" / {name!r} must be {'above' if exclusive else 'at least'} {low}", name)
+                self.reject(low_bad, _below(what, name, low, unit, exclusive), name)
                 a = np.where(low_bad, max(low_i, 0) + (1 if exclusive else 0), a)
             v = V(a, "i", *_bounds(a))
             self.inp[name] = v
@@ -699,8 +699,7 @@ class Call:
         kind_ja = "整数" if integral else "0 以上の整数か Fraction"
         self.reject(badtype, f"{what} は{kind_ja}で渡してください / {name!r} must be "
                     f"{'an int' if integral else 'an int or Fraction'}", name)
-        self.reject(badlow, f"{what} は {format_value(low)}{unit}{'超' if exclusive else '以上'}です"
-                    f" / {name!r} must be {'above' if exclusive else 'at least'} {low}", name)
+        self.reject(badlow, _below(what, name, low, unit, exclusive), name)
         v = _from_objects(vals)
         self.inp[name] = v
         return v
