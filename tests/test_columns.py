@@ -460,3 +460,42 @@ def test_benchmark_runs_and_agrees(capsys):
     bench_columns.main(20_000)
     out = capsys.readouterr().out
     assert "columnar / hand" in out and "loop / columnar" in out
+
+
+ROUNDING = """規程 rounding 「丸め」
+
+入力 a: 円 「収入」
+入力 b: 円 「控除」
+
+規則 up 「切り上げ」 =
+    切り上げ(a - b, 1,000円)
+
+規則 down 「切り捨て」 =
+    切り捨て(a - b, 1,000円)
+
+規則 half 「四捨五入」 =
+    四捨五入(a - b, 1,000円)
+
+規則 third 「三分の一」 =
+    四捨五入((a - b) ÷ 3, 1円)
+"""
+
+
+def test_rounding_of_negative_amounts_and_fractions():
+    """Rounding works on the magnitude (README): −1,500円 → 四捨五入 −2,000円,
+    切り捨て −1,000円, 切り上げ −2,000円; −1,499円 → −1,000 / −1,000 / −2,000;
+    (−1,000円) ÷ 3 = −333.33… → −333円, (−1,001円) ÷ 3 = −333.66… → −334円;
+    and every amount from −3,000円 to 3,000円 as the scalar entries say."""
+    c = compile_source(SourceFile("rounding.fee", ROUNDING))
+    assert c.ok, [d.message for d in c.diagnostics]
+    m = module_from_source(c.python, "feedsl_columns_rounding", "<rounding>")
+    assert m.columns.half(a=[0, 1], b=[1_500, 1_500]).tolist() == [-2_000, -1_000]
+    assert m.columns.down(a=[0, 1], b=[1_500, 1_500]).tolist() == [-1_000, -1_000]
+    assert m.columns.up(a=[0, 1], b=[1_500, 1_500]).tolist() == [-2_000, -2_000]
+    assert m.columns.third(a=[0, 0], b=[1_000, 1_001]).tolist() == [-333, -334]
+    a = np.arange(0, 6_001)
+    b = np.full_like(a, 3_000)
+    for entry in ("up", "down", "half", "third"):
+        got = getattr(m.columns, entry)(a=a, b=b).tolist()
+        want = [getattr(m, entry)(a=int(x), b=3_000) for x in a]
+        assert got == want, entry
