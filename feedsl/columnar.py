@@ -526,8 +526,10 @@ def _as_array(x):
     if mod.startswith("pandas"):
         if hasattr(x, "cat") and str(getattr(x, "dtype", "")) == "category":
             return x  # handled by the enum reader
-        arr = x.to_numpy()
-        return arr
+        if getattr(x, "hasnans", False) and getattr(x.dtype, "kind", "") in "iub":
+            # a nullable Int64/boolean column with gaps: Python values, None where not given
+            return x.to_numpy(dtype=object, na_value=None)
+        return x.to_numpy()
     if mod.startswith("pyarrow"):
         if hasattr(x, "dictionary") or (hasattr(x, "type") and "dictionary" in str(x.type)):
             return x

@@ -333,7 +333,16 @@ def test_pandas_and_arrow_columns(hokkaido):
                                          households=pd.Series([1_000, 1_000, 250]))
     # 市 14,000 + 50,000 = 64,000; 町村 14,000 + 35,000 = 49,000; 市 3,500 → 4,000 + 50,000 = 54,000.
     assert fee.tolist() == [64_000, 49_000, 54_000]
+    # nullable Int64 and Arrow nulls: a gap is "not given" (welfare_households defaults to 0; a
+    # missing population is an error of that row). Row 0: 市 (1,000 − 1) × 14 = 13,986 → 14,000 + 50,000.
+    r = hokkaido.columns.municipal_fee(kind="city", population=pd.Series([10_000, None], dtype="Int64"),
+                                       households=pd.Series([1_000, 1_000], dtype="Int64"),
+                                       welfare_households=pd.Series([1, None], dtype="Int64"), _errors="collect")
+    assert r.values[0] == 64_000 and r.error.tolist() == [False, True] and r.inputs[1] == "population"
     pa = pytest.importorskip("pyarrow")
+    r = hokkaido.columns.municipal_fee(kind="city", population=pa.array([10_000, 10_000]),
+                                       households=pa.array([1_000, 1_000]), welfare_households=pa.array([1, None]))
+    assert r.tolist() == [64_000, 64_000]  # row 1: 1,000 × 14 = 14,000; + 50,000
     fee = hokkaido.columns.municipal_fee(kind=pa.array(["city", "town_village", "city"]).dictionary_encode(),
                                          population=pa.array([10_000] * 3), households=pa.array([1_000, 1_000, 250]))
     assert fee.tolist() == [64_000, 49_000, 54_000]
