@@ -32,6 +32,7 @@ from feedsl.interpret import evaluate
 from feedsl.runtime import FeeInputError
 from feedsl.source import SourceFile
 from regen import regulations
+from test_generated import ROUNDING as _ROUNDING
 from test_generated import _plain, _special_numbers, _value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -471,20 +472,8 @@ def test_benchmark_runs_and_agrees(capsys):
     assert "columnar / hand" in out and "loop / columnar" in out
 
 
-ROUNDING = """規程 rounding 「丸め」
-
-入力 a: 円 「収入」
-入力 b: 円 「控除」
-
-規則 up 「切り上げ」 =
-    切り上げ(a - b, 1,000円)
-
-規則 down 「切り捨て」 =
-    切り捨て(a - b, 1,000円)
-
-規則 half 「四捨五入」 =
-    四捨五入(a - b, 1,000円)
-
+# test_generated's regulation of the three roundings of a − b, with a fraction to round too.
+ROUNDING = _ROUNDING + """
 規則 third 「三分の一」 =
     四捨五入((a - b) ÷ 3, 1円)
 """
