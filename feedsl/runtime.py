@@ -647,6 +647,28 @@ def calendar_month(place: int, start: int) -> int:
     return (start + place - 2) % 12 + 1
 
 
+def columns_module(scope: dict, source: str):
+    """``m.columns`` of a compiled module (``scope`` its globals): its columnar
+    source executed once, with numpy (the ``columns`` extra)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        raise ImportError("m.columns には numpy が要ります: pip install 'feedsl[columns]'"
+                          " / columnar entries need numpy: pip install 'feedsl[columns]'") from None
+    import types
+
+    mod = types.ModuleType(f"{scope.get('__name__', 'feedsl')}.columns",
+                           f"{scope.get('TITLE', '')}: columnar entries (numpy)")
+    mod.__dict__["_scalar"] = scope
+    filename = f"<feedsl columns {scope.get('REGULATION', '')}>"
+    exec(compile(source, filename, "exec"), mod.__dict__)  # compiler-generated source, never author text
+    for name, fn in mod._ENTRIES.items():
+        fn.__name__ = fn.__qualname__ = name
+        setattr(mod, name, fn)
+    scope["columns"] = mod
+    return mod
+
+
 def bad_call(entry: str, args: tuple, extra: dict, allowed: tuple):
     """A compiled function was called with positional or unknown inputs."""
     if args and not allowed:

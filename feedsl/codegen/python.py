@@ -27,7 +27,7 @@ from .. import __version__, ir
 from ..brackets import _Int
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
 from .. import needed as _needed
-from . import explain, names
+from . import columnar, explain, names
 from .writer import Body, SourceWriter
 
 RUNTIME = [
@@ -35,9 +35,9 @@ RUNTIME = [
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
     "fy_month", "months_to_fy_end", "months_to_fy_end_including", "FeeInputError", "bad_call", "FeeRecord",
     "sum_over", "count_over", "record_arg", "list_arg", "no_row", "lookup_rows",
-    "enum_excluded", "deep_call", "needed_missing",
+    "enum_excluded", "deep_call", "needed_missing", "columns_module",
 ]
-BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum"]
+BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum", "globals"]
 
 rt = names.runtime
 bi = names.builtin
@@ -968,6 +968,6 @@ class _Gen:
 def generate(reg: ir.RegulationIR) -> str:
     """Python source of the module for a checked regulation. It is compiled
     here once (``compile()``) so a generator bug can never be written to disk."""
-    src = _Gen(reg).module()
+    src = _Gen(reg).module() + columnar.embedding(reg)
     compile(src, f"<feedsl:{reg.name}>", "exec")
     return src
