@@ -364,10 +364,17 @@ def cmd_batch(a) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=len(table.rows), unit="行", file=sys.stderr, leave=False)
+    evaluator = None
+    if a.engine == "columns":
+        if not batch.ColumnarEvaluator.applies(mod, a.entry, a.breakdown):
+            raise UsageError("--engine columns は、記録・一覧の入力がなく --breakdown もないときに使えます（numpy が必要）"
+                             " / --engine columns needs plain inputs, no --breakdown, and numpy")
+        evaluator = batch.ColumnarEvaluator(mod, a.entry)
     try:
         res = batch.run(mod, a.entry, table, out, mapping=mapping, group_by=a.group_by,
                         record_column=a.record_column, breakdown=a.breakdown,
-                        out_encoding=a.out_encoding, progress=bar.update if bar else None)
+                        out_encoding=a.out_encoding, progress=bar.update if bar else None,
+                        evaluator=evaluator)
     except UnicodeEncodeError as e:
         raise UsageError(f"-o {out}: {a.out_encoding} で書けない文字があります（{e.object[e.start:e.end]!r}）。"
                          f"--out-encoding utf-8-sig にしてください / a character cannot be written in {a.out_encoding}") from None
@@ -471,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--record-column", metavar="COLUMN",
                    help=f"the column naming the record parameter a row fills (default {batch_default_record_column()})")
     c.add_argument("--breakdown", action="store_true", help="a column per rule the entry adds up (世帯割, 均等割)")
+    c.add_argument("--engine", choices=("scalar", "columns"), default="scalar",
+                   help="scalar: member by member (default; fastest on a roster read cell by cell); "
+                        "columns: the columnar entry m.columns in its error-collecting mode")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_batch)
 

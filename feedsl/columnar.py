@@ -840,6 +840,7 @@ class Call:
         else:
             out = np.empty(self.n, dtype="datetime64[D]")
             bad = np.zeros(self.n, dtype=bool)
+            unread: dict = {}  # a text that is no date: its own message, as the scalar entry gives
             for i, s in enumerate(x):
                 if not given[i]:
                     out[i] = fill
@@ -848,10 +849,14 @@ class Call:
                 elif isinstance(s, str):
                     try:
                         out[i] = np.datetime64(read_date(s).isoformat(), "D")
-                    except ValueReadError:
-                        bad[i], out[i] = True, fill
+                    except ValueReadError as e:
+                        out[i] = fill
+                        text = f"入力 {name}（{label}） の日付 {e.ja} / {name!r}: {e.en}"
+                        unread.setdefault(text, np.zeros(self.n, dtype=bool))[i] = True
                 else:
                     bad[i], out[i] = True, fill
+            for text, mask in unread.items():
+                self.reject(mask, text, name)
             self.reject(bad, f"入力 {name}（{label}）は日付で渡してください / {name!r} must be a date", name)
             v = V(out, "d")
         self.inp[name] = v

@@ -462,14 +462,16 @@ def test_atomic_write_on_failure(tmp_path, monkeypatch):
         out.write_bytes(b"earlier")
         calls = []
 
+        cls = batch_mod.ScalarEvaluator
+
         def boom(self, members, calls=calls):
             calls.append(1)
             if len(calls) > 1:
                 raise KeyboardInterrupt
             return original(self, members)
 
-        original = batch_mod.ScalarEvaluator.evaluate
-        monkeypatch.setattr(batch_mod.ScalarEvaluator, "evaluate", boom)
+        original = cls.evaluate
+        monkeypatch.setattr(cls, "evaluate", boom)
         assert batch(HOKKAIDO, "municipal_fee", roster, "-o", out) == 130
         monkeypatch.undo()
         assert len(calls) == 2  # the first chunk was written to the temp file
@@ -549,3 +551,39 @@ def test_progress_bar_on_a_terminal_and_quiet(tmp_path):
     assert "%|" in shown and "/5000" in shown and "5,000 行" in shown
     quiet = _on_a_terminal(args + ["--quiet"])
     assert "%|" not in quiet and "5,000 行" in quiet
+
+
+def test_the_columnar_and_scalar_evaluators_give_the_same_rows(tmp_path):
+    """Plain-input entries run on m.columns (error-collecting mode); the rows, fees and error messages
+    are exactly the scalar evaluator's, bad rows of every kind included."""
+    import feedsl
+    from feedsl import batch as batch_mod
+    from feedsl.roster import read_table
+
+    m = feedsl.load(HOKKAIDO)
+    assert batch_mod.ColumnarEvaluator.applies(m, "municipal_fee", breakdown=False)
+    assert not batch_mod.ColumnarEvaluator.applies(m, "municipal_fee", breakdown=True)
+    assert not batch_mod.ColumnarEvaluator.applies(feedsl.load(HYOGO), "standard_fee", breakdown=False)
+    roster = tmp_path / "r.csv"
+    roster.write_text(roster_text([r for r, _ in GOOD_ROWS] + [r for r, _ in BAD_ROWS]), "utf-8")
+    outs = {}
+    for name, ev in (("col", batch_mod.ColumnarEvaluator(m, "municipal_fee")),
+                     ("sca", batch_mod.ScalarEvaluator(m, "municipal_fee"))):
+        out = tmp_path / f"{name}.csv"
+        batch_mod.run(m, "municipal_fee", read_table(roster), out, evaluator=ev)
+        outs[name] = (read_csv(out), read_csv(tmp_path / f"{name}.errors.csv"))
+    assert outs["col"] == outs["sca"]
+
+
+def test_engine_columns_gives_the_same_outputs(tmp_path, capsys):
+    """feedsl batch --engine columns: the same result and errors files as the default engine."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(roster_text([r for r, _ in GOOD_ROWS] + [r for r, _ in BAD_ROWS]), "utf-8")
+    assert batch(HOKKAIDO, "municipal_fee", roster, "-o", tmp_path / "s.csv") == 1
+    assert batch(HOKKAIDO, "municipal_fee", roster, "-o", tmp_path / "c.csv", "--engine", "columns") == 1
+    assert read_csv(tmp_path / "s.csv") == read_csv(tmp_path / "c.csv")
+    assert read_csv(tmp_path / "s.errors.csv") == read_csv(tmp_path / "c.errors.csv")
+    # not for records
+    capsys.readouterr()
+    assert batch(HYOGO, "standard_fee", roster, "-o", tmp_path / "h.csv", "--engine", "columns") == 2
+    assert "--engine columns は、記録・一覧の入力がなく" in capsys.readouterr().err
