@@ -413,6 +413,40 @@ def batch_default_record_column() -> str:
     return RECORD_COLUMN
 
 
+def cmd_compare(a) -> int:
+    """OLD against NEW: exit 0 with the report written, 1 when a file does not
+    check, 2 for usage errors (a missing file, a bad -o, an unknown entry)."""
+    from . import compare, roster
+    from .api import load
+    from .diagnostics import FeeCompileError
+
+    for path in (a.old, a.new):
+        if not Path(path).exists():
+            raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
+    out = Path(a.output)
+    if out.suffix.lower() != ".html":
+        raise UsageError(f"-o {out}: 出力は .html にしてください / OUT must be .html")
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {out}: 書き出し先のディレクトリがありません / no such directory: {out.parent}")
+    if bool(a.roster) != bool(a.entry):
+        raise UsageError("--roster と --entry は一緒に指定してください / give --roster with --entry")
+    try:
+        mods = [load(a.old), load(a.new)]
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return EXIT_FEE
+    table = mapping = None
+    if a.roster:
+        for m in mods:
+            _entry_rule(m.__feedsl_ir__, a.entry)
+        mapping = roster.read_map(a.map) if a.map else None
+        table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
+    ctx = compare.report_context(a.old, a.new, table, a.entry, mapping)
+    out.write_text(compare.render_report(ctx), encoding="utf-8")
+    _out(compare.summary_text(ctx))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="feedsl", description="feedsl: 会費規程をコードに / fee regulations as code")
     from . import __version__
@@ -489,6 +523,17 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--path", action="store_true", help="キャッシュのディレクトリを表示 / print its directory")
     what.add_argument("--clear", action="store_true", help="feedsl の項目を削除 / remove feedsl's entries")
     c.set_defaults(func=cmd_cache)
+
+    c = sub.add_parser("compare", help="新旧対照表と改正の影響 / compare two .fee files: 新旧対照表, change regions, roster impact")
+    c.add_argument("old", metavar="OLD", help="改正前の .fee")
+    c.add_argument("new", metavar="NEW", help="改正後の .fee（改正案）")
+    c.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="the report (HTML)")
+    c.add_argument("--roster", help="名簿 .csv/.xlsx: the impact on every member (with --entry)")
+    c.add_argument("--entry", metavar="ENTRY", help="the rule the roster is computed with (municipal_fee)")
+    c.add_argument("--sheet", help="the roster's sheet (default: the first)")
+    c.add_argument("--encoding", help="the roster CSV's encoding (default: detected)")
+    c.add_argument("--map", metavar="MAP.toml", help='columns for inputs: population = "人口（R6.1.1）"')
+    c.set_defaults(func=cmd_compare)
     return p
 
 

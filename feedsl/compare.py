@@ -1,0 +1,549 @@
+"""``feedsl compare OLD NEW``: what an amendment changes.
+
+Three parts, all computed from the two checked IRs and compiled modules:
+
+- the 新旧対照表: every rule, table and note that differs, 改正後 | 改正前, in
+  the words the pages use (:mod:`feedsl.docs`), changed characters marked;
+- exact change regions: for each changed bracket table the key ranges where
+  the amount changes (on the union of both tables' bounds), and for each entry
+  the inputs where the amount differs, over representative points of the
+  partition of the input space by table bounds and compared constants;
+- with a roster, the impact on every member (:mod:`feedsl.batch`'s Layout).
+"""
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import random
+import re
+from fractions import Fraction
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from . import ir
+from .ir import QType
+
+# At most this many points of an entry's input space are computed exactly; a
+# larger product is sampled (with a fixed seed: the report is deterministic).
+MAX_POINTS = 20_000
+SAMPLES = 5_000
+GAP_POINTS = 3  # seeded points inside every gap between bounds, for rounding points
+
+
+# --- 新旧対照表 ------------------------------------------------------------
+
+def clause_lines(rule: dict) -> list[str]:
+    """A rule or table of the pages (docs context) as the lines a 対照表 cell shows."""
+    head = rule["label"] + (f"（{rule['clause']}）" if rule["clause"] else "")
+    lines = [head]
+    if rule["formula"]:
+        lines.append(f"{rule['formula']}")
+    for c in rule["cases"]:
+        lines.append(f"{c['when']} → {c['then']}")
+    if rule["rounding"]:
+        lines.append(rule["rounding"])
+    t = rule["table"]
+    if t:
+        lines.append(t["caption"])
+        for r in t["rows"]:
+            lines.append(f"{r['band']}　" + "　".join(r["amounts"]))
+    for n in rule["notes"]:
+        lines.append(f"{n['kind']}: {n['text']}")
+    return lines
+
+
+# A number with its unit (14円/世帯, 80,000円) is one word of a 対照表: an
+# amendment underlines 15円, not the digit 5.
+_WORD = re.compile(r"[0-9０-９][0-9０-９,.，]*[^\s0-9０-９（）()、。・～|×＋−÷]*|\s+|.")
+
+
+def marked(old: str, new: str) -> tuple[Markup, Markup]:
+    """(new, old) as HTML with the differing words in <ins>/<del>."""
+    a, b = _WORD.findall(old), _WORD.findall(new)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    o, n = [], []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            o.append(escape("".join(a[i1:i2])))
+            n.append(escape("".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            o.append(Markup("<del>%s</del>") % "".join(a[i1:i2]))
+        if j2 > j1:
+            n.append(Markup("<ins>%s</ins>") % "".join(b[j1:j2]))
+    return Markup("").join(n), Markup("").join(o)
+
+
+def line_pairs(old: list[str], new: list[str]) -> list[tuple]:
+    """Aligned (改正後, 改正前, changed) rows of two clauses' lines."""
+    rows = []
+    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            rows.extend((escape(x), escape(x), False) for x in old[i1:i2])
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            a = old[i1 + k] if i1 + k < i2 else None
+            b = new[j1 + k] if j1 + k < j2 else None
+            if a is not None and b is not None:
+                rows.append((*marked(a, b), True))
+            elif b is not None:
+                rows.append((Markup("<ins>%s</ins>") % b, Markup(""), True))
+            else:
+                rows.append((Markup(""), Markup("<del>%s</del>") % a, True))
+    return rows
+
+
+def taisho(old_ctx: dict, new_ctx: dict) -> tuple[list[dict], list[str]]:
+    """The changed clauses (new order, then removed ones) and the unchanged clauses' labels."""
+    old_rules = {r["name"]: r for r in old_ctx["rules"]}
+    new_names = [r["name"] for r in new_ctx["rules"]]
+    changed, same = [], []
+    for r in new_ctx["rules"]:
+        o = old_rules.get(r["name"])
+        new_lines = clause_lines(r)
+        if o is None:
+            changed.append({"label": r["label"], "clause": r["clause"], "status": "新設",
+                            "rows": line_pairs([], new_lines)})
+            continue
+        old_lines = clause_lines(o)
+        if old_lines == new_lines:
+            same.append(r["label"])
+        else:
+            changed.append({"label": r["label"], "clause": r["clause"], "status": "改正",
+                            "rows": line_pairs(old_lines, new_lines)})
+    for o in old_ctx["rules"]:
+        if o["name"] not in new_names:
+            changed.append({"label": o["label"], "clause": o["clause"], "status": "削除",
+                            "rows": line_pairs(clause_lines(o), [])})
+    return changed, same
+
+
+# --- exact change regions of tables -------------------------------------------
+
+def _row_at(rows, x: Fraction):
+    for r in rows:
+        if r.interval is None or r.interval.contains(x):
+            return r
+    return None
+
+
+def _cells(bounds: set, integral: bool) -> list[tuple]:
+    """The partition of the key line by ``bounds``: (representative, lo, lo_incl, hi, hi_incl)
+    for every bound point and every open gap between (and beyond) them."""
+    pts = sorted(bounds)
+    cells = []
+    if not pts:
+        return [(Fraction(0), None, False, None, False)]
+    cells.append((pts[0] - 1, None, False, pts[0], False))
+    for k, p in enumerate(pts):
+        cells.append((p, p, True, p, True))
+        if k + 1 < len(pts):
+            q = pts[k + 1]
+            mid = p + 1 if integral else (p + q) / 2
+            if mid < q:
+                cells.append((mid, p, False, q, False))
+    cells.append((pts[-1] + 1, pts[-1], False, None, False))
+    return cells
+
+
+def _range_text(lo, lo_incl, hi, hi_incl, key_type) -> str:
+    """A key range as the pages write a band (20,001～30,000人以下)."""
+    row = ir.TRow(ir.Interval(lo, lo_incl, hi, hi_incl), (), "", _display(lo, lo_incl, hi, hi_incl, key_type))
+    from .docs import band_text
+    return band_text(row, key_type)
+
+
+def _display(lo, lo_incl, hi, hi_incl, key_type) -> str:
+    from .brackets import fmt_value
+
+    parts = []
+    if lo is not None:
+        parts.append(f"{fmt_value(lo, key_type)}{'以上' if lo_incl else '超'}")
+    if hi is not None:
+        parts.append(f"{fmt_value(hi, key_type)}{'以下' if hi_incl else '未満'}")
+    return "～".join(parts) or "すべて"
+
+
+def table_regions(old_rule: ir.RuleIR, new_rule: ir.RuleIR) -> list[dict]:
+    """Key ranges where a one-key bracket table's amount changes, old → new,
+    merged where neighbouring cells change alike. Exact: every cell of the
+    union of both tables' bounds is looked at once."""
+    from .words import fmt_quantity
+
+    lo_, ln_ = old_rule.expr, new_rule.expr
+    key_type = getattr(ln_.key, "type", None)
+    integral = isinstance(key_type, QType) and key_type.integral
+    bounds = set()
+    for r in lo_.rows + ln_.rows:
+        iv = r.interval
+        if iv is not None:
+            bounds.update(b for b in (iv.lo, iv.hi) if b is not None)
+    ncols = max(len(lo_.column_names), 1)
+    out = []
+    for col in range(ncols):
+        run = None
+        for rep, lo, lo_incl, hi, hi_incl in _cells(bounds, integral):
+            if integral and rep.denominator != 1:
+                continue
+            ro, rn = _row_at(lo_.rows, rep), _row_at(ln_.rows, rep)
+            vo = ro.values[col] if ro is not None and col < len(ro.values) else None
+            vn = rn.values[col] if rn is not None and col < len(rn.values) else None
+            if vo == vn:
+                if run:
+                    out.append(run)
+                run = None
+                continue
+            if run and (run["old_v"], run["new_v"]) == (vo, vn):
+                run["hi"], run["hi_incl"] = hi, hi_incl
+            else:
+                if run:
+                    out.append(run)
+                run = {"col": col, "old_v": vo, "new_v": vn, "lo": lo, "lo_incl": lo_incl, "hi": hi, "hi_incl": hi_incl}
+        if run:
+            out.append(run)
+    unit = new_rule.type
+    shown = []
+    for r in out:
+        kind = "新設" if r["old_v"] is None else "削除" if r["new_v"] is None else "変更"
+        shown.append({
+            "range": _range_text(r["lo"], r["lo_incl"], r["hi"], r["hi_incl"], key_type),
+            "column": ln_.column_names[r["col"]] if ln_.column_names else "",
+            "old": "—" if r["old_v"] is None else fmt_quantity(r["old_v"], unit),
+            "new": "—" if r["new_v"] is None else fmt_quantity(r["new_v"], unit),
+            "kind": kind,
+            "diff": None if kind != "変更" else _signed(r["new_v"] - r["old_v"], unit),
+        })
+    return shown
+
+
+def _signed(x, unit) -> str:
+    """+10,000円 for an increase; a decrease keeps its minus sign."""
+    from .words import fmt_quantity
+
+    return ("+" if x > 0 else "") + fmt_quantity(x, unit)
+
+
+def changed_tables(old: ir.RegulationIR, new: ir.RegulationIR) -> list[dict]:
+    out = []
+    for name, rn in new.rules.items():
+        ro = old.rules.get(name)
+        if ro is None or not (rn.is_table and ro.is_table):
+            continue
+        if not (isinstance(ro.expr, ir.Lookup) and isinstance(rn.expr, ir.Lookup)):
+            continue
+        regions = table_regions(ro, rn)
+        if regions:
+            out.append({"label": rn.label, "clause": rn.clause, "regions": regions})
+    return out
+
+
+# --- change regions of entries ------------------------------------------------
+
+def _walk(e):
+    yield e
+    for c in ir.children(e):
+        yield from _walk(c)
+
+
+def _constants(regs) -> dict[str, set]:
+    """Input name → the constants it is compared with or looked up against,
+    in either regulation (the partition's bounds)."""
+    found: dict[str, set] = {}
+    for reg in regs:
+        tables = {n: r.expr for n, r in reg.rules.items() if isinstance(r.expr, ir.Lookup)}
+        for rule in reg.rules.values():
+            for e in _walk(rule.expr):
+                if isinstance(e, ir.Cmp):
+                    for a, b in ((e.left, e.right), (e.right, e.left)):
+                        if isinstance(a, ir.InputRef) and isinstance(b, ir.Const) and isinstance(b.value, Fraction):
+                            found.setdefault(a.name, set()).add(b.value)
+                if isinstance(e, ir.Lookup) and isinstance(e.key, ir.InputRef):
+                    for r in e.rows:
+                        if r.interval is not None:
+                            found.setdefault(e.key.name, set()).update(
+                                b for b in (r.interval.lo, r.interval.hi) if b is not None)
+                if isinstance(e, ir.RuleRef) and e.name in tables and e.args == () and \
+                        isinstance(tables[e.name].key, ir.InputRef):
+                    pass  # the table's own rule is walked on its own
+    return found
+
+
+def _points(inp: ir.InputIR, consts: set) -> list | None:
+    """Representative values of one input: each bound, its neighbours, a point
+    in every gap, and beyond; None for an input of a kind not enumerated."""
+    t = inp.type
+    if isinstance(t, ir.BoolType):
+        return [False, True]
+    if isinstance(t, ir.EnumType):
+        return None
+    if not isinstance(t, QType):
+        return None
+    lo = Fraction(inp.minimum or 0)
+    pts = {lo}
+    for c in sorted(consts):
+        for x in (c - 1, c, c + 1):
+            if x >= lo:
+                pts.add(x)
+    s = sorted(pts)
+    # Rounding points fall anywhere inside a gap: besides its middle, a few
+    # seeded points of every gap (the same on every run).
+    rng = random.Random(f"{inp.name}")
+    for a, b in zip(s, s[1:]):
+        pts.add((a + b) // 2 if t.integral else (a + b) / 2)
+        if b - a > 2:
+            pts.update(Fraction(rng.randint(int(a) + 1, int(b) - 1)) for _ in range(GAP_POINTS))
+    top = max(s)
+    pts.update({top * 2 + 1, top * 10 + 3})
+    if t.integral:
+        return sorted({int(math.floor(x)) for x in pts if x >= lo})
+    return sorted(pts)
+
+
+def entry_regions(old_mod, new_mod, entry: str) -> dict | None:
+    """Where ``entry`` differs between the two modules: over the product of
+    each input's representative points (sampled past MAX_POINTS), the count of
+    points that change and the smallest and largest change with a witness."""
+    from .runtime import FeeInputError
+    from .words import fmt_quantity
+
+    old, new = old_mod.__feedsl_ir__, new_mod.__feedsl_ir__
+    if entry not in old.rules or entry not in new.rules:
+        return None
+    ro, rn = old.rules[entry], new.rules[entry]
+    if ro.params or rn.params:
+        return None
+    names = list(dict.fromkeys(list(rn.inputs) + list(ro.inputs)))
+    consts = _constants((old, new))
+    axes = []
+    for n in names:
+        inp = new.inputs.get(n) or old.inputs[n]
+        if isinstance(inp.type, ir.EnumType):
+            en = new.enums.get(inp.type.name) or old.enums[inp.type.name]
+            pts = [v for v, _ in en.values]
+        else:
+            pts = _points(inp, consts.get(n, set()))
+        if pts is None:
+            return None
+        if inp.has_default and inp.default not in pts:
+            pts = [inp.default] + list(pts)
+        axes.append(pts)
+    total = math.prod(len(a) for a in axes)
+    if total <= MAX_POINTS:
+        points = itertools.product(*axes)
+        how, count = "exhaustive", total
+    else:
+        rng = random.Random(13)
+        points = (tuple(rng.choice(a) for a in axes) for _ in range(SAMPLES))
+        how, count = "sampled", SAMPLES
+    fo, fn = getattr(old_mod, entry), getattr(new_mod, entry)
+    differ = same = invalid = 0
+    lo = hi = None
+    for p in points:
+        kw = dict(zip(names, p))
+        try:
+            a = fo(**{k: v for k, v in kw.items() if k in ro.inputs})
+            b = fn(**{k: v for k, v in kw.items() if k in rn.inputs})
+        except FeeInputError:
+            invalid += 1
+            continue
+        if a == b:
+            same += 1
+            continue
+        differ += 1
+        d = b - a
+        if lo is None or d < lo[0]:
+            lo = (d, kw, a, b)
+        if hi is None or d > hi[0]:
+            hi = (d, kw, a, b)
+
+    def witness(w):
+        if w is None:
+            return None
+        d, kw, a, b = w
+        return {"diff": _signed(d, rn.type), "old": fmt_quantity(a, ro.type), "new": fmt_quantity(b, rn.type),
+                "inputs": "、".join(f"{_label(new, old, k)}={_shown(new, old, k, v)}" for k, v in kw.items())}
+
+    return {"entry": entry, "label": rn.label, "clause": rn.clause, "how": how, "points": count,
+            "differ": differ, "same": same, "invalid": invalid, "smallest": witness(lo), "largest": witness(hi)}
+
+
+def _label(new, old, name) -> str:
+    return (new.inputs.get(name) or old.inputs[name]).label
+
+
+def _shown(new, old, name, v) -> str:
+    from .words import fmt_quantity
+
+    inp = new.inputs.get(name) or old.inputs[name]
+    if isinstance(v, bool):
+        return "はい" if v else "いいえ"
+    if isinstance(inp.type, ir.EnumType):
+        en = new.enums.get(inp.type.name) or old.enums[inp.type.name]
+        return dict(en.values).get(v, str(v))
+    return fmt_quantity(v, inp.type)
+
+
+def changed_entries(old_mod, new_mod) -> list[dict]:
+    """Change regions of every rule that reads inputs and is in both files
+    (tables looked up by rules are covered through them)."""
+    old, new = old_mod.__feedsl_ir__, new_mod.__feedsl_ir__
+    out = []
+    for name, rn in new.rules.items():
+        if name not in old.rules or rn.is_table or not rn.inputs:
+            continue
+        r = entry_regions(old_mod, new_mod, name)
+        if r and r["differ"]:
+            out.append(r)
+    return out
+
+
+# --- impact over a roster ------------------------------------------------------
+
+# The distribution of changes by rate (new − old) / old, as winners/losers tables put it.
+BANDS = ("5%を超える増", "5%以下の増", "変わらない", "5%以下の減", "5%を超える減")
+FIVE = Fraction(5, 100)
+
+
+def _band(old, diff) -> str:
+    if diff == 0:
+        return BANDS[2]
+    big = old == 0 or abs(Fraction(diff) / old) > FIVE
+    if diff > 0:
+        return BANDS[0] if big else BANDS[1]
+    return BANDS[4] if big else BANDS[3]
+
+
+def _rate(old, diff) -> str:
+    from .words import fmt_percent
+
+    if old == 0:
+        return "—" if diff == 0 else "皆増"
+    return ("+" if diff > 0 else "") + fmt_percent(Fraction(diff) / old)
+
+
+def impact(old_mod, new_mod, entry: str, table, mapping=None) -> dict:
+    """Old and new ``entry`` for every member of ``table`` (a roster read by
+    :func:`feedsl.roster.read_table`), with the counts, total, distribution,
+    categories and the ten largest changes a board asks for."""
+    from .batch import Layout, ScalarEvaluator, _Reject, _input_of, ja
+    from .words import fmt_quantity, fmt_yen
+
+    old, new = old_mod.__feedsl_ir__, new_mod.__feedsl_ir__
+    lo = Layout(old, entry, table, mapping, None, None)
+    ln = Layout(new, entry, table, mapping, None, None)
+    used = {c for _, c, _, _ in ln.flat} | {c for _, c, _, _ in lo.flat}
+    shown_cols = [i for i, h in enumerate(table.headers) if i not in used][:2]
+    eo, en = ScalarEvaluator(old_mod, entry), ScalarEvaluator(new_mod, entry)
+    unit = new.rules[entry].type
+    members, errors = [], []
+    for number, cells in table.rows:
+        who = " ".join(str(cells[i]) for i in shown_cols if i < len(cells) and str(cells[i]).strip()) or f"{number}行目"
+        try:
+            ko, kn = lo.call([(number, cells)]), ln.call([(number, cells)])
+        except _Reject as r:
+            errors.append({"row": number, "who": who, "error": f"{r.error.input}: {r.error.message}"})
+            continue
+        (a, _, xa), = eo.evaluate([ko])
+        (b, _, xb), = en.evaluate([kn])
+        if xa or xb:
+            x = xa or xb
+            side = "改正前" if xa else "改正後"
+            errors.append({"row": number, "who": who, "error": f"{side} {_input_of(x)}: {ja(str(x))}"})
+            continue
+        cats = {}
+        for name, label, values in ln.enums:
+            v = kn.get(name)
+            cats[label or name] = dict(values).get(v, str(v))
+        members.append({"row": number, "who": who, "old_v": a, "new_v": b, "diff_v": b - a, "cats": cats,
+                        "kw_old": ko, "kw_new": kn})
+    for m in members:
+        m.update(old=fmt_quantity(m["old_v"], unit), new=fmt_quantity(m["new_v"], unit),
+                 diff=_signed(m["diff_v"], unit),
+                 rate=_rate(m["old_v"], m["diff_v"]), band=_band(m["old_v"], m["diff_v"]))
+    total_old = sum(m["old_v"] for m in members)
+    total_new = sum(m["new_v"] for m in members)
+    change = total_new - total_old
+    bands = [{"band": b, "count": sum(1 for m in members if m["band"] == b)} for b in BANDS]
+    categories = []
+    for name, label, values in ln.enums:
+        head = label or name
+        rows = []
+        for _, vlabel in values:
+            ms = [m for m in members if m["cats"].get(head) == vlabel]
+            o, n = sum(m["old_v"] for m in ms), sum(m["new_v"] for m in ms)
+            rows.append({"value": vlabel, "count": len(ms), "old": fmt_yen(o), "new": fmt_yen(n),
+                         "diff": _signed(n - o, unit),
+                         "more": sum(1 for m in ms if m["diff_v"] > 0), "less": sum(1 for m in ms if m["diff_v"] < 0)})
+        categories.append({"label": head, "rows": rows})
+    top = sorted((m for m in members if m["diff_v"]), key=lambda m: (-abs(m["diff_v"]), m["row"]))[:10]
+    for m in top:
+        m["explain_old"] = str(old_mod.explain(entry, **m["kw_old"]))
+        m["explain_new"] = str(new_mod.explain(entry, **m["kw_new"]))
+    return {
+        "entry": entry, "label": new.rules[entry].label, "roster": table.path.name,
+        "members": members, "errors": errors,
+        "more": sum(1 for m in members if m["diff_v"] > 0),
+        "less": sum(1 for m in members if m["diff_v"] < 0),
+        "same": sum(1 for m in members if m["diff_v"] == 0),
+        "total_old": fmt_yen(total_old), "total_new": fmt_yen(total_new),
+        "total_diff": _signed(change, unit),
+        "total_rate": _rate(total_old, change),
+        "total_diff_v": change,
+        "bands": bands, "categories": categories, "top": top,
+    }
+
+
+# --- the report -----------------------------------------------------------------
+
+def report_context(old_path, new_path, roster=None, entry: str | None = None, mapping=None) -> dict:
+    """Everything the report shows. Raises FeeCompileError when a file does not check."""
+    import hashlib
+
+    from . import docs
+    from .api import load, read_source
+    from .depth import run_deep
+
+    sides = []
+    for path in (old_path, new_path):
+        mod = load(path)
+        reg = mod.__feedsl_ir__
+        digest = hashlib.sha256(read_source(path).text.encode()).hexdigest()[:12]
+        sides.append((mod, reg, run_deep(docs.context, reg, None, Path(path).name, digest), digest))
+    (om, oreg, octx, odig), (nm, nreg, nctx, ndig) = sides
+    changed, same = taisho(octx, nctx)
+    ctx = {
+        "old": octx, "new": nctx, "old_name": Path(old_path).name, "new_name": Path(new_path).name,
+        "old_digest": odig, "new_digest": ndig, "changed": changed, "same": same,
+        "tables": changed_tables(oreg, nreg),
+        "entries": run_deep(changed_entries, om, nm),
+        "gap_points": GAP_POINTS, "max_points": MAX_POINTS, "samples": SAMPLES,
+        "impact": None,
+    }
+    if roster is not None:
+        ctx["impact"] = run_deep(impact, om, nm, entry, roster, mapping)
+    return ctx
+
+
+def render_report(ctx: dict) -> str:
+    from . import docs
+
+    return docs.render(docs.environment(), "compare.html.j2", ctx)
+
+
+def summary_text(ctx: dict) -> str:
+    """The lines `feedsl compare` prints."""
+    lines = [f"改正のある条項 {len(ctx['changed'])}、改正のない条項 {len(ctx['same'])}"
+             f" / {len(ctx['changed'])} changed, {len(ctx['same'])} unchanged"]
+    for t in ctx["tables"]:
+        for r in t["regions"]:
+            lines.append(f"  {t['label']} {r['range']}: {r['old']} → {r['new']}")
+    im = ctx["impact"]
+    if im:
+        lines.append(f"{im['label']}: 増 {im['more']}、減 {im['less']}、変わらない {im['same']}、"
+                     f"収入 {im['total_old']} → {im['total_new']}（{im['total_diff']}、{im['total_rate']}）")
+        if im["errors"]:
+            lines.append(f"計算できない行 {len(im['errors'])} / {len(im['errors'])} rows not computed")
+    return "\n".join(lines)
