@@ -424,8 +424,8 @@ def cmd_compare(a) -> int:
         if not Path(path).exists():
             raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
     out = Path(a.output)
-    if out.suffix.lower() != ".html":
-        raise UsageError(f"-o {out}: 出力は .html にしてください / OUT must be .html")
+    if out.suffix.lower() not in (".html", ".xlsx"):
+        raise UsageError(f"-o {out}: 出力は .html か .xlsx にしてください / OUT must be .html or .xlsx")
     if not out.parent.is_dir():
         raise UsageError(f"-o {out}: 書き出し先のディレクトリがありません / no such directory: {out.parent}")
     if bool(a.roster) != bool(a.entry):
@@ -442,7 +442,10 @@ def cmd_compare(a) -> int:
         mapping = roster.read_map(a.map) if a.map else None
         table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
     ctx = compare.report_context(a.old, a.new, table, a.entry, mapping)
-    out.write_text(compare.render_report(ctx), encoding="utf-8")
+    if out.suffix.lower() == ".xlsx":
+        compare.write_workbook(ctx, out)
+    else:
+        out.write_text(compare.render_report(ctx), encoding="utf-8")
     _out(compare.summary_text(ctx))
     return EXIT_OK
 
@@ -527,7 +530,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="新旧対照表と改正の影響 / compare two .fee files: 新旧対照表, change regions, roster impact")
     c.add_argument("old", metavar="OLD", help="改正前の .fee")
     c.add_argument("new", metavar="NEW", help="改正後の .fee（改正案）")
-    c.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="the report (HTML)")
+    c.add_argument("-o", "--output", required=True, metavar="REPORT",
+                   help="REPORT.html (for the board: A4, phone) or REPORT.xlsx (対照表, 会員別, 集計)")
     c.add_argument("--roster", help="名簿 .csv/.xlsx: the impact on every member (with --entry)")
     c.add_argument("--entry", metavar="ENTRY", help="the rule the roster is computed with (municipal_fee)")
     c.add_argument("--sheet", help="the roster's sheet (default: the first)")

@@ -547,3 +547,109 @@ def summary_text(ctx: dict) -> str:
         if im["errors"]:
             lines.append(f"計算できない行 {len(im['errors'])} / {len(im['errors'])} rows not computed")
     return "\n".join(lines)
+
+
+# --- the workbook -----------------------------------------------------------------
+
+_MARK = re.compile(r"<(ins|del)>(.*?)</\1>", re.S)
+
+
+def _segments(html: str) -> list[tuple[str, bool]]:
+    """A 対照表 cell's (text, marked) pieces, from its <ins>/<del> markup."""
+    import html as html_lib
+
+    out, pos = [], 0
+    for m in _MARK.finditer(html):
+        if m.start() > pos:
+            out.append((html_lib.unescape(html[pos:m.start()]), False))
+        out.append((html_lib.unescape(m.group(2)), True))
+        pos = m.end()
+    if pos < len(html):
+        out.append((html_lib.unescape(html[pos:]), False))
+    return [(t, k) for t, k in out if t]
+
+
+def write_workbook(ctx: dict, out: Path) -> None:
+    """The report as a workbook: 対照表 (changed words underlined), 会員別, 集計.
+    Deterministic: the document's creation date is fixed."""
+    import datetime
+
+    from .batch import RosterError
+
+    try:
+        import xlsxwriter
+    except ImportError:
+        raise RosterError("Excel に書き出すには excel の追加機能が要ります: pip install 'feedsl[excel]'"
+                          " / writing .xlsx needs the excel extra: pip install 'feedsl[excel]'") from None
+    book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False})
+    book.set_properties({"created": datetime.datetime(2000, 1, 1)})
+    bold = book.add_format({"bold": True})
+    under = book.add_format({"underline": 1, "bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    yen = book.add_format({"num_format": '#,##0"円"'})
+
+    ws = book.add_worksheet("対照表")
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 6)
+    ws.set_column(2, 3, 60)
+    for j, h in enumerate(("条項", "", "改正後", "改正前")):
+        ws.write_string(0, j, h, bold)
+    i = 1
+    for c in ctx["changed"]:
+        for new_html, old_html, differs in c["rows"]:
+            ws.write_string(i, 0, c["label"] + (f"（{c['clause']}）" if c["clause"] else ""))
+            ws.write_string(i, 1, c["status"] if differs else "")
+            for j, cell in ((2, str(new_html)), (3, str(old_html))):
+                segs = _segments(cell)
+                if any(k for _, k in segs) and len(segs) > 1:
+                    parts = []
+                    for t, k in segs:
+                        parts += [under, t] if k else [t]
+                    ws.write_rich_string(i, j, *parts, wrap)
+                elif segs:
+                    ws.write_string(i, j, segs[0][0], under if segs[0][1] else wrap)
+            i += 1
+    ws.write_string(i + 1, 0, "改正のない条項", bold)
+    ws.write_string(i + 1, 2, "、".join(ctx["same"]), wrap)
+
+    im = ctx["impact"]
+    summary = [["改正のある条項", len(ctx["changed"])], ["改正のない条項", len(ctx["same"])]]
+    for t in ctx["tables"]:
+        for r in t["regions"]:
+            summary.append([f"{t['label']} {r['range']}", f"{r['old']} → {r['new']}"])
+    if im:
+        ws = book.add_worksheet("会員別")
+        ws.set_column(0, 0, 30)
+        ws.set_column(1, 3, 14)
+        ws.set_column(4, 5, 14)
+        for j, h in enumerate(("会員", "改正前", "改正後", "増減", "増減率", "増減の幅")):
+            ws.write_string(0, j, h, bold)
+        for i, m in enumerate(im["members"], 1):
+            ws.write_string(i, 0, m["who"])
+            for j, v in ((1, m["old_v"]), (2, m["new_v"]), (3, m["diff_v"])):
+                if isinstance(v, int):
+                    ws.write_number(i, j, v, yen)
+                else:
+                    ws.write_string(i, j, str(v))
+            ws.write_string(i, 4, m["rate"])
+            ws.write_string(i, 5, m["band"])
+        ws.freeze_panes(1, 0)
+        summary += [[], [im["label"]], ["会員数", len(im["members"])], ["増える会員", im["more"]],
+                    ["減る会員", im["less"]], ["変わらない会員", im["same"]], ["計算できない行", len(im["errors"])],
+                    ["収入（改正前）", im["total_old"]], ["収入（改正後）", im["total_new"]],
+                    ["収入の増減", f"{im['total_diff']}（{im['total_rate']}）"], [], ["増減率", "会員数"]]
+        summary += [[b["band"], b["count"]] for b in im["bands"]]
+        for c in im["categories"]:
+            summary += [[], [f"{c['label']}別", "会員数", "改正前", "改正後", "増減"]]
+            summary += [[r["value"], r["count"], r["old"], r["new"], r["diff"]] for r in c["rows"]]
+    ws = book.add_worksheet("集計")
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 4, 16)
+    for i, line in enumerate(summary):
+        for j, v in enumerate(line):
+            if isinstance(v, int):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, v, bold if len(line) == 1 else None)
+    book.close()

@@ -160,3 +160,22 @@ def test_new_and_removed_clauses(tmp_path):
     ctx = compare.report_context(new, old)
     assert [(c["label"], c["status"]) for c in ctx["changed"]] == [("入会金", "削除")]
     assert ctx["impact"] is None and ctx["tables"] == [] and ctx["entries"] == []
+
+
+def test_cli_workbook(tmp_path, capsys):
+    from python_calamine import CalamineWorkbook
+
+    args = ["compare", OLD, NEW, "--roster", ROSTER, "--entry", "municipal_fee", "-o"]
+    assert main(args + [str(tmp_path / "a.xlsx")]) == 0
+    assert main(args + [str(tmp_path / "b.xlsx")]) == 0
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    wb = CalamineWorkbook.from_path(str(tmp_path / "a.xlsx"))
+    assert wb.sheet_names == ["対照表", "会員別", "集計"]
+    taisho = wb.get_sheet_by_name("対照表").to_python()
+    assert ["世帯割（会費算定基準 2(1)）", "改正", "基準世帯数 × 15円/世帯（1,000円未満四捨五入）",
+            "基準世帯数 × 14円/世帯（1,000円未満四捨五入）"] in taisho
+    members = wb.get_sheet_by_name("会員別").to_python()
+    # Hand-computed in test_roster_impact_by_hand.
+    assert [r[1:4] for r in members[1:]] == [[82000, 85000, 3000], [244000, 266000, 22000], [1000000, 1000000, 0]]
+    summary = wb.get_sheet_by_name("集計").to_python()
+    assert ["収入の増減", "+25,000円（+約1.8854%）", "", "", ""] in summary
