@@ -179,3 +179,17 @@ def test_cli_workbook(tmp_path, capsys):
     assert [r[1:4] for r in members[1:]] == [[82000, 85000, 3000], [244000, 266000, 22000], [1000000, 1000000, 0]]
     summary = wb.get_sheet_by_name("集計").to_python()
     assert ["収入の増減", "+25,000円（+約1.8854%）", "", "", ""] in summary
+
+
+def test_readme_example_runs_as_shown(tmp_path, capsys, monkeypatch):
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sh\n\.venv/bin/feedsl (compare .*?)\n((?:# .*\n)+)```", readme)
+    argv = shlex.split(block.group(1))
+    argv[argv.index("-o") + 1] = str(tmp_path / "改正案.html")
+    monkeypatch.chdir(ROOT)
+    assert main(argv) == 0
+    shown = [line[2:] for line in block.group(2).splitlines()]
+    assert capsys.readouterr().out.splitlines() == shown
