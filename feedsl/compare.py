@@ -167,7 +167,7 @@ def _display(lo, lo_incl, hi, hi_incl, key_type) -> str:
     return "～".join(parts) or "すべて"
 
 
-def table_regions(old_rule: ir.RuleIR, new_rule: ir.RuleIR) -> list[dict]:
+def table_regions(old_rule: ir.RuleIR, new_rule: ir.RuleIR, enums: dict | None = None) -> list[dict]:
     """Key ranges where a one-key bracket table's amount changes, old → new,
     merged where neighbouring cells change alike. Exact: every cell of the
     union of both tables' bounds is looked at once."""
@@ -182,6 +182,9 @@ def table_regions(old_rule: ir.RuleIR, new_rule: ir.RuleIR) -> list[dict]:
         if iv is not None:
             bounds.update(b for b in (iv.lo, iv.hi) if b is not None)
     ncols = max(len(lo_.column_names), 1)
+    column_type = getattr(ln_.column, "type", None)
+    enum = (enums or {}).get(getattr(column_type, "name", None))
+    column_labels = dict(enum.values) if enum is not None else {}
     out = []
     for col in range(ncols):
         run = None
@@ -210,7 +213,8 @@ def table_regions(old_rule: ir.RuleIR, new_rule: ir.RuleIR) -> list[dict]:
         kind = "新設" if r["old_v"] is None else "削除" if r["new_v"] is None else "変更"
         shown.append({
             "range": _range_text(r["lo"], r["lo_incl"], r["hi"], r["hi_incl"], key_type),
-            "column": ln_.column_names[r["col"]] if ln_.column_names else "",
+            "column": column_labels.get(ln_.column_names[r["col"]], ln_.column_names[r["col"]])
+            if ln_.column_names else "",
             "old": "—" if r["old_v"] is None else fmt_quantity(r["old_v"], unit),
             "new": "—" if r["new_v"] is None else fmt_quantity(r["new_v"], unit),
             "kind": kind,
@@ -234,7 +238,7 @@ def changed_tables(old: ir.RegulationIR, new: ir.RegulationIR) -> list[dict]:
             continue
         if not (isinstance(ro.expr, ir.Lookup) and isinstance(rn.expr, ir.Lookup)):
             continue
-        regions = table_regions(ro, rn)
+        regions = table_regions(ro, rn, new.enums)
         if regions:
             out.append({"label": rn.label, "clause": rn.clause, "regions": regions})
     return out
@@ -386,16 +390,21 @@ def _shown(new, old, name, v) -> str:
     return fmt_quantity(v, inp.type)
 
 
-def changed_entries(old_mod, new_mod) -> list[dict]:
+def changed_entries(old_mod, new_mod, unexamined: list | None = None) -> list[dict]:
     """Change regions of every rule that reads inputs and is in both files
-    (tables looked up by rules are covered through them)."""
+    (tables looked up by rules are covered through them). The labels of rules
+    whose inputs are not enumerated (parameters, records, lists, dates) are
+    appended to ``unexamined``, for the report to say so."""
     old, new = old_mod.__feedsl_ir__, new_mod.__feedsl_ir__
     out = []
     for name, rn in new.rules.items():
-        if name not in old.rules or rn.is_table or not rn.inputs:
+        if name not in old.rules or rn.is_table or not (rn.inputs or rn.params):
             continue
         r = entry_regions(old_mod, new_mod, name)
-        if r and r["differ"]:
+        if r is None:
+            if unexamined is not None and isinstance(rn.type, QType):
+                unexamined.append(rn.label)
+        elif r["differ"]:
             out.append(r)
     return out
 
@@ -514,11 +523,13 @@ def report_context(old_path, new_path, roster=None, entry: str | None = None, ma
         sides.append((mod, reg, run_deep(docs.context, reg, None, Path(path).name, digest), digest))
     (om, oreg, octx, odig), (nm, nreg, nctx, ndig) = sides
     changed, same = taisho(octx, nctx)
+    unexamined: list[str] = []
     ctx = {
         "old": octx, "new": nctx, "old_name": Path(old_path).name, "new_name": Path(new_path).name,
         "old_digest": odig, "new_digest": ndig, "changed": changed, "same": same,
         "tables": changed_tables(oreg, nreg),
-        "entries": run_deep(changed_entries, om, nm),
+        "entries": run_deep(changed_entries, om, nm, unexamined),
+        "unexamined": unexamined,
         "gap_points": GAP_POINTS, "max_points": MAX_POINTS, "samples": SAMPLES,
         "impact": None,
     }
@@ -539,7 +550,8 @@ def summary_text(ctx: dict) -> str:
              f" / {len(ctx['changed'])} changed, {len(ctx['same'])} unchanged"]
     for t in ctx["tables"]:
         for r in t["regions"]:
-            lines.append(f"  {t['label']} {r['range']}: {r['old']} → {r['new']}")
+            column = f"（{r['column']}）" if r["column"] else ""
+            lines.append(f"  {t['label']}{column} {r['range']}: {r['old']} → {r['new']}")
     im = ctx["impact"]
     if im:
         lines.append(f"{im['label']}: 増 {im['more']}、減 {im['less']}、変わらない {im['same']}、"

@@ -193,3 +193,19 @@ def test_readme_example_runs_as_shown(tmp_path, capsys, monkeypatch):
     assert main(argv) == 0
     shown = [line[2:] for line in block.group(2).splitlines()]
     assert capsys.readouterr().out.splitlines() == shown
+
+
+def test_hyogo_column_table_and_unexamined_rules(tmp_path):
+    src = (ROOT / "regulations" / "hyogo_roufuku.fee").read_text(encoding="utf-8")
+    row = "    30人           30,000円   40,000円   15,000円"
+    assert src.count(row) == 1
+    new = tmp_path / "hyogo_draft.fee"
+    new.write_text(src.replace(row, "    30人           32,000円   40,000円   15,000円"), encoding="utf-8")
+    ctx = compare.report_context(ROOT / "regulations" / "hyogo_roufuku.fee", new)
+    # 表6's 30人 row runs to the next row's start: 30～39人, in the first column (養護老人ホーム).
+    [t] = ctx["tables"]
+    assert [(r["range"], r["column"], r["old"], r["new"], r["diff"]) for r in t["regions"]] == [
+        ("30～39人以下", "養護老人ホーム", "30,000円", "32,000円", "+2,000円")]
+    # Rules over records are not enumerated: the report names them instead of claiming no change.
+    assert "事業所を有する会員の年会費（特例賛助会員制度を選択しない場合）" in ctx["unexamined"]
+    assert "老人福祉施設である" not in ctx["unexamined"]  # a 真偽 rule, not an amount
