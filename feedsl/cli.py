@@ -240,10 +240,16 @@ def cmd_eval(a) -> int:
     if not path.exists():
         raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
     try:
-        mod = load(path)
+        mod = load(path, as_of=a.as_of)
     except FeeCompileError as e:
         _err(_render(e.diagnostics, "ja"))
         return EXIT_FEE
+    except FeeInputError as e:  # no version in force on --as-of, or a bad date
+        _err(f"入力エラー: {e}")
+        return EXIT_USAGE
+    if a.entry in getattr(mod, "__feedsl_unavailable__", {}):
+        _err(f"入力エラー: {mod.__feedsl_unavailable__[a.entry]}")
+        return EXIT_USAGE
     reg = mod.__feedsl_ir__
     if a.entry is None:
         _out(_entries_text(reg))
@@ -311,7 +317,8 @@ def cmd_eval(a) -> int:
     if a.json:
         _out(json.dumps({"regulation": reg.name, "entry": a.entry, "label": rule.label,
                          "clause": rule.clause, "inputs": _jsonable(kwargs),
-                         "amount": _jsonable(amount), "unit": unit}, ensure_ascii=False, indent=2))
+                         "amount": _jsonable(amount), "unit": unit,
+                         **({"version": mod.VERSION} if mod.VERSION else {})}, ensure_ascii=False, indent=2))
     else:
         from .api import _amount_text
         from .runtime import format_value
@@ -350,12 +357,22 @@ def cmd_batch(a) -> int:
         "".encode(a.out_encoding)
     except LookupError:
         raise UsageError(f"--out-encoding {a.out_encoding}: 知らない文字コードです / unknown encoding") from None
+    from .runtime import FeeInputError
+
     try:
-        mod = load(path)
+        mod = load(path, as_of=a.as_of)
     except FeeCompileError as e:
         _err(_render(e.diagnostics, "ja"))
         return EXIT_USAGE
+    except FeeInputError as e:  # no version in force on --as-of, or a bad date
+        _err(f"入力エラー: {e}")
+        return EXIT_USAGE
+    if a.entry in getattr(mod, "__feedsl_unavailable__", {}):
+        _err(f"入力エラー: {mod.__feedsl_unavailable__[a.entry]}")
+        return EXIT_USAGE
     _entry_rule(mod.__feedsl_ir__, a.entry)
+    if mod.VERSION:
+        _out(f"版: {mod.VERSION['name']} {mod.VERSION['label']}（{mod.VERSION['in_force_from']}から）")
     started = time.perf_counter()
     mapping = roster.read_map(a.map) if a.map else None
     table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
@@ -459,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("entry", nargs="?", help="規則の名前（省略すると規則と入力の一覧） / the rule (omit it to list rules and inputs)")
     c.add_argument("values", nargs="*", metavar="name=value")
     c.add_argument("--inputs", help="JSON file of inputs (records and lists welcome)")
+    c.add_argument("--as-of", metavar="DATE", help="この日に施行されている版で計算する / the version in force on DATE (default: the latest)")
     c.add_argument("--json", action="store_true")
     c.add_argument("--explain", action="store_true",
                    help="内訳を条項付きで示す / show the breakdown, clause by clause (with --json: as JSON)")
@@ -482,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scalar: member by member (default; fastest on a roster read cell by cell); "
                         "columns: the columnar entry m.columns in its error-collecting mode")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.add_argument("--as-of", metavar="DATE", help="この日に施行されている版で計算する / the version in force on DATE (default: the latest)")
     c.set_defaults(func=cmd_batch)
 
     c = sub.add_parser("cache", help="コンパイル済みモジュールのキャッシュ / the cache of compiled modules")

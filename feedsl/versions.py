@@ -139,7 +139,7 @@ class Versioned:
                 out[it.start] = line[:at] + " " * (len(it.pin) + 1) + line[at + len(it.pin) + 1:]
         first_item = self.items[0].start if self.items else len(self.lines)
         for i in range(first_item):  # the header (版 declarations left out)
-            if i not in self.decl_lines:
+            if i not in self.decl_lines and i not in self.section_lines:
                 out[i] = self.lines[i]
         text = "\n".join(out) + f"\n{MARK}{chosen.name}\n"
         return Selection(text, chosen, unavailable)
