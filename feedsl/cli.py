@@ -372,7 +372,7 @@ def cmd_batch(a) -> int:
         return EXIT_USAGE
     _entry_rule(mod.__feedsl_ir__, a.entry)
     if mod.VERSION:
-        _out(f"版: {mod.VERSION['name']} {mod.VERSION['label']}（{mod.VERSION['in_force_from']}から）")
+        _out(f"版: {batch.version_text(mod.VERSION)}")
     started = time.perf_counter()
     mapping = roster.read_map(a.map) if a.map else None
     table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
@@ -391,7 +391,7 @@ def cmd_batch(a) -> int:
         res = batch.run(mod, a.entry, table, out, mapping=mapping, group_by=a.group_by,
                         record_column=a.record_column, breakdown=a.breakdown,
                         out_encoding=a.out_encoding, progress=bar.update if bar else None,
-                        evaluator=evaluator)
+                        evaluator=evaluator, version_column=a.as_of is not None)
     except UnicodeEncodeError as e:
         raise UsageError(f"-o {out}: {a.out_encoding} で書けない文字があります（{e.object[e.start:e.end]!r}）。"
                          f"--out-encoding utf-8-sig にしてください / a character cannot be written in {a.out_encoding}") from None

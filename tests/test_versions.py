@@ -123,4 +123,15 @@ def test_cli_batch_as_of(tmp_path, capsys):
     assert main(args + ["--as-of", "2000-04-01"]) == 2
     assert main(args + ["--as-of", "2024-04-01"]) == 0
     assert "fee2018" in capsys.readouterr().out
-    assert "150000" in out.read_text("utf-8-sig").replace(",", "")
+    import csv
+
+    rows = list(csv.reader(out.read_text("utf-8-sig").splitlines()))
+    # 負担金 for city, 49,999世帯 = 150,000円 (see LEVY); the version that computed it recorded
+    assert rows[0][-2:] == ["負担金", "版"]
+    assert rows[1][-2] == "150000" and rows[1][-1].startswith("fee2018 ")
+    assert main(args[:4] + ["-o", str(tmp_path / "o.xlsx"), "--quiet", "--as-of", "平成13年4月1日"]) == 0
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "o.xlsx"))
+    summary = {r[0]: r[1:] for r in book.get_sheet_by_name("集計").to_python() if r and r[0]}
+    assert summary["版"][0].startswith("levy2001 負担金算定基準")
