@@ -64,11 +64,15 @@ def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Di
         return None, None, sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
     dates = [v.in_force for v in versioned.versions[:-1]] + [None]
     result, python, before = None, None, {}
+    unused_everywhere = None  # F501/F502 (unused input or rule) only when so in every version
     for as_of in dates:
         sel = versioned.selection(as_of)
         result, python, found = _pipeline_one(SourceFile(src.path, sel.text))
-        # Earlier versions: their errors (warnings such as unused inputs are the latest text's)
-        diags.extend(d for d in found if as_of is None or d.is_error)
+        unused = {(d.code, d.span.line, d.span.col) for d in found if d.code in ("F501", "F502")}
+        unused_everywhere = unused if unused_everywhere is None else unused_everywhere & unused
+        # Earlier versions: their errors; the warnings are the latest text's
+        diags.extend(d for d in found if d.is_error or (as_of is None and (
+            d.code not in ("F501", "F502") or (d.code, d.span.line, d.span.col) in unused_everywhere)))
         if result is not None:
             diags.extend(_signature_changes(before, result, sel.version))
             before = {n: (r.inputs, r.span) for n, r in result.rules.items() if n not in sel.unavailable}

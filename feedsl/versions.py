@@ -179,10 +179,6 @@ class Selection:
         self.text, self.version, self.unavailable = text, version, unavailable
 
 
-def has_versions(text: str) -> bool:
-    return "版" in text and scan(text) is not None
-
-
 def scan(text: str) -> Versioned | None:
     """The 版 structure of a text, or None when it declares no versions."""
     from .values import read_date
@@ -239,9 +235,9 @@ def scan(text: str) -> Versioned | None:
                                         f"版の節に書けるのは 規則・表・例 だけです。「{kind}」は最初の「版」の行より前（全ての版に共通の部分）に書いてください",
                                         f"only 規則, 表 and 例 belong to a version; put {kind} before the first 版 line"))
             items.append(Item(i, i, kind, None, None, section))
-    if not versions and not section_lines:
+    if not versions and not section_lines and not decl_lines:
         return None
-    if not versions and section_lines:
+    if not versions and section_lines and not problems:
         first = min(section_lines)
         problems.append(Problem("F233", first + 1, 1, 1, "版の節がありますが、見出しに版が宣言されていません",
                                 "a version section but no version declared in the header"))

@@ -55,8 +55,11 @@ def test_no_as_of_is_the_latest_version():
     assert load(HOKKAIDO).VERSION["name"] == "fee2018"
 
 
-def test_a_file_without_versions_has_no_version():
-    assert load(HOKKAIDO.parent / "rinko_renmei.fee").VERSION is None
+def test_a_file_without_versions_has_no_version_and_ignores_as_of(tmp_path):
+    p = tmp_path / "plain.fee"
+    p.write_text("規程 plain 「版のない規程」\n\n規則 fee 「会費」 = 1,000円\n", "utf-8")
+    assert load(p).VERSION is None
+    assert load(p, as_of="1990-01-01").fee() == 1000
 
 
 SRC = """規程 v 「版の例」
@@ -135,3 +138,22 @@ def test_cli_batch_as_of(tmp_path, capsys):
     book = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "o.xlsx"))
     summary = {r[0]: r[1:] for r in book.get_sheet_by_name("集計").to_python() if r and r[0]}
     assert summary["版"][0].startswith("levy2001 負担金算定基準")
+
+
+@pytest.mark.parametrize("name, before, first, entry, amount", [
+    # Hyogo: 附則 2 この規程は、令和3年4月1日から施行する (the text we have); 入会金 表1 50,000円
+    ("hyogo_roufuku.fee", "令和3年3月31日", "2021-04-01", "entrance_fee", 50_000),
+    # Federation: the plan chosen at the end of 2023 sets the 2024年度 fees (年度 1月始まり); 正会員 3,000円
+    ("rinko_renmei.fee", "2023-12-31", "2024-01-01", "regular_fee", 3_000),
+])
+def test_each_seed_is_known_from_its_date(name, before, first, entry, amount):
+    path = HOKKAIDO.parent / name
+    with pytest.raises(FeeInputError):
+        load(path, as_of=before)
+    assert getattr(load(path, as_of=first), entry)() == amount
+
+
+def test_a_bad_as_of_is_an_input_error():
+    with pytest.raises(FeeInputError) as e:
+        load(HOKKAIDO, as_of="2024-02-30")
+    assert e.value.input == "as_of"
