@@ -133,7 +133,13 @@ def cmd_test(a) -> int:
             _err(_render(e.diagnostics, "ja"))
             failed += 1
             continue
-        for r in run_examples(mod):
+        from .versions import earlier_dates
+
+        try:  # the examples of earlier versions (例@NAME or in their section), on their texts
+            mods = [load(f, as_of=d) for d in earlier_dates(Path(f).read_text("utf-8-sig"))] + [mod]
+        except (OSError, UnicodeDecodeError):
+            mods = [mod]
+        for r in (r for m in mods for r in run_examples(m)):
             if r.ok:
                 passed += 1
                 if a.verbose:

@@ -179,6 +179,15 @@ class Selection:
         self.text, self.version, self.unavailable = text, version, unavailable
 
 
+def earlier_dates(text: str) -> list:
+    """The dates from which each version but the latest is in force (their
+    examples run on those texts); none for a file without (valid) versions."""
+    versioned = scan(text) if "版" in text else None
+    if versioned is None or any(p.severity == "error" for p in versioned.problems):
+        return []
+    return [v.in_force for v in versioned.versions[:-1]]
+
+
 def scan(text: str) -> Versioned | None:
     """The 版 structure of a text, or None when it declares no versions."""
     from .values import read_date

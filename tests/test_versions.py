@@ -98,6 +98,15 @@ def test_a_wrong_example_pinned_to_an_old_version_is_reported(tmp_path):
     assert [d.code for d in check_file(p)] == ["F601"]
 
 
+def test_feedsl_test_runs_the_examples_of_every_version(tmp_path, capsys):
+    p = tmp_path / "v.fee"
+    p.write_text(SRC, "utf-8")
+    assert main(["test", str(p)]) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+    p.write_text(SRC.replace("例@r2 fee(n=3人) = 3,000円", "例@r2 fee(n=3人) = 4,500円"), "utf-8")
+    assert main(["test", str(p)]) == 1
+
+
 def test_inputs_changing_between_versions_is_a_warning():
     src = SRC.replace("入力 n: 人 「人数」", "入力 n: 人 「人数」\n入力 m: 人 「役員数」").replace(
         "規則 fee 「会費」 = n × 1,500円/人", "規則 fee 「会費」 = m × 1,500円/人").replace("fee(n=3人) = 4,500円", "fee(m=3人) = 4,500円")
