@@ -237,6 +237,28 @@ def _entry_rule(reg, entry: str):
     return reg.rules[entry]
 
 
+def _load_in_force(path: Path, a, compile_error_exit: int):
+    """The module of the version in force on ``--as-of`` (the latest without it),
+    or None and the exit code after saying why: the file does not check, no
+    version is in force on that date (exit 2), or ENTRY is not in force then (exit 2)."""
+    from .api import load
+    from .diagnostics import FeeCompileError
+    from .runtime import FeeInputError
+
+    try:
+        mod = load(path, as_of=a.as_of)
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return None, compile_error_exit
+    except FeeInputError as e:  # no version in force on --as-of, or a bad date
+        _err(f"入力エラー: {e}")
+        return None, EXIT_USAGE
+    if a.entry in getattr(mod, "__feedsl_unavailable__", {}):
+        _err(f"入力エラー: {mod.__feedsl_unavailable__[a.entry]}")
+        return None, EXIT_USAGE
+    return mod, EXIT_OK
+
+
 def cmd_eval(a) -> int:
     from .api import load
     from .diagnostics import FeeCompileError
@@ -245,17 +267,9 @@ def cmd_eval(a) -> int:
     path = Path(a.file)
     if not path.exists():
         raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
-    try:
-        mod = load(path, as_of=a.as_of)
-    except FeeCompileError as e:
-        _err(_render(e.diagnostics, "ja"))
-        return EXIT_FEE
-    except FeeInputError as e:  # no version in force on --as-of, or a bad date
-        _err(f"入力エラー: {e}")
-        return EXIT_USAGE
-    if a.entry in getattr(mod, "__feedsl_unavailable__", {}):
-        _err(f"入力エラー: {mod.__feedsl_unavailable__[a.entry]}")
-        return EXIT_USAGE
+    mod, status = _load_in_force(path, a, EXIT_FEE)
+    if mod is None:
+        return status
     reg = mod.__feedsl_ir__
     if a.entry is None:
         _out(_entries_text(reg))
@@ -363,19 +377,9 @@ def cmd_batch(a) -> int:
         "".encode(a.out_encoding)
     except LookupError:
         raise UsageError(f"--out-encoding {a.out_encoding}: 知らない文字コードです / unknown encoding") from None
-    from .runtime import FeeInputError
-
-    try:
-        mod = load(path, as_of=a.as_of)
-    except FeeCompileError as e:
-        _err(_render(e.diagnostics, "ja"))
-        return EXIT_USAGE
-    except FeeInputError as e:  # no version in force on --as-of, or a bad date
-        _err(f"入力エラー: {e}")
-        return EXIT_USAGE
-    if a.entry in getattr(mod, "__feedsl_unavailable__", {}):
-        _err(f"入力エラー: {mod.__feedsl_unavailable__[a.entry]}")
-        return EXIT_USAGE
+    mod, status = _load_in_force(path, a, EXIT_USAGE)
+    if mod is None:
+        return status
     _entry_rule(mod.__feedsl_ir__, a.entry)
     if mod.VERSION:
         _out(f"版: {batch.version_text(mod.VERSION)}")

@@ -211,11 +211,13 @@ class Explanation:
         return out
 
     def __str__(self) -> str:
-        head = []
-        if self.version:
+        tail = []
+        # Last, so that the first line stays the entry and its amount; only for a
+        # file with several versions (a single version is in to_dict() and .version).
+        if self.version and len(self.version.get("versions", ())) > 1:
             v = self.version
-            head = [f"版: {v['name']} {v['label']}（{v['in_force_from']}から）"]
-        return "\n".join(head + self.lines())
+            tail = [f"（版: {v['name']} {v['label']}、{v['in_force_from']}から）"]
+        return "\n".join(self.lines() + tail)
 
     def __repr__(self) -> str:
         return f"<Explanation {self.entry} = {self.root.value_text}>"

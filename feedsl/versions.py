@@ -142,7 +142,7 @@ class Versioned:
             if i not in self.decl_lines and i not in self.section_lines:
                 out[i] = self.lines[i]
         text = "\n".join(out) + f"\n{MARK}{chosen.name}\n"
-        return Selection(text, chosen, unavailable)
+        return Selection(text, chosen, unavailable, tuple(v.name for v in self.versions))
 
     def _without_unavailable(self, kept: list, unavailable: dict) -> list:
         """Leave out (transitively) every item that names an unavailable rule."""
@@ -175,8 +175,8 @@ class Selection:
     """The text of the version in force on a date, that version, and the
     rules unavailable on that date with the version from which the file knows them."""
 
-    def __init__(self, text: str, version: Version, unavailable: dict):
-        self.text, self.version, self.unavailable = text, version, unavailable
+    def __init__(self, text: str, version: Version, unavailable: dict, known: tuple = ()):
+        self.text, self.version, self.unavailable, self.known = text, version, unavailable, known
 
 
 def earlier_dates(text: str) -> list:
@@ -335,7 +335,7 @@ def attach(mod, sel: Selection) -> None:
         ns[name] = unavailable(name)
     ns["__feedsl_unavailable__"] = messages
     explain = ns.get("explain")
-    version = sel.version.as_dict()
+    version = {**sel.version.as_dict(), "versions": list(sel.known)}  # every version the file knows
     if explain is not None:
         def explain_in_version(entry, /, **inputs):
             if entry in messages:
