@@ -51,12 +51,6 @@ class Version:
                 "適用": self.applies.isoformat() if self.applies else None,
                 "in_force_from": self.in_force.isoformat()}
 
-    def text(self) -> str:
-        from .values import wareki
-
-        s = f"版 {self.name} {self.label} 施行 {wareki(self.enacted)}"
-        return s + (f"、適用 {wareki(self.applies)}" if self.applies else "")
-
 
 class Problem:
     """A mistake in the 版 lines: code, line, column, length, Japanese and English text."""

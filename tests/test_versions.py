@@ -166,3 +166,34 @@ def test_a_bad_as_of_is_an_input_error():
     with pytest.raises(FeeInputError) as e:
         load(HOKKAIDO, as_of="2024-02-30")
     assert e.value.input == "as_of"
+
+
+TRANSITIVE = """規程 t 「共通の規則が新しい版の規則を使う」
+    版 r2 「制定」 施行 令和2年4月1日
+    版 r3 「令和3年改正」 施行 令和3年4月1日
+
+入力 n: 人 「人数」
+
+規則 total 「合計」 = base + extra
+例 total(n=1人) = 1,500円
+
+版 r2
+規則 base 「基本」 = n × 1,000円/人
+
+版 r3
+規則 extra 「加算」 = 500円
+"""
+
+
+def test_a_shared_rule_using_a_rule_not_yet_in_force_is_unavailable(tmp_path):
+    p = tmp_path / "t.fee"
+    p.write_text(TRANSITIVE, "utf-8")
+    from feedsl.api import check_file
+
+    assert check_file(p) == []
+    old = load(p, as_of="2021-03-31")
+    assert old.base(n=1) == 1000  # 1人 × 1,000円
+    with pytest.raises(FeeInputError) as e:
+        old.total(n=1)
+    assert "令和3年4月1日" in str(e.value)
+    assert load(p, as_of="2021-04-01").total(n=1) == 1500  # 1,000円 + 500円
