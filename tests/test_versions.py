@@ -197,3 +197,28 @@ def test_a_shared_rule_using_a_rule_not_yet_in_force_is_unavailable(tmp_path):
         old.total(n=1)
     assert "令和3年4月1日" in str(e.value)
     assert load(p, as_of="2021-04-01").total(n=1) == 1500  # 1,000円 + 500円
+
+
+def test_each_version_is_its_own_cached_module(tmp_path, monkeypatch):
+    from feedsl import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for _ in range(2):  # compiled, then read back from the disk cache after unloading
+        loader.unload_all()
+        old, new = load(HOKKAIDO, as_of="2018-03-31"), load(HOKKAIDO, as_of="2018-04-01")
+        assert old is not new
+        assert (old.VERSION["name"], new.VERSION["name"]) == ("levy2001", "fee2018")
+        with pytest.raises(FeeInputError):
+            old.municipal_fee(kind="city", population=20000, households=250)
+        assert new.municipal_fee(kind="city", population=20000, households=250) == 54_000
+    assert load(HOKKAIDO, as_of="2018-03-31") is old
+    assert len(list((tmp_path / "cache" / "feedsl").glob("*.py"))) == 2  # one entry per version
+
+
+def test_cli_eval_json_names_the_version(capsys):
+    import json
+
+    assert main(["eval", str(HOKKAIDO), "municipal_levy", "kind=city", "households=49999",
+                 "--as-of", "H30.3.31", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["amount"] == 150_000 and got["version"]["name"] == "levy2001"
