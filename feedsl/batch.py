@@ -629,7 +629,7 @@ def version_text(version: dict | None) -> str:
     """The 版 a result was computed with: fee2018 会費算定基準（平成30年改正）（2018-04-01から）."""
     if not version:
         return ""
-    return f"{version['name']} {version['label'][1:-1]}（{version['in_force_from']}から）"
+    return f"{version['name']} {version['label']}（{version['in_force_from']}から）"
 
 
 def summary_lines(res: Result, layout: Layout, rule, version: str = "") -> list:

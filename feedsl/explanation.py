@@ -216,7 +216,7 @@ class Explanation:
         # file with several versions (a single version is in to_dict() and .version).
         if self.version and len(self.version.get("versions", ())) > 1:
             v = self.version
-            tail = [f"（版: {v['name']} {v['label']}、{v['in_force_from']}から）"]
+            tail = [f"（版: {v['name']} 「{v['label']}」、{v['in_force_from']}から）"]
         return "\n".join(self.lines() + tail)
 
     def __repr__(self) -> str:

@@ -35,7 +35,7 @@ MARK = "# feedsl 版 "
 
 
 class Version:
-    """One declared version: its name, label, 施行日, 適用日 (or None) and line."""
+    """One declared version: its name, label (without 「」), 施行日, 適用日 (or None) and line."""
 
     __slots__ = ("name", "label", "enacted", "applies", "line")
 
@@ -93,7 +93,7 @@ class Versioned:
             first = self.versions[0]
             raise FeeInputError(
                 f"{wareki(as_of)}（{as_of.isoformat()}）に施行されている版はありません。"
-                f"この規程が知る最も早い版は「{first.label[1:-1]}」（{first.name}、{wareki(first.in_force)}から）です"
+                f"この規程が知る最も早い版は「{first.label}」（{first.name}、{wareki(first.in_force)}から）です"
                 f" / no version is in force on {as_of.isoformat()}; the earliest version the file knows is "
                 f"{first.name}, in force from {first.in_force.isoformat()}", "as_of", "基準日")
         chosen = in_force[-1]
@@ -281,7 +281,7 @@ def versions_line(m, i, line, versions, problems, read_date) -> None:
         problems.append(Problem("F232", i + 1, line.index(name, col) + 1, len(name),
                                 f"版「{name}」が二度宣言されています", f"version {name!r} is declared twice"))
         return
-    versions.append(Version(name, label, dates[0], dates[1], i))
+    versions.append(Version(name, label[1:-1], dates[0], dates[1], i))
 
 
 def as_date(value) -> datetime.date:
@@ -303,8 +303,8 @@ def as_date(value) -> datetime.date:
 def unavailable_message(name: str, since: Version, chosen: Version) -> str:
     from .values import wareki
 
-    return (f"規則「{name}」は、基準日に施行されている版「{chosen.label[1:-1]}」にはありません。"
-            f"この規程では版「{since.label[1:-1]}」（{since.name}）の{wareki(since.in_force)}から定められています"
+    return (f"規則「{name}」は、基準日に施行されている版「{chosen.label}」にはありません。"
+            f"この規程では版「{since.label}」（{since.name}）の{wareki(since.in_force)}から定められています"
             f" / {name} is not in the version in force on that date ({chosen.name}); the file knows it from "
             f"{since.in_force.isoformat()} (version {since.name})")
 
