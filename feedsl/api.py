@@ -51,6 +51,58 @@ def _gc_paused():
 
 
 def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
+    """The pipeline on a file; a file with versions (版) is checked as the text
+    in force from each version's date, and its result is the latest version."""
+    from .versions import scan
+
+    versioned = scan(src.text) if "版" in src.text else None
+    if versioned is None:
+        return _pipeline_one(src)
+    diags = [Diagnostic(p.code, p.severity, Span(src.path, p.line, p.col, p.line, p.col + p.length), p.ja, p.en)
+             for p in versioned.problems]
+    if any(d.is_error for d in diags):
+        return None, None, sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
+    dates = [v.in_force for v in versioned.versions[:-1]] + [None]
+    result, python, before = None, None, {}
+    unused_everywhere = None  # F501/F502 (unused input or rule) only when so in every version
+    for as_of in dates:
+        sel = versioned.selection(as_of)
+        result, python, found = _pipeline_one(SourceFile(src.path, sel.text))
+        unused = {(d.code, d.span.line, d.span.col) for d in found if d.code in ("F501", "F502")}
+        unused_everywhere = unused if unused_everywhere is None else unused_everywhere & unused
+        # Earlier versions: their errors; the warnings are the latest text's
+        diags.extend(d for d in found if d.is_error or (as_of is None and (
+            d.code not in ("F501", "F502") or (d.code, d.span.line, d.span.col) in unused_everywhere)))
+        if result is not None:
+            diags.extend(_signature_changes(before, result, sel.version))
+            before = {n: (r.inputs, r.span) for n, r in result.rules.items() if n not in sel.unavailable}
+    unique = {}
+    for d in diags:
+        unique.setdefault((d.code, d.span.line, d.span.col, d.message), d)
+    diags = sorted(unique.values(), key=lambda d: (d.span.line, d.span.col, d.code))
+    if any(d.is_error for d in diags):
+        return None, None, diags
+    return result, python, diags
+
+
+def _signature_changes(before: dict, reg: RegulationIR, version) -> list[Diagnostic]:
+    """F237 (warning): an entry whose inputs differ from the previous version's."""
+    out = []
+    for name, rule in reg.rules.items():
+        if name not in before or set(before[name][0]) == set(rule.inputs):
+            continue
+        old = before[name][0]
+        added = [i for i in rule.inputs if i not in old]
+        removed = [i for i in old if i not in rule.inputs]
+        ja = "、".join([f"追加 {', '.join(added)}"] * bool(added) + [f"削除 {', '.join(removed)}"] * bool(removed))
+        en = "; ".join([f"added {', '.join(added)}"] * bool(added) + [f"removed {', '.join(removed)}"] * bool(removed))
+        out.append(Diagnostic("F237", "warning", rule.span,
+                              f"規則「{name}」の入力が版「{version.name}」で変わります（{ja}）。呼び出し側と名簿の列を確かめてください",
+                              f"the inputs of {name} change in version {version.name} ({en})"))
+    return out
+
+
+def _pipeline_one(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
     """Parse, check and generate: the IR and Python source, or diagnostics.
 
     Generation (and byte-compiling its result) is part of checking, so a
@@ -129,7 +181,24 @@ def check_file(path: str | Path, run_examples: bool = True) -> list[Diagnostic]:
     diags = list(compiled.diagnostics)
     if compiled.ok and run_examples and compiled.ir.examples:
         diags.extend(_example_diagnostics(src, compiled.ir, compiled.python))
+    if compiled.ok and run_examples and "版" in src.text:
+        diags.extend(_older_version_examples(src))
     return sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
+
+
+def _older_version_examples(src: SourceFile) -> list[Diagnostic]:
+    """F601 for the examples pinned to a version before the latest (例@NAME,
+    or 例 in that version's section), run on the text in force on its date."""
+    from .versions import scan
+
+    versioned = scan(src.text)
+    out = []
+    for v in versioned.versions[:-1] if versioned else ():
+        sel = versioned.selection(v.in_force)
+        ir, python, _ = _guarded(SourceFile(src.path, sel.text))
+        if ir is not None and ir.examples:
+            out.extend(_example_diagnostics(src, ir, python))
+    return out
 
 
 def _example_diagnostics(src: SourceFile, reg: RegulationIR, python: str) -> list[Diagnostic]:

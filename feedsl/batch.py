@@ -520,9 +520,11 @@ class Result:
 
 def run(module, entry: str, table: Table, out: Path, *, mapping=None, group_by=None,
         record_column=None, breakdown=False, out_encoding="utf-8-sig", progress=None,
-        evaluator=None) -> Result:
+        evaluator=None, version_column=False) -> Result:
     """Compute ``entry`` for every member of ``table`` and write OUT (.csv or
-    .xlsx). ``progress(n)`` is called with the number of rows done."""
+    .xlsx). ``progress(n)`` is called with the number of rows done. The
+    version (版) of a versioned module is in the 集計 sheet and, with
+    ``version_column`` (batch --as-of), in a last column 版 of every row."""
     started = time.perf_counter()
     reg = module.__feedsl_ir__
     rule = reg.rules[entry]
@@ -536,6 +538,12 @@ def run(module, entry: str, table: Table, out: Path, *, mapping=None, group_by=N
     width = max([len(headers)] + [len(c) for _, c in table.rows])
     headers += [""] * (width - len(headers))
     result_headers = headers + [rule.label] + [reg.rules[p].label for p in parts]
+    version = version_text(getattr(module, "VERSION", None))
+    if version_column and version:
+        result_headers.append("版")
+        parts_shown = len(parts) + 1
+    else:
+        parts_shown = len(parts)
     error_headers = ["行"] + headers + ["入力", "エラー"]
     suffix = out.suffix.lower()
     if suffix == ".csv":
@@ -544,7 +552,7 @@ def run(module, entry: str, table: Table, out: Path, *, mapping=None, group_by=N
         if len(table.rows) >= XLSX_ROWS:
             raise RosterError(f"{out}: Excel のシートは {XLSX_ROWS - 1:,} 行までです（名簿は {len(table.rows):,} 行）。"
                               f"出力を .csv にしてください / too many rows for a sheet: write a .csv")
-        sink = XlsxSink(out, result_headers, error_headers, 1 + len(parts))
+        sink = XlsxSink(out, result_headers, error_headers, 1 + parts_shown)
     else:
         raise RosterError(f"{out}: 出力は .csv か .xlsx にしてください / OUT must be .csv or .xlsx")
     res = Result()
@@ -575,12 +583,12 @@ def run(module, entry: str, table: Table, out: Path, *, mapping=None, group_by=N
                         sink.error(number, _widen(cells, width), error)
                     continue
                 res.members += 1
-                bd = [(bd or {}).get(p) for p in parts]
+                bd = [(bd or {}).get(p) for p in parts] + [version] * (parts_shown - len(parts))
                 for k, (number, cells) in enumerate(m):
                     if k == 0:
                         sink.row(_widen(cells, width), amount, bd)
                     else:
-                        sink.row(_widen(cells, width), None, [None] * len(parts))
+                        sink.row(_widen(cells, width), None, [None] * len(parts) + bd[len(parts):])
                 if isinstance(amount, (int, Fraction)) and not isinstance(amount, bool):
                     res.total += amount
                     _tally(res, layout, m[0][1], amount)
@@ -588,7 +596,7 @@ def run(module, entry: str, table: Table, out: Path, *, mapping=None, group_by=N
             if progress:
                 progress(done)
         res.seconds = time.perf_counter() - started
-        sink.summary(summary_lines(res, layout, rule))
+        sink.summary(summary_lines(res, layout, rule, version))
         sink.commit()
     except BaseException:
         sink.discard()
@@ -617,9 +625,17 @@ def _tally(res: Result, layout: Layout, cells, amount):
         slot[1] += amount
 
 
-def summary_lines(res: Result, layout: Layout, rule) -> list:
+def version_text(version: dict | None) -> str:
+    """The 版 a result was computed with: fee2018 会費算定基準（平成30年改正）（2018-04-01から）."""
+    if not version:
+        return ""
+    return f"{version['name']} {version['label']}（{version['in_force_from']}から）"
+
+
+def summary_lines(res: Result, layout: Layout, rule, version: str = "") -> list:
     lines = [
         [rule.label],
+        *([["版", version]] if version else []),
         ["会員数（計算済み）", res.members],
         ["行数", res.rows],
         ["エラーの行数", res.error_rows],

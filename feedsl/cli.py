@@ -133,7 +133,13 @@ def cmd_test(a) -> int:
             _err(_render(e.diagnostics, "ja"))
             failed += 1
             continue
-        for r in run_examples(mod):
+        from .versions import earlier_dates
+
+        try:  # the examples of earlier versions (例@NAME or in their section), on their texts
+            mods = [load(f, as_of=d) for d in earlier_dates(Path(f).read_text("utf-8-sig"))] + [mod]
+        except (OSError, UnicodeDecodeError):
+            mods = [mod]
+        for r in (r for m in mods for r in run_examples(m)):
             if r.ok:
                 passed += 1
                 if a.verbose:
@@ -231,6 +237,28 @@ def _entry_rule(reg, entry: str):
     return reg.rules[entry]
 
 
+def _load_in_force(path: Path, a, compile_error_exit: int):
+    """The module of the version in force on ``--as-of`` (the latest without it),
+    or None and the exit code after saying why: the file does not check, no
+    version is in force on that date (exit 2), or ENTRY is not in force then (exit 2)."""
+    from .api import load
+    from .diagnostics import FeeCompileError
+    from .runtime import FeeInputError
+
+    try:
+        mod = load(path, as_of=a.as_of)
+    except FeeCompileError as e:
+        _err(_render(e.diagnostics, "ja"))
+        return None, compile_error_exit
+    except FeeInputError as e:  # no version in force on --as-of, or a bad date
+        _err(f"入力エラー: {e}")
+        return None, EXIT_USAGE
+    if a.entry in getattr(mod, "__feedsl_unavailable__", {}):
+        _err(f"入力エラー: {mod.__feedsl_unavailable__[a.entry]}")
+        return None, EXIT_USAGE
+    return mod, EXIT_OK
+
+
 def cmd_eval(a) -> int:
     from .api import load
     from .diagnostics import FeeCompileError
@@ -239,11 +267,9 @@ def cmd_eval(a) -> int:
     path = Path(a.file)
     if not path.exists():
         raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
-    try:
-        mod = load(path)
-    except FeeCompileError as e:
-        _err(_render(e.diagnostics, "ja"))
-        return EXIT_FEE
+    mod, status = _load_in_force(path, a, EXIT_FEE)
+    if mod is None:
+        return status
     reg = mod.__feedsl_ir__
     if a.entry is None:
         _out(_entries_text(reg))
@@ -311,7 +337,8 @@ def cmd_eval(a) -> int:
     if a.json:
         _out(json.dumps({"regulation": reg.name, "entry": a.entry, "label": rule.label,
                          "clause": rule.clause, "inputs": _jsonable(kwargs),
-                         "amount": _jsonable(amount), "unit": unit}, ensure_ascii=False, indent=2))
+                         "amount": _jsonable(amount), "unit": unit,
+                         **({"version": mod.VERSION} if mod.VERSION else {})}, ensure_ascii=False, indent=2))
     else:
         from .api import _amount_text
         from .runtime import format_value
@@ -350,12 +377,12 @@ def cmd_batch(a) -> int:
         "".encode(a.out_encoding)
     except LookupError:
         raise UsageError(f"--out-encoding {a.out_encoding}: 知らない文字コードです / unknown encoding") from None
-    try:
-        mod = load(path)
-    except FeeCompileError as e:
-        _err(_render(e.diagnostics, "ja"))
-        return EXIT_USAGE
+    mod, status = _load_in_force(path, a, EXIT_USAGE)
+    if mod is None:
+        return status
     _entry_rule(mod.__feedsl_ir__, a.entry)
+    if mod.VERSION:
+        _out(f"版: {batch.version_text(mod.VERSION)}")
     started = time.perf_counter()
     mapping = roster.read_map(a.map) if a.map else None
     table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
@@ -374,7 +401,7 @@ def cmd_batch(a) -> int:
         res = batch.run(mod, a.entry, table, out, mapping=mapping, group_by=a.group_by,
                         record_column=a.record_column, breakdown=a.breakdown,
                         out_encoding=a.out_encoding, progress=bar.update if bar else None,
-                        evaluator=evaluator)
+                        evaluator=evaluator, version_column=a.as_of is not None)
     except UnicodeEncodeError as e:
         raise UsageError(f"-o {out}: {a.out_encoding} で書けない文字があります（{e.object[e.start:e.end]!r}）。"
                          f"--out-encoding utf-8-sig にしてください / a character cannot be written in {a.out_encoding}") from None
@@ -496,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("entry", nargs="?", help="規則の名前（省略すると規則と入力の一覧） / the rule (omit it to list rules and inputs)")
     c.add_argument("values", nargs="*", metavar="name=value")
     c.add_argument("--inputs", help="JSON file of inputs (records and lists welcome)")
+    c.add_argument("--as-of", metavar="DATE", help="この日に施行されている版で計算する / the version in force on DATE (default: the latest)")
     c.add_argument("--json", action="store_true")
     c.add_argument("--explain", action="store_true",
                    help="内訳を条項付きで示す / show the breakdown, clause by clause (with --json: as JSON)")
@@ -519,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scalar: member by member (default; fastest on a roster read cell by cell); "
                         "columns: the columnar entry m.columns in its error-collecting mode")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.add_argument("--as-of", metavar="DATE", help="この日に施行されている版で計算する / the version in force on DATE (default: the latest)")
     c.set_defaults(func=cmd_batch)
 
     c = sub.add_parser("cache", help="コンパイル済みモジュールのキャッシュ / the cache of compiled modules")

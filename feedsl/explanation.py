@@ -154,7 +154,7 @@ class Explanation:
     ``str()`` is a readable Japanese breakdown; ``to_dict()`` is JSON-ready.
     """
 
-    __slots__ = ("regulation", "title", "entry", "inputs", "root", "amount")
+    __slots__ = ("regulation", "title", "entry", "inputs", "root", "amount", "version")
 
     def __init__(self, regulation: str, title: str, entry: str, inputs: dict, root: Node, amount):
         self.regulation = regulation
@@ -163,6 +163,7 @@ class Explanation:
         self.inputs = inputs
         self.root = root
         self.amount = amount
+        self.version = None  # the 版 that computed it (feedsl.versions.attach), as VERSION
 
     # The root's fields, for convenience.
     name = property(lambda self: self.root.name)
@@ -178,7 +179,8 @@ class Explanation:
     def to_dict(self) -> dict:
         return {"regulation": self.regulation, "title": self.title, "entry": self.entry,
                 "inputs": jsonable(self.inputs), "amount": jsonable(self.amount),
-                "unit": self.root.unit, "text": self.root.value_text, "tree": self.root.to_dict()}
+                "unit": self.root.unit, "text": self.root.value_text, "tree": self.root.to_dict(),
+                **({"version": self.version} if self.version else {})}
 
     def lines(self) -> list[str]:
         rows: list[tuple[str, str | None]] = []
@@ -209,7 +211,13 @@ class Explanation:
         return out
 
     def __str__(self) -> str:
-        return "\n".join(self.lines())
+        tail = []
+        # Last, so that the first line stays the entry and its amount; only for a
+        # file with several versions (a single version is in to_dict() and .version).
+        if self.version and len(self.version.get("versions", ())) > 1:
+            v = self.version
+            tail = [f"（版: {v['name']} 「{v['label']}」、{v['in_force_from']}から）"]
+        return "\n".join(self.lines() + tail)
 
     def __repr__(self) -> str:
         return f"<Explanation {self.entry} = {self.root.value_text}>"

@@ -399,8 +399,15 @@ def unload_all() -> None:
         _loaded.clear()
 
 
-def load(path):
+def load(path, as_of=None):
     """Compile a ``.fee`` file (or take it from the cache) and return the module of its fee functions.
+
+    A file with versions (版) gives the module of the version in force on
+    ``as_of`` (a date or date text); without ``as_of``, the latest version
+    (the consolidated current text). ``VERSION`` names the version (None for a
+    file without versions, where ``as_of`` changes nothing). A rule no version
+    in force on that date defines raises FeeInputError saying from when the
+    file knows it; a date before every version raises FeeInputError at once.
 
     Loading an unchanged file again returns the same module; editing the file
     makes the next ``load`` compile it again. Raises
@@ -409,6 +416,29 @@ def load(path):
     """
     shown_path = str(path)
     text = _read_text(path)
+    selection = None
+    if "版" in text:
+        from . import versions
+
+        versioned = versions.scan(text)
+        if versioned is not None and not any(p.severity == "error" for p in versioned.problems):
+            selection = versioned.selection(None if as_of is None else versions.as_date(as_of))
+            text = selection.text  # the cache key is the selected text: one module per version
+    elif as_of is not None:
+        from .versions import as_date
+
+        as_date(as_of)  # a bad date is an error even for a file without versions
+    mod = _load_text(shown_path, text)
+    if selection is not None:
+        from .versions import attach
+
+        attach(mod, selection)
+    elif "VERSION" not in mod.__dict__:
+        mod.VERSION = None
+    return mod
+
+
+def _load_text(shown_path: str, text: str):
     key = _key(shown_path, text)
     with _lock:
         mod = _recall(key)

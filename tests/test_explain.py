@@ -60,6 +60,8 @@ def test_hokkaido_municipal_fee_244000_by_hand():
         "  │   場合 市町村の区分 市 → 均等割（市）",
         "  └ 均等割（市） [会費算定基準 2(2)]  80,000円",
         "        人口 25,000人: 「3万人以下」（20,001～30,000人以下） → 80,000円",
+        # the file's latest version (no as_of), 適用 平成30年4月1日
+        "（版: fee2018 「会費算定基準（平成30年改正）」、2018-04-01から）",
     ]
     assert e.amount == 244_000 and e.label == "第1種会員 年会費" and e.clause == "第9条(1)"
 

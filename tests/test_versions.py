@@ -1,0 +1,224 @@
+"""Versions (版) and as_of: the Hokkaido file knows 負担金算定基準 from
+平成13年4月1日 (2001-04-01) and 会費算定基準 from its 適用日 平成30年4月1日
+(2018-04-01; 施行 平成30年9月21日)."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from feedsl.api import check_source, load
+from feedsl.cli import main
+from feedsl.runtime import FeeInputError
+from feedsl.source import SourceFile
+
+HOKKAIDO = Path(__file__).parent.parent / "regulations" / "hokkaido_shakyo.fee"
+# 負担金, city, 49,999 households: 世帯割 min(49,999, 10,000)×10円 = 100,000円;
+# 均等割 50,000円 (fewer than 5万世帯) → 150,000円.
+LEVY = dict(kind="city", households=49999)
+
+
+@pytest.mark.parametrize("day", ["2000-04-01", "2001-03-31", datetime.date(2001, 3, 31)])
+def test_before_every_version_is_an_input_error_naming_the_first(day):
+    with pytest.raises(FeeInputError) as e:
+        load(HOKKAIDO, as_of=day)
+    assert "平成13年4月1日" in str(e.value) and "levy2001" in str(e.value)
+
+
+@pytest.mark.parametrize("day", ["2001-04-01", "平成30年3月31日", "2018-04-01", "2024-04-01", None])
+def test_levy_computes_from_2001(day):
+    assert load(HOKKAIDO, as_of=day).municipal_levy(**LEVY) == 150_000
+
+
+def test_fee_is_unknown_the_day_before_its_application_date():
+    mod = load(HOKKAIDO, as_of="2018-03-31")
+    assert mod.VERSION["name"] == "levy2001"
+    with pytest.raises(FeeInputError) as e:
+        mod.municipal_fee(kind="city", population=20000, households=250)
+    assert "平成30年4月1日" in str(e.value)
+    with pytest.raises(FeeInputError):
+        mod.explain("municipal_fee", kind="city", population=20000, households=250)
+
+
+def test_fee_applies_from_its_application_date_not_its_enactment():
+    # 適用 2018-04-01 though 施行 2018-09-21. city, 20,000人, 250世帯:
+    # 世帯割 四捨五入(250×14円, 1,000円) = 四捨五入(3,500) = 4,000円; 均等割 2万人以下 50,000円 → 54,000円
+    mod = load(HOKKAIDO, as_of="2018-04-01")
+    assert mod.VERSION["name"] == "fee2018"
+    assert mod.VERSION["施行"] == "2018-09-21" and mod.VERSION["適用"] == "2018-04-01"
+    assert mod.municipal_fee(kind="city", population=20000, households=250) == 54_000
+    e = mod.explain("municipal_fee", kind="city", population=20000, households=250)
+    assert e.version["name"] == "fee2018" and "fee2018" in str(e).splitlines()[-1]
+
+
+def test_no_as_of_is_the_latest_version():
+    assert load(HOKKAIDO).VERSION["name"] == "fee2018"
+
+
+def test_a_file_without_versions_has_no_version_and_ignores_as_of(tmp_path):
+    p = tmp_path / "plain.fee"
+    p.write_text("規程 plain 「版のない規程」\n\n規則 fee 「会費」 = 1,000円\n", "utf-8")
+    assert load(p).VERSION is None
+    assert load(p, as_of="1990-01-01").fee() == 1000
+
+
+SRC = """規程 v 「版の例」
+    施行 令和2年4月1日
+    版 r2 「制定」 施行 令和2年4月1日
+    版 r3 「令和3年改正」 施行 令和3年4月1日
+
+入力 n: 人 「人数」
+
+版 r2
+
+規則 fee 「会費」 = n × 1,000円/人
+例@r2 fee(n=3人) = 3,000円
+
+版 r3
+
+規則 fee 「会費」 = n × 1,500円/人
+例 fee(n=3人) = 4,500円
+"""
+
+
+def test_latest_definition_in_force_is_used(tmp_path):
+    p = tmp_path / "v.fee"
+    p.write_text(SRC, "utf-8")
+    # r2: 3人×1,000円 = 3,000円 up to 2021-03-31; r3: 3人×1,500円 = 4,500円 from 2021-04-01
+    assert load(p, as_of="2021-03-31").fee(n=3) == 3000
+    assert load(p, as_of="2021-04-01").fee(n=3) == 4500
+    assert load(p).fee(n=3) == 4500
+
+
+def test_a_wrong_example_pinned_to_an_old_version_is_reported(tmp_path):
+    from feedsl.api import check_file
+
+    p = tmp_path / "v.fee"
+    p.write_text(SRC.replace("例@r2 fee(n=3人) = 3,000円", "例@r2 fee(n=3人) = 4,500円"), "utf-8")
+    assert [d.code for d in check_file(p)] == ["F601"]
+
+
+def test_feedsl_test_runs_the_examples_of_every_version(tmp_path, capsys):
+    p = tmp_path / "v.fee"
+    p.write_text(SRC, "utf-8")
+    assert main(["test", str(p)]) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+    p.write_text(SRC.replace("例@r2 fee(n=3人) = 3,000円", "例@r2 fee(n=3人) = 4,500円"), "utf-8")
+    assert main(["test", str(p)]) == 1
+
+
+def test_inputs_changing_between_versions_is_a_warning():
+    src = SRC.replace("入力 n: 人 「人数」", "入力 n: 人 「人数」\n入力 m: 人 「役員数」").replace(
+        "規則 fee 「会費」 = n × 1,500円/人", "規則 fee 「会費」 = m × 1,500円/人").replace("fee(n=3人) = 4,500円", "fee(m=3人) = 4,500円")
+    _, diags = check_source(SourceFile("v.fee", src))
+    f237 = [d for d in diags if d.code == "F237"]
+    assert len(f237) == 1 and "追加 m" in f237[0].message and "削除 n" in f237[0].message
+
+
+def test_cli_eval_as_of(capsys):
+    args = ["eval", str(HOKKAIDO), "municipal_levy", "kind=city", "households=49999"]
+    assert main(args + ["--as-of", "2000-04-01"]) == 2
+    assert "平成13年4月1日" in capsys.readouterr().err
+    assert main(args + ["--as-of", "2024-04-01"]) == 0
+    assert "150,000円" in capsys.readouterr().out
+    fee = ["eval", str(HOKKAIDO), "municipal_fee", "kind=city", "population=20000", "households=250"]
+    assert main(fee + ["--as-of", "2018-03-31"]) == 2
+    assert main(fee + ["--as-of", "2018-04-01"]) == 0
+    assert "54,000円" in capsys.readouterr().out
+
+
+def test_cli_batch_as_of(tmp_path, capsys):
+    roster = tmp_path / "r.csv"
+    roster.write_text("kind,households\ncity,49999\n", "utf-8")
+    out = tmp_path / "o.csv"
+    args = ["batch", str(HOKKAIDO), "municipal_levy", str(roster), "-o", str(out), "--quiet"]
+    assert main(args + ["--as-of", "2000-04-01"]) == 2
+    assert main(args + ["--as-of", "2024-04-01"]) == 0
+    assert "fee2018" in capsys.readouterr().out
+    import csv
+
+    rows = list(csv.reader(out.read_text("utf-8-sig").splitlines()))
+    # 負担金 for city, 49,999世帯 = 150,000円 (see LEVY); the version that computed it recorded
+    assert rows[0][-2:] == ["負担金", "版"]
+    assert rows[1][-2] == "150000" and rows[1][-1].startswith("fee2018 ")
+    assert main(args[:4] + ["-o", str(tmp_path / "o.xlsx"), "--quiet", "--as-of", "平成13年4月1日"]) == 0
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "o.xlsx"))
+    summary = {r[0]: r[1:] for r in book.get_sheet_by_name("集計").to_python() if r and r[0]}
+    assert summary["版"][0].startswith("levy2001 負担金算定基準")
+
+
+@pytest.mark.parametrize("name, before, first, entry, amount", [
+    # Hyogo: 附則 2 この規程は、令和3年4月1日から施行する (the text we have); 入会金 表1 50,000円
+    ("hyogo_roufuku.fee", "令和3年3月31日", "2021-04-01", "entrance_fee", 50_000),
+    # Federation: the plan chosen at the end of 2023 sets the 2024年度 fees (年度 1月始まり); 正会員 3,000円
+    ("rinko_renmei.fee", "2023-12-31", "2024-01-01", "regular_fee", 3_000),
+])
+def test_each_seed_is_known_from_its_date(name, before, first, entry, amount):
+    path = HOKKAIDO.parent / name
+    with pytest.raises(FeeInputError):
+        load(path, as_of=before)
+    assert getattr(load(path, as_of=first), entry)() == amount
+
+
+def test_a_bad_as_of_is_an_input_error():
+    with pytest.raises(FeeInputError) as e:
+        load(HOKKAIDO, as_of="2024-02-30")
+    assert e.value.input == "as_of"
+
+
+TRANSITIVE = """規程 t 「共通の規則が新しい版の規則を使う」
+    版 r2 「制定」 施行 令和2年4月1日
+    版 r3 「令和3年改正」 施行 令和3年4月1日
+
+入力 n: 人 「人数」
+
+規則 total 「合計」 = base + extra
+例 total(n=1人) = 1,500円
+
+版 r2
+規則 base 「基本」 = n × 1,000円/人
+
+版 r3
+規則 extra 「加算」 = 500円
+"""
+
+
+def test_a_shared_rule_using_a_rule_not_yet_in_force_is_unavailable(tmp_path):
+    p = tmp_path / "t.fee"
+    p.write_text(TRANSITIVE, "utf-8")
+    from feedsl.api import check_file
+
+    assert check_file(p) == []
+    old = load(p, as_of="2021-03-31")
+    assert old.base(n=1) == 1000  # 1人 × 1,000円
+    with pytest.raises(FeeInputError) as e:
+        old.total(n=1)
+    assert "令和3年4月1日" in str(e.value)
+    assert load(p, as_of="2021-04-01").total(n=1) == 1500  # 1,000円 + 500円
+
+
+def test_each_version_is_its_own_cached_module(tmp_path, monkeypatch):
+    from feedsl import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for _ in range(2):  # compiled, then read back from the disk cache after unloading
+        loader.unload_all()
+        old, new = load(HOKKAIDO, as_of="2018-03-31"), load(HOKKAIDO, as_of="2018-04-01")
+        assert old is not new
+        assert (old.VERSION["name"], new.VERSION["name"]) == ("levy2001", "fee2018")
+        with pytest.raises(FeeInputError):
+            old.municipal_fee(kind="city", population=20000, households=250)
+        assert new.municipal_fee(kind="city", population=20000, households=250) == 54_000
+    assert load(HOKKAIDO, as_of="2018-03-31") is old
+    assert len(list((tmp_path / "cache" / "feedsl").glob("*.py"))) == 2  # one entry per version
+
+
+def test_cli_eval_json_names_the_version(capsys):
+    import json
+
+    assert main(["eval", str(HOKKAIDO), "municipal_levy", "kind=city", "households=49999",
+                 "--as-of", "H30.3.31", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["amount"] == 150_000 and got["version"]["name"] == "levy2001"
