@@ -75,7 +75,11 @@ def test_table_regions_on_the_union_of_bounds(tmp_path):
 def test_entry_regions_find_only_the_changed_band(ctx):
     e = {x["entry"]: x for x in ctx["entries"]}
     eq = e["equal_share"]
-    assert eq["how"] == "exhaustive"
+    assert eq["how"] == "exhaustive"  # no rounding in 均等割: every cell of the partition is visited
+    # 世帯割 rounds 基準世帯数 × 14円 to 1,000円: its rounding steps are not all visited, and the
+    # report says so rather than claiming every point (a 町村 near 500世帯 changes by +1,000円
+    # under the draft while the points tried may show only larger changes).
+    assert e["household_share"]["how"] == "representative"
     # Only 市 with 20,001～30,000人 changes, always by 90,000 − 80,000 = 10,000円.
     assert eq["smallest"]["diff"] == eq["largest"]["diff"] == "+10,000円"
     assert "市町村の区分=市" in eq["smallest"]["inputs"]
