@@ -11,15 +11,13 @@ from lark import Token, Transformer, v_args
 from . import ast
 from .diagnostics import Diagnostics
 from .source import Span
-from .values import MONTH_WORDS, MULTIPLIERS, normalize, numeral
+from .values import MONTH_WORDS, MULTIPLIERS, NUMERAL, normalize, numeral
 from .spelling import ROUNDING_SPELLINGS
 
 # Full-width digits, commas, periods and ％ are read as their ASCII forms
 # (feedsl.values.normalize, the reader of every input surface).
 # A numeral may be compound (1億5,000万円): feedsl.values.numeral reads it.
-_QTY = re.compile(
-    r"^(?P<num>[0-9,]+(?:\.[0-9]+)?(?:[千万億兆]+(?:[0-9,]+[千万億兆]*)*)?)(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$"
-)
+_QTY = re.compile(rf"^(?P<num>{NUMERAL})(?P<unit>%|[^/]+)?(?:/(?P<den>.+))?$")
 _SIMPLE = re.compile(r"^[0-9,]+(?:\.[0-9]+)?(?P<mult>[千万億兆])$")
 
 

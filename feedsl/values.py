@@ -72,9 +72,11 @@ def normalize(text: str) -> str:
 MULTIPLIERS = {"千": 1_000, "万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
 """Multipliers written after a number: 3千, 2.5万, 1億, 1兆."""
 
-_NUMBER = re.compile(
-    r"(?P<sign>[+-]?)(?P<num>\d+(?:,\d+)*(?:\.\d+)?(?:[千万億兆]+(?:\d+(?:,\d+)*[千万億兆]*)*)?)(?P<rest>.*)",
-    re.ASCII | re.DOTALL)
+NUMERAL = r"[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?:[千万億兆]+(?:[0-9]+(?:,[0-9]+)*[千万億兆]*)*)?"
+"""The shape of a numeral after normalize (12,340 / 2.5万 / 1億5,000万), for
+every reader of numbers (this module's and build.py's literals); numeral()
+reads its value."""
+_NUMBER = re.compile(rf"(?P<sign>[+-]?)(?P<num>{NUMERAL})(?P<rest>.*)", re.DOTALL)
 _GROUP = re.compile(r"(?P<int>\d+(?:,\d+)*)(?:\.(?P<frac>\d+))?(?P<mult>[千万億兆]*)", re.ASCII)
 
 
