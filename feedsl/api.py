@@ -21,12 +21,20 @@ from .source import SourceFile, Span
 
 @attrs.frozen
 class Compiled:
-    """The result of compiling one file: its IR, the Python source, diagnostics."""
+    """The result of compiling one file: its IR, the Python source, diagnostics.
+
+    For a file with versions (版), ``ir``/``python`` are the selection asked
+    for (default: the latest version's own text), ``timeline`` its dates
+    (:class:`feedsl.versions.Timeline`) and ``selections`` every selection the
+    check compiled, as (key, IR, Python source), the one asked for included.
+    """
 
     source: SourceFile
     ir: RegulationIR | None
     python: str | None
     diagnostics: tuple[Diagnostic, ...]
+    timeline: object = None
+    selections: tuple = ()
 
     @property
     def ok(self) -> bool:
@@ -50,39 +58,89 @@ def _gc_paused():
             gc.enable()
 
 
-def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
-    """The pipeline on a file; a file with versions (版) is checked as the text
-    in force from each version's date, and its result is the latest version."""
-    from .versions import scan
+def _pipeline(src: SourceFile, pick: str | None = None) -> Compiled:
+    """The pipeline on a file. A file with versions (版) is checked as the text
+    of each version and of each span of days its 経過措置 make (feedsl.versions
+    selects them on the AST); its result is the selection ``pick`` (a key of
+    the timeline; None: the latest version's own text)."""
+    from . import versions
 
-    versioned = scan(src.text) if "版" in src.text else None
-    if versioned is None:
-        return _pipeline_one(src)
-    diags = [Diagnostic(p.code, p.severity, Span(src.path, p.line, p.col, p.line, p.col + p.length), p.ja, p.en)
-             for p in versioned.problems]
-    if any(d.is_error for d in diags):
-        return None, None, sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
-    dates = [v.in_force for v in versioned.versions[:-1]] + [None]
-    result, python, before = None, None, {}
-    unused_everywhere = None  # F501/F502 (unused input or rule) only when so in every version
-    for as_of in dates:
-        sel = versioned.selection(as_of)
-        result, python, found = _pipeline_one(SourceFile(src.path, sel.text))
-        unused = {(d.code, d.span.line, d.span.col) for d in found if d.code in ("F501", "F502")}
+    diags = Diagnostics()
+    reg = _front(src, diags)
+    tl = None if reg is None else versions.timeline(reg, diags)
+    if reg is None or diags.has_errors:
+        return Compiled(src, None, None, tuple(diags.sorted()))
+    if tl is None:
+        result, python = _back(reg, diags, src.text)
+        return Compiled(src, result, python, tuple(diags.sorted()))
+    found_all, unused_everywhere, plain, done = [], None, {}, []
+    latest = len(tl.versions) - 1
+    for vidx, active in versions.keys_to_check(tl):
+        sel = versions.select(reg, tl, vidx, active)
+        found = Diagnostics()
+        result, python = _back(sel.reg, found, src.text, _version_of(tl, sel))
+        unused = {(d.code, d.span.line, d.span.col) for d in found.items if d.code in ("F501", "F502")}
         unused_everywhere = unused if unused_everywhere is None else unused_everywhere & unused
-        # Earlier versions: their errors; the warnings are the latest text's
-        diags.extend(d for d in found if d.is_error or (as_of is None and (
-            d.code not in ("F501", "F502") or (d.code, d.span.line, d.span.col) in unused_everywhere)))
+        found_all.append((sel, found.items))
         if result is not None:
-            diags.extend(_signature_changes(before, result, sel.version))
-            before = {n: (r.inputs, r.span) for n, r in result.rules.items() if n not in sel.unavailable}
+            done.append((sel.key, result, python))
+            if not active:
+                plain[vidx] = (result, sel)
+    for sel, found in found_all:  # other selections: their errors; the warnings are the latest text's
+        diags.extend(d for d in found if d.is_error or (sel.key == tl.key(latest) and (
+            d.code not in ("F501", "F502") or (d.code, d.span.line, d.span.col) in unused_everywhere)))
+    for k in range(1, len(tl.versions)):
+        if k in plain and k - 1 in plain:
+            old, old_sel = plain[k - 1]
+            before = {n: (r.inputs, r.span) for n, r in old.rules.items() if n not in old_sel.unavailable}
+            diags.extend(_signature_changes(before, plain[k][0], tl.versions[k]))
     unique = {}
-    for d in diags:
+    for d in diags.items:
         unique.setdefault((d.code, d.span.line, d.span.col, d.message), d)
-    diags = sorted(unique.values(), key=lambda d: (d.span.line, d.span.col, d.code))
-    if any(d.is_error for d in diags):
-        return None, None, diags
-    return result, python, diags
+    out = sorted(unique.values(), key=lambda d: (d.span.line, d.span.col, d.code))
+    if any(d.is_error for d in out):
+        return Compiled(src, None, None, tuple(out), tl)
+    want = pick or tl.key(latest)
+    chosen = next((c for c in done if c[0] == want), None)
+    if chosen is None:  # a key no selection has (an old cache's): the latest
+        chosen = done[-1]
+    return Compiled(src, chosen[1], chosen[2], tuple(out), tl, tuple(done))
+
+
+def _version_of(tl, sel) -> tuple:
+    """(VERSION, unavailable rules' messages) of a selection, for its module."""
+    from . import versions
+
+    chosen = tl.versions[sel.vidx]
+    messages = {n: versions.unavailable_message(n, v, chosen) for n, v in sorted(sel.unavailable.items())}
+    return tl.version_dict(sel.vidx, sel.active, sel.replaced), messages
+
+
+def _front(src: SourceFile, diags: Diagnostics):
+    """Parse and build: the AST, or None with diagnostics."""
+    if src.report_hidden_characters(diags):  # invisible, bidi or control characters: read no further
+        return None
+    tree = parse(src, diags)
+    if tree is None or not tree_depth(tree, src.path, diags):
+        return None
+    return build(tree, src.path, diags)
+
+
+def _back(reg, diags: Diagnostics, text: str, version: tuple | None = None):
+    """Check and generate a regulation without versions (or one selection of a
+    file's): the IR and Python source, or (None, None) with diagnostics.
+
+    Generation (and byte-compiling its result) is part of checking, so a
+    file ``feedsl check`` calls clean always compiles and loads.
+    """
+    from .codegen.python import generate
+
+    if diags.has_errors or not rule_chains(reg, diags):
+        return None, None
+    result = check(reg, diags, text)
+    if diags.has_errors:
+        return None, None
+    return result, generate(result, version)
 
 
 def _signature_changes(before: dict, reg: RegulationIR, version) -> list[Diagnostic]:
@@ -102,46 +160,23 @@ def _signature_changes(before: dict, reg: RegulationIR, version) -> list[Diagnos
     return out
 
 
-def _pipeline_one(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
-    """Parse, check and generate: the IR and Python source, or diagnostics.
-
-    Generation (and byte-compiling its result) is part of checking, so a
-    file ``feedsl check`` calls clean always compiles and loads.
-    """
-    from .codegen.python import generate
-
-    diags = Diagnostics()
-    if src.report_hidden_characters(diags):  # invisible, bidi or control characters: read no further
-        return None, None, diags.sorted()
-    tree = parse(src, diags)
-    if tree is None or not tree_depth(tree, src.path, diags):
-        return None, None, diags.sorted()
-    reg = build(tree, src.path, diags)
-    if not rule_chains(reg, diags):
-        return None, None, diags.sorted()
-    result = check(reg, diags, src.text)
-    if diags.has_errors:
-        return None, None, diags.sorted()
-    return result, generate(result), diags.sorted()
-
-
-def _guarded(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Diagnostic]]:
+def _guarded(src: SourceFile, pick: str | None = None) -> Compiled:
     """The pipeline on a deep stack; a failure of feedsl itself is a diagnostic
     (F900, asking for a report), never a traceback."""
     try:
         with _gc_paused():
-            return run_deep(_pipeline, src)
+            return run_deep(_pipeline, src, pick)
     except Exception as e:  # a bug in feedsl: say so, with the file's location
         d = Diagnostic("F900", "error", Span(src.path, 1, 1, 1, 2),
                        f"feedsl の内部エラーです（{type(e).__name__}）。このファイルを添えて開発者に報告してください",
                        f"internal error in feedsl ({type(e).__name__}: {e}); please report it with this file")
-        return None, None, [d]
+        return Compiled(src, None, None, (d,))
 
 
 def check_source(src: SourceFile) -> tuple[RegulationIR | None, list[Diagnostic]]:
     """Parse, check and generate; never raises for anything in the text."""
-    reg, _python, diags = _guarded(src)
-    return reg, diags
+    compiled = _guarded(src)
+    return compiled.ir, list(compiled.diagnostics)
 
 
 def read_source(path: str | Path) -> SourceFile:
@@ -160,10 +195,10 @@ def read_source(path: str | Path) -> SourceFile:
         raise FeeCompileError([d]) from None
 
 
-def compile_source(src: SourceFile) -> Compiled:
-    """Compile a source file to Python; diagnostics instead of exceptions."""
-    reg, python, diags = _guarded(src)
-    return Compiled(src, reg, python, tuple(diags))
+def compile_source(src: SourceFile, pick: str | None = None) -> Compiled:
+    """Compile a source file to Python; diagnostics instead of exceptions.
+    ``pick``: for a file with versions, the selection (a key of its timeline)."""
+    return _guarded(src, pick)
 
 
 def compile_file(path: str | Path) -> Compiled:
@@ -179,26 +214,11 @@ def check_file(path: str | Path, run_examples: bool = True) -> list[Diagnostic]:
         return list(e.diagnostics)
     compiled = compile_source(src)
     diags = list(compiled.diagnostics)
-    if compiled.ok and run_examples and compiled.ir.examples:
-        diags.extend(_example_diagnostics(src, compiled.ir, compiled.python))
-    if compiled.ok and run_examples and "版" in src.text:
-        diags.extend(_older_version_examples(src))
+    if compiled.ok and run_examples:  # every selection's 例 (a file with versions has several)
+        for _key, ir, python in compiled.selections or ((None, compiled.ir, compiled.python),):
+            if ir.examples:
+                diags.extend(_example_diagnostics(src, ir, python))
     return sorted(diags, key=lambda d: (d.span.line, d.span.col, d.code))
-
-
-def _older_version_examples(src: SourceFile) -> list[Diagnostic]:
-    """F601 for the examples pinned to a version before the latest (例@NAME,
-    or 例 in that version's section), run on the text in force on its date."""
-    from .versions import scan
-
-    versioned = scan(src.text)
-    out = []
-    for v in versioned.versions[:-1] if versioned else ():
-        sel = versioned.selection(v.in_force)
-        ir, python, _ = _guarded(SourceFile(src.path, sel.text))
-        if ir is not None and ir.examples:
-            out.extend(_example_diagnostics(src, ir, python))
-    return out
 
 
 def _example_diagnostics(src: SourceFile, reg: RegulationIR, python: str) -> list[Diagnostic]:

@@ -406,6 +406,43 @@ class Example:
     kwargs: tuple  # (name, value, span)
     expected: Quantity | None  # None: 入力エラー
     span: Span = _span()
+    pin: str | None = None  # 例@NAME: checked on the text of version NAME
+    pin_span: Span | None = None
+
+
+@attrs.frozen
+class VersionDecl:
+    """版 NAME 「label」 施行 DATE [適用 DATE] in the header; ``dates`` are
+    (keyword or None, date text, span) as written (feedsl.versions reads them)."""
+
+    name: str
+    label: str
+    dates: tuple
+    name_span: Span
+    span: Span = _span()  # the word 版
+
+
+@attrs.frozen
+class Transitional:
+    """経過措置 「label」 期間 DATE～DATE and the 規則・表・例 after it."""
+
+    label: str
+    start: str
+    end: str
+    start_span: Span
+    end_span: Span
+    items: tuple = ()
+    span: Span = _span()  # the word 経過措置
+
+
+@attrs.frozen
+class Section:
+    """A column-0 ``版 NAME`` line, the items after it and its 経過措置."""
+
+    name: str
+    items: tuple = ()
+    transitionals: tuple = ()
+    span: Span = _span()  # the version's name on the line
 
 
 @attrs.frozen
@@ -421,5 +458,9 @@ class Regulation:
     examples: tuple
     summaries: tuple = ()
     cat_tables: tuple = ()  # CategoryTable
+    # 版: the declared versions and the sections (feedsl.versions selects a text
+    # of the other fields and these; the checker never sees a file with them).
+    versions: tuple = ()  # VersionDecl
+    sections: tuple = ()  # Section
     path: str = attrs.field(eq=False, default="")
     span: Span = _span()

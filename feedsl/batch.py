@@ -626,10 +626,10 @@ def _tally(res: Result, layout: Layout, cells, amount):
 
 
 def version_text(version: dict | None) -> str:
-    """The 版 a result was computed with: fee2018 会費算定基準（平成30年改正）（2018-04-01から）."""
-    if not version:
-        return ""
-    return f"{version['name']} {version['label']}（{version['in_force_from']}から）"
+    """The 版 a result was computed with (feedsl.versions.version_text)."""
+    from .versions import version_text as text
+
+    return text(version)
 
 
 def summary_lines(res: Result, layout: Layout, rule, version: str = "") -> list:

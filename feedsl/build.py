@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+import attrs
+
 from lark import Token, Transformer, v_args
 
 from . import ast
@@ -123,15 +125,15 @@ class _Builder(Transformer):
         name, label, heads, hspan = header
         metas = [m for m in heads if isinstance(m, ast.Meta)]
         summaries = tuple(m for m in heads if isinstance(m, ast.Summary))
+        decls = tuple(m for m in heads if isinstance(m, ast.VersionDecl))
+        common, sections = _sections(items)
         by = {k: [] for k in ("enum", "record", "input", "rule", "relation", "example", "cat")}
-        kinds = {ast.EnumDef: "enum", ast.RecordDef: "record", ast.InputDef: "input",
-                 ast.RuleDef: "rule", ast.Relation: "relation", ast.Example: "example",
-                 ast.CategoryTable: "cat"}
-        for it in items:
-            by[kinds[type(it)]].append(it)
+        for it in common:
+            by[ITEM_KINDS[type(it)]].append(it)
         return ast.Regulation(name, label, tuple(metas), tuple(by["enum"]), tuple(by["record"]),
                               tuple(by["input"]), tuple(by["rule"]), tuple(by["relation"]),
-                              tuple(by["example"]), summaries, tuple(by["cat"]), path=self.path, span=hspan)
+                              tuple(by["example"]), summaries, tuple(by["cat"]), decls, sections,
+                              path=self.path, span=hspan)
 
     @v_args(meta=True)
     def header(self, meta, children):
@@ -144,6 +146,28 @@ class _Builder(Transformer):
         if value.type == "LABEL":
             v = _label(value)
         return ast.Meta(str(key), v, span=self.span(meta))
+
+    @v_args(meta=True)
+    def version_decl(self, meta, children):
+        name, label, *dates = children
+        return ast.VersionDecl(str(name), _label(label), tuple(dates), self.tspan(name),
+                               span=Span(self.path, meta.line, meta.column, meta.line, meta.column + 1))
+
+    @v_args(meta=True)
+    def version_date(self, meta, children):
+        key, date = children
+        return (None if key is None else str(key), str(date), self.tspan(date))
+
+    @v_args(meta=True)
+    def version_section(self, meta, children):
+        (name,) = children
+        return ast.Section(str(name), span=self.tspan(name))
+
+    @v_args(meta=True)
+    def transitional(self, meta, children):
+        label, start, end = children
+        return ast.Transitional(_label(label), str(start), str(end), self.tspan(start), self.tspan(end),
+                                span=Span(self.path, meta.line, meta.column, meta.line, meta.column + 4))
 
     @v_args(meta=True)
     def summary(self, meta, children):
@@ -428,10 +452,11 @@ class _Builder(Transformer):
     # --- examples -----------------------------------------------------------
     @v_args(meta=True)
     def example(self, meta, children):
-        name, *rest = children
+        pin, name, *rest = children
         expected = rest.pop()
         kwargs = tuple(k for k in rest if k is not None)
-        return ast.Example(str(name), kwargs, expected, span=self.tspan(name))
+        return ast.Example(str(name), kwargs, expected, span=self.tspan(name),
+                           pin=None if pin is None else str(pin), pin_span=None if pin is None else self.tspan(pin))
 
     @v_args(inline=True)
     def kwarg(self, name, value):
@@ -547,6 +572,34 @@ class _Builder(Transformer):
     @v_args(meta=True, inline=True)
     def if_expr(self, meta, cond, then, else_):
         return ast.If(cond, then, else_, span=self.span(meta))
+
+
+ITEM_KINDS = {ast.EnumDef: "enum", ast.RecordDef: "record", ast.InputDef: "input", ast.RuleDef: "rule",
+              ast.Relation: "relation", ast.Example: "example", ast.CategoryTable: "cat"}
+
+
+def _sections(items: list) -> tuple[list, tuple]:
+    """The items before the first ``版 NAME`` line (common to every version),
+    and each section with its items and its 経過措置 (each with its items)."""
+    common, sections = [], []
+    for it in items:
+        if isinstance(it, ast.Section):
+            sections.append([it, [], []])
+        elif isinstance(it, ast.Transitional):
+            if sections:
+                sections[-1][2].append([it, []])
+            else:  # before every section: feedsl.versions reports it (F238)
+                sections.append([ast.Section("", span=it.span), [], [[it, []]]])
+        elif sections and sections[-1][2]:
+            sections[-1][2][-1][1].append(it)
+        elif sections:
+            sections[-1][1].append(it)
+        else:
+            common.append(it)
+    return common, tuple(
+        attrs.evolve(sec, items=tuple(its),
+                     transitionals=tuple(attrs.evolve(t, items=tuple(titems)) for t, titems in trs))
+        for sec, its, trs in sections)
 
 
 def build(tree, path: str, diags: Diagnostics) -> ast.Regulation:

@@ -133,12 +133,9 @@ def cmd_test(a) -> int:
             _err(_render(e.diagnostics, "ja"))
             failed += 1
             continue
-        from .versions import earlier_dates
+        from .loader import load_selections
 
-        try:  # the examples of earlier versions (例@NAME or in their section), on their texts
-            mods = [load(f, as_of=d) for d in earlier_dates(Path(f).read_text("utf-8-sig"))] + [mod]
-        except (OSError, UnicodeDecodeError):
-            mods = [mod]
+        mods = load_selections(f)  # a file with versions: each version's text and each 経過措置's, with its 例
         for r in (r for m in mods for r in run_examples(m)):
             if r.ok:
                 passed += 1

@@ -163,7 +163,7 @@ class Explanation:
         self.inputs = inputs
         self.root = root
         self.amount = amount
-        self.version = None  # the 版 that computed it (feedsl.versions.attach), as VERSION
+        self.version = None  # the 版 that computed it (feedsl.runtime.versioned), as VERSION
 
     # The root's fields, for convenience.
     name = property(lambda self: self.root.name)
@@ -216,7 +216,8 @@ class Explanation:
         # file with several versions (a single version is in to_dict() and .version).
         if self.version and len(self.version.get("versions", ())) > 1:
             v = self.version
-            tail = [f"（版: {v['name']} 「{v['label']}」、{v['in_force_from']}から）"]
+            extra = "".join(f"、経過措置: 「{t['label']}」（{t['from']}～{t['to']}）" for t in v.get("transitional", ()))
+            tail = [f"（版: {v['name']} 「{v['label']}」、{v['in_force_from']}から{extra}）"]
         return "\n".join(self.lines() + tail)
 
     def __repr__(self) -> str:

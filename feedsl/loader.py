@@ -63,13 +63,15 @@ PACKAGE = "feedsl._generated"
 
 # An entry: MAGIC_NUMBER, this tag (the entry format), the key, blake2b(payload), payload.
 _TAG = b"feedsl-entry-1\n"
-_HEADER = len(MAGIC_NUMBER) + len(_TAG) + 32 + 32
+# A file with versions (版) also has an entry for its timeline (feedsl.versions.Timeline.data).
+_TIMELINE_TAG = b"feedsl-timeline-1\n"
 _PRIVATE_BITS = 0o077  # an entry must have none of these
 _SHARED_WRITE = 0o022  # the directory must have none of these
 
 _lock = _thread.allocate_lock()
 _loaded: dict[bytes, object] = {}  # key -> module, least recently used first
 _loading: dict[bytes, object] = {}  # key -> lock held while that key is being loaded
+_timelines: dict[bytes, tuple] = {}  # a file's timeline key -> Timeline.data() (() for no versions)
 _fingerprint: bytes | None = None
 _CODE = type(compile("", "", "exec"))
 
@@ -210,7 +212,9 @@ def compiler_fingerprint(package_dir: str | None = None) -> bytes:
     return h.digest()
 
 
-def _key(shown_path: str, text: str) -> bytes:
+def _key(shown_path: str, text: str, pick: str = "") -> bytes:
+    """The key of a file's module; ``pick`` names a selection of a file with
+    versions (a timeline key, or "版" for the file's timeline itself)."""
     global _fingerprint
     if _fingerprint is None:
         _fingerprint = compiler_fingerprint()
@@ -218,13 +222,16 @@ def _key(shown_path: str, text: str) -> bytes:
     path = shown_path.encode("utf-8", "surrogateescape")
     h.update(len(path).to_bytes(8, "little") + path)
     h.update(text.encode())
+    if pick:  # 0xff never occurs in UTF-8: no text can end like this
+        h.update(b"\xff" + pick.encode())
     return h.digest()
 
 
 # --- entries ----------------------------------------------------------------
 
-def _read_entry(dfd: int, key: bytes):
-    """(regulation name, code) from a trustworthy, intact entry for ``key``, else None."""
+def _read_payload(dfd: int, key: bytes, tag: bytes = b""):
+    """The unmarshalled payload of a trustworthy, intact entry for ``key``, else None."""
+    tag = tag or _TAG
     try:
         fd = os.open(key.hex() + ".bin", os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
     except OSError:
@@ -235,17 +242,23 @@ def _read_entry(dfd: int, key: bytes):
             return None
         data = f.read()
     m = len(MAGIC_NUMBER)
-    t = m + len(_TAG)
-    if (len(data) <= _HEADER or data[:m] != MAGIC_NUMBER or data[m:t] != _TAG
+    t = m + len(tag)
+    header = t + 64
+    if (len(data) <= header or data[:m] != MAGIC_NUMBER or data[m:t] != tag
             or data[t:t + 32] != key):
         return None
-    payload = data[_HEADER:]
-    if blake2b(payload, digest_size=32).digest() != data[t + 32:_HEADER]:
+    payload = data[header:]
+    if blake2b(payload, digest_size=32).digest() != data[t + 32:header]:
         return None
     try:
-        value = marshal.loads(payload)
+        return marshal.loads(payload)
     except Exception:
         return None
+
+
+def _read_entry(dfd: int, key: bytes):
+    """(regulation name, code) from a trustworthy, intact entry for ``key``, else None."""
+    value = _read_payload(dfd, key)
     if (type(value) is not tuple or len(value) != 2 or type(value[0]) is not str
             or not value[0].isidentifier() or type(value[1]) is not _CODE):
         return None
@@ -271,30 +284,52 @@ def _write_atomic(dfd: int, name: str, data: bytes) -> None:
 def _write_entry(dfd: int, key: bytes, regulation: str, python: str, code) -> None:
     """Store the readable source (for tracebacks) and the marshalled code; failures mean no cache."""
     try:
-        payload = marshal.dumps((regulation, code))
         _write_atomic(dfd, key.hex() + ".py", python.encode("utf-8"))
-        _write_atomic(dfd, key.hex() + ".bin",
-                      MAGIC_NUMBER + _TAG + key + blake2b(payload, digest_size=32).digest() + payload)
+        _write_payload(dfd, key, _TAG, (regulation, code))
     except (OSError, ValueError):  # a full or read-only disk; code too deep to marshal
         pass
 
 
+def _write_payload(dfd: int, key: bytes, tag: bytes, value) -> None:
+    payload = marshal.dumps(value)
+    _write_atomic(dfd, key.hex() + ".bin",
+                  MAGIC_NUMBER + tag + key + blake2b(payload, digest_size=32).digest() + payload)
+
+
 # --- modules ----------------------------------------------------------------
 
-def _compile(shown_path: str, text: str):
-    """Compile with the real compiler; FeeCompileError (with the source shown) on errors."""
-    from .api import compile_source
+_last_compiled: list = []  # [(shown_path, text), Compiled]: the selections of the file compiled last
+
+
+def _compile(shown_path: str, text: str, pick: str = ""):
+    """Compile with the real compiler; FeeCompileError (with the source shown) on errors.
+
+    ``pick``: the selection of a file with versions. Compiling one checks them
+    all, so the other selections are taken from the last file compiled."""
+    from .api import Compiled, compile_source
     from .diagnostics import FeeCompileError
     from .source import SourceFile
 
     src = SourceFile(shown_path, text)
-    compiled = compile_source(src)
+    with _lock:
+        last = list(_last_compiled)
+    if last and last[0] == (shown_path, text):
+        compiled = last[1]
+    else:
+        compiled = compile_source(src, pick) if pick else compile_source(src)
+        if compiled.selections:
+            with _lock:
+                _last_compiled[:] = [(shown_path, text), compiled]
     if not compiled.ok:
         raise FeeCompileError([d for d in compiled.diagnostics if d.is_error], {src.path: src.text})
+    if pick and compiled.selections:
+        for key, ir, python in compiled.selections:
+            if key == pick:
+                return Compiled(src, ir, python, compiled.diagnostics, compiled.timeline, compiled.selections)
     return compiled
 
 
-def _lazy_compiler_attributes(namespace: dict, shown_path: str, text: str) -> None:
+def _lazy_compiler_attributes(namespace: dict, shown_path: str, text: str, pick: str = "") -> None:
     """``__feedsl_ir__``/``__feedsl_source__`` computed on first access (PEP 562)."""
     lock = _thread.allocate_lock()
     previous = namespace.get("__getattr__")
@@ -303,7 +338,7 @@ def _lazy_compiler_attributes(namespace: dict, shown_path: str, text: str) -> No
         if attr in ("__feedsl_ir__", "__feedsl_source__"):
             with lock:
                 if attr not in namespace:
-                    compiled = _compile(shown_path, text)
+                    compiled = _compile(shown_path, text, pick)
                     namespace["__feedsl_ir__"] = compiled.ir
                     namespace["__feedsl_source__"] = compiled.python
             return namespace[attr]
@@ -340,7 +375,7 @@ def _read_text(path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _load_uncached(shown_path: str, text: str, key: bytes):
+def _load_uncached(shown_path: str, text: str, key: bytes, pick: str = ""):
     dfd, _why = _open_dir(create=True)
     try:
         if dfd is not None:
@@ -348,9 +383,9 @@ def _load_uncached(shown_path: str, text: str, key: bytes):
             if entry is not None:
                 regulation, code = entry
                 mod = _execute(regulation, key, code, code.co_filename)
-                _lazy_compiler_attributes(mod.__dict__, shown_path, text)
+                _lazy_compiler_attributes(mod.__dict__, shown_path, text, pick)
                 return mod
-        compiled = _compile(shown_path, text)
+        compiled = _compile(shown_path, text, pick)
         python, regulation = compiled.python, compiled.ir.name
         if dfd is not None:  # tracebacks read the entry's .py
             filename = os.path.join(cache_dir(), key.hex() + ".py")
@@ -397,49 +432,87 @@ def unload_all() -> None:
             if sys.modules.get(mod.__name__) is mod:
                 del sys.modules[mod.__name__]
         _loaded.clear()
+        _timelines.clear()
+        _last_compiled.clear()
 
 
 def load(path, as_of=None):
     """Compile a ``.fee`` file (or take it from the cache) and return the module of its fee functions.
 
     A file with versions (版) gives the module of the version in force on
-    ``as_of`` (a date or date text); without ``as_of``, the latest version
-    (the consolidated current text). ``VERSION`` names the version (None for a
-    file without versions, where ``as_of`` changes nothing). A rule no version
-    in force on that date defines raises FeeInputError saying from when the
-    file knows it; a date before every version raises FeeInputError at once.
+    ``as_of`` (a date or date text), with the 経過措置 whose period holds that
+    day; without ``as_of``, the latest version's own text (the consolidated
+    current text). ``VERSION`` names the version (None for a file without
+    versions, where ``as_of`` changes nothing). A rule no version in force on
+    that date defines raises FeeInputError saying from when the file knows
+    it; a date before every version raises FeeInputError at once.
 
-    Loading an unchanged file again returns the same module; editing the file
-    makes the next ``load`` compile it again. Raises
+    Each selection is its own module, cached under its own key, and is never
+    changed after it is made. Loading an unchanged file again returns the same
+    module; editing the file makes the next ``load`` compile it again. Raises
     :class:`~feedsl.diagnostics.FeeCompileError` (with rendered diagnostics) on
     errors in the file or when it cannot be read.
     """
     shown_path = str(path)
     text = _read_text(path)
-    selection = None
-    if "版" in text:
+    pick = ""
+    if as_of is not None or "版" in text:
         from . import versions
 
-        versioned = versions.scan(text)
-        if versioned is not None and not any(p.severity == "error" for p in versioned.problems):
-            selection = versioned.selection(None if as_of is None else versions.as_date(as_of))
-            text = selection.text  # the cache key is the selected text: one module per version
-    elif as_of is not None:
-        from .versions import as_date
-
-        as_date(as_of)  # a bad date is an error even for a file without versions
-    mod = _load_text(shown_path, text)
-    if selection is not None:
-        from .versions import attach
-
-        attach(mod, selection)
-    elif "VERSION" not in mod.__dict__:
-        mod.VERSION = None
-    return mod
+        day = None if as_of is None else versions.as_date(as_of)  # a bad date is an error in any file
+        if "版" in text:
+            tl = _timeline(shown_path, text)
+            if tl is not None:
+                pick = tl.key_on(day)
+    return _load_text(shown_path, text, pick)
 
 
-def _load_text(shown_path: str, text: str):
-    key = _key(shown_path, text)
+def load_selections(path) -> list:
+    """The module of every text a file's examples are checked on: for a file
+    with versions, each version's own text and each span of its 経過措置
+    (the latest version last); else just ``load(path)``."""
+    from . import versions
+
+    shown_path = str(path)
+    text = _read_text(path)
+    tl = _timeline(shown_path, text) if "版" in text else None
+    if tl is None:
+        return [_load_text(shown_path, text)]
+    return [_load_text(shown_path, text, tl.key(vidx, active)) for vidx, active in versions.keys_to_check(tl)]
+
+
+def _timeline(shown_path: str, text: str):
+    """The timeline of a file (None: no versions), from memory, the cache or the compiler."""
+    from . import versions
+
+    key = _key(shown_path, text, "版")
+    with _lock:
+        data = _timelines.get(key)
+    if data is None:
+        dfd, _why = _open_dir(create=True)
+        try:
+            if dfd is not None:
+                data = _read_payload(dfd, key, _TIMELINE_TAG)
+                if not versions.valid_data(data):
+                    data = None
+            if data is None:
+                compiled = _compile(shown_path, text)
+                data = compiled.timeline.data() if compiled.timeline is not None else ()
+                if dfd is not None:
+                    try:
+                        _write_payload(dfd, key, _TIMELINE_TAG, data)
+                    except (OSError, ValueError):
+                        pass
+        finally:
+            if dfd is not None:
+                os.close(dfd)
+        with _lock:
+            _timelines[key] = data
+    return versions.Timeline.from_data(data) if data else None
+
+
+def _load_text(shown_path: str, text: str, pick: str = ""):
+    key = _key(shown_path, text, pick)
     with _lock:
         mod = _recall(key)
         if mod is not None:
@@ -451,7 +524,7 @@ def _load_text(shown_path: str, text: str):
             if mod is not None:
                 return mod
         try:
-            mod = _load_uncached(shown_path, text, key)
+            mod = _load_uncached(shown_path, text, key, pick)
             with _lock:
                 _remember(key, mod)
         finally:

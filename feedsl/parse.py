@@ -420,7 +420,7 @@ def _error_to_diag(src: SourceFile, e: Exception, diags: Diagnostics, line_offse
         diags.error("F001", shift(Span(src.path, 1, 1, 1, 2)), f"読み取れません: {e}", f"cannot parse: {e}")
 
 
-_TOP_WORDS = ("規程", "区分", "記録", "入力", "前提", "規則", "表", "例")
+_TOP_WORDS = ("規程", "区分", "記録", "入力", "前提", "規則", "表", "例", "版", "経過措置")
 _TOP = re.compile("^(" + "|".join(_TOP_WORDS) + ")")
 _LINE_ENDS = "ここで行が終わるはずです（余分なものがあります）"
 

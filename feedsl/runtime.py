@@ -669,6 +669,38 @@ def columns_module(scope: dict, source: str):
     return mod
 
 
+def versioned(scope: dict, version: dict, unavailable: dict) -> None:
+    """The end of a module compiled for one version (版) of a file (``scope`` its
+    globals, while it is being executed): ``VERSION``, an entry raising
+    FeeInputError for each rule ``unavailable`` on the dates of that version
+    (name -> message), and an ``explain`` naming the version and the 経過措置
+    whose rules the explanation used."""
+    scope["VERSION"] = version
+    scope["__feedsl_unavailable__"] = dict(unavailable)
+
+    def unavailable_entry(name: str):
+        def fn(*args, **kwargs):
+            raise FeeInputError(unavailable[name], "as_of", "基準日")
+        fn.__name__ = fn.__qualname__ = name
+        return fn
+
+    for name in unavailable:
+        scope[name] = unavailable_entry(name)
+    explain = scope["explain"]
+
+    def explain_in_version(entry, /, **inputs):
+        if entry in unavailable:
+            raise FeeInputError(unavailable[entry], "as_of", "基準日")
+        e = explain(entry, **inputs)
+        used = {n.name for n in e.walk()}
+        e.version = {**version, "transitional": [t for t in version.get("transitional", ())
+                                                 if used & set(t["rules"])]}
+        return e
+
+    explain_in_version.__doc__ = explain.__doc__
+    scope["explain"] = explain_in_version
+
+
 def bad_call(entry: str, args: tuple, extra: dict, allowed: tuple):
     """A compiled function was called with positional or unknown inputs."""
     if args and not allowed:

@@ -1,46 +1,43 @@
-"""Versions of one regulation in one file (版), and the text in force on a date.
+"""Versions of one regulation in one file (版), 経過措置, and the text in force on a date.
 
-The header declares the versions, oldest first::
+The header declares the versions, oldest first (grammar: ``version_decl``)::
 
     版 levy2001 「負担金算定基準」 施行 平成13年4月1日
     版 fee2018 「会費算定基準」 施行 平成30年9月21日 適用 平成30年4月1日
 
-A top-level line ``版 NAME`` starts a section: the 規則, 表 and 例 after it
-belong to that version until the next ``版`` line; items before the first such
-line belong to every version. On a date D the versions in force are those whose
-適用日 (else 施行日) is on or before D; each rule is the definition of the latest
-of them that defines it; a rule no version in force defines (or that uses such a
-rule) is unavailable on D and raises FeeInputError when called, never an old value.
+A top-level line ``版 NAME`` (``version_section``) starts a section: the 規則,
+表 and 例 after it belong to that version until the next ``版`` line; items
+before the first such line belong to every version. Inside a section a line
+``経過措置 「label」 期間 DATE～DATE`` (``transitional``) starts a transitional
+provision: its 規則 and 表 replace the version's definitions of the same names
+on the days of the period (both included), and only then.
 
-The selection is made on the text: lines that do not belong to the selected
-date become blank lines, so every line keeps its number and column and the rest
-of the pipeline (parser, checker, code generator, module cache) is unchanged.
-A text without 版 lines is returned as it is.
+On a date D the versions in force are those whose 適用日 (else 施行日) is on or
+before D; each rule is the definition of the latest of them that defines it (or
+of that version's 経過措置 whose period holds D); a rule no version in force
+defines, and every rule that refers to one (the references the chain check
+walks, :func:`feedsl.depth._names_in`), is unavailable on D and raises
+FeeInputError when called, never an old value.
+
+The selection is made on the AST (:func:`select`): the checker, the code
+generator and the module cache see a plain regulation per selection. The
+dates at which the selection changes are a :class:`Timeline`, which needs only
+the standard library: a warm :func:`feedsl.load` reads it from the cache and
+picks the module without the compiler.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-
-_WS = "[ \t\u3000]"
-_DECL = re.compile(rf"^({_WS}+)版{_WS}+(.*?){_WS}*(?:#.*)?$")
-_DECL_BODY = re.compile(
-    rf"([A-Za-z][A-Za-z0-9_]*){_WS}+(「[^」\n]*」){_WS}+施行{_WS}+(\S+)(?:{_WS}+適用{_WS}+(\S+))?$")
-_SECTION = re.compile(rf"^版(?:{_WS}+(.*?))?{_WS}*(?:#.*)?$")
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_ITEM = re.compile(rf"^(規則|表|例)(@([A-Za-z][A-Za-z0-9_]*))?{_WS}+([A-Za-z][A-Za-z0-9_]*)")
-_LABEL = re.compile(r"「[^」\n]*」")
-MARK = "# feedsl 版 "
 
 
 class Version:
-    """One declared version: its name, label (without 「」), 施行日, 適用日 (or None) and line."""
+    """One declared version: its name, label (without 「」), 施行日 and 適用日 (or None)."""
 
-    __slots__ = ("name", "label", "enacted", "applies", "line")
+    __slots__ = ("name", "label", "enacted", "applies", "span")
 
-    def __init__(self, name, label, enacted, applies, line):
-        self.name, self.label, self.enacted, self.applies, self.line = name, label, enacted, applies, line
+    def __init__(self, name, label, enacted, applies, span=None):
+        self.name, self.label, self.enacted, self.applies, self.span = name, label, enacted, applies, span
 
     @property
     def in_force(self) -> datetime.date:
@@ -52,236 +49,86 @@ class Version:
                 "in_force_from": self.in_force.isoformat()}
 
 
-class Problem:
-    """A mistake in the 版 lines: code, line, column, length, Japanese and English text."""
+class Transition:
+    """One 経過措置: its label, the version it belongs to, its first and last day."""
 
-    def __init__(self, code, line, col, length, ja, en, severity="error"):
-        self.code, self.line, self.col, self.length = code, line, col, length
-        self.ja, self.en, self.severity = ja, en, severity
+    __slots__ = ("label", "version", "start", "end")
 
+    def __init__(self, label, version, start, end):
+        self.label, self.version, self.start, self.end = label, version, start, end
 
-class Item:
-    """A top-level item: first and last line (0-based), kind, name, pinned version, section."""
-
-    __slots__ = ("start", "end", "kind", "name", "pin", "section")
-
-    def __init__(self, start, end, kind, name, pin, section):
-        self.start, self.end, self.kind, self.name, self.pin, self.section = start, end, kind, name, pin, section
+    def as_dict(self, rules=()) -> dict:
+        return {"label": self.label, "from": self.start.isoformat(), "to": self.end.isoformat(),
+                "rules": list(rules)}
 
 
-class Versioned:
-    """The 版 structure of a file: versions (date order), items, problems."""
+class Timeline:
+    """The versions and 経過措置 of a file and the dates at which its text changes.
 
-    def __init__(self, lines, versions, items, decl_lines, section_lines, problems):
-        self.lines, self.versions, self.items = lines, versions, items
-        self.decl_lines, self.section_lines, self.problems = decl_lines, section_lines, problems
+    ``epochs`` are (first day, version index, indices of the 経過措置 in force),
+    in date order; an epoch lasts until the next one starts (the last for ever).
+    """
+
+    def __init__(self, versions: list, transitions: list, epochs: list):
+        self.versions, self.transitions, self.epochs = versions, transitions, epochs
 
     @property
     def latest(self) -> Version:
         return self.versions[-1]
 
-    def selection(self, as_of: datetime.date | None) -> "Selection":
-        """The text in force on ``as_of`` (None: the latest version, today's text)."""
-        from .runtime import FeeInputError
-        from .values import wareki
+    def key(self, vidx: int, active=()) -> str:
+        """The name of a selection: the version, and the 経過措置 in force (by their place in the file)."""
+        name = self.versions[vidx].name
+        return name + ("+" + ",".join(str(i) for i in sorted(active)) if active else "")
 
+    def epoch(self, as_of: datetime.date | None) -> tuple:
+        """The epoch in force on ``as_of`` (None: the last, the latest version's own text);
+        FeeInputError before the first version, saying from when the file knows versions."""
         if as_of is None:
-            in_force = list(self.versions)
-        else:
-            in_force = [v for v in self.versions if v.in_force <= as_of]
-        if not in_force:
-            first = self.versions[0]
-            raise FeeInputError(
-                f"{wareki(as_of)}（{as_of.isoformat()}）に施行されている版はありません。"
-                f"この規程が知る最も早い版は「{first.label}」（{first.name}、{wareki(first.in_force)}から）です"
-                f" / no version is in force on {as_of.isoformat()}; the earliest version the file knows is "
-                f"{first.name}, in force from {first.in_force.isoformat()}", "as_of", "基準日")
-        chosen = in_force[-1]
-        rank = {v.name: i for i, v in enumerate(in_force)}
-        known = {v.name: v for v in self.versions}
-        # Each name: the definition of the latest version in force that defines it.
-        best: dict[tuple, Item] = {}
-        later: dict[str, datetime.date] = {}
-        for it in self.items:
-            if it.kind == "例" or it.section is None:
-                continue
-            if it.section in rank:
-                key = (it.kind, it.name)
-                if key not in best or rank[it.section] >= rank[best[key].section]:
-                    best[key] = it
-            elif it.section in known:
-                v = known[it.section]
-                if it.name not in later or v.in_force < later[it.name].in_force:
-                    later[it.name] = v
-        kept = []
-        for it in self.items:
-            if it.kind == "例":
-                pin = it.pin or it.section
-                if (pin is None and chosen is self.latest) or pin == chosen.name:
-                    kept.append(it)
-            elif it.section is None or best.get((it.kind, it.name)) is it:
-                kept.append(it)
-        unavailable = {n: d for n, d in later.items() if not any(k.name == n and k.kind != "例" for k in kept)}
-        kept = self._without_unavailable(kept, unavailable)
-        out = [""] * len(self.lines)
-        for it in kept:
-            for i in range(it.start, it.end + 1):
-                out[i] = self.lines[i]
-            if it.pin:  # 例@NAME → 例 with blanks, columns kept
-                line = out[it.start]
-                at = line.index("@")
-                out[it.start] = line[:at] + " " * (len(it.pin) + 1) + line[at + len(it.pin) + 1:]
-        first_item = self.items[0].start if self.items else len(self.lines)
-        for i in range(first_item):  # the header (版 declarations left out)
-            if i not in self.decl_lines and i not in self.section_lines:
-                out[i] = self.lines[i]
-        text = "\n".join(out) + f"\n{MARK}{chosen.name}\n"
-        return Selection(text, chosen, unavailable, tuple(v.name for v in self.versions))
+            return self.epochs[-1]
+        found = None
+        for e in self.epochs:
+            if e[0] <= as_of:
+                found = e
+        if found is None:
+            raise before_first(as_of, self.versions[0])
+        return found
 
-    def _without_unavailable(self, kept: list, unavailable: dict) -> list:
-        """Leave out (transitively) every item that names an unavailable rule."""
-        changed = True
-        while changed and unavailable:
-            changed = False
-            for it in list(kept):
-                uses = self._names(it) & unavailable.keys()
-                if it.kind == "例":
-                    if it.name in unavailable or uses:
-                        kept.remove(it)
-                    continue
-                if uses:
-                    kept.remove(it)
-                    changed = True
-                    if it.name and it.kind in ("規則", "表"):
-                        unavailable[it.name] = max((unavailable[u] for u in uses), key=lambda v: v.in_force)
-        return kept
+    def key_on(self, as_of: datetime.date | None) -> str:
+        _start, vidx, active = self.epoch(as_of)
+        return self.key(vidx, active)
 
-    def _names(self, it: Item) -> set:
-        text = "\n".join(self.lines[it.start:it.end + 1])
-        text = "\n".join(line.split("#", 1)[0] for line in _LABEL.sub("", text).split("\n"))
-        names = set(_NAME.findall(text))
-        if it.name and it.kind in ("規則", "表"):
-            names.discard(it.name)
-        return names
+    def version_dict(self, vidx: int, active=(), rules=None) -> dict:
+        """VERSION of a selection: the version, every version the file knows and
+        the 経過措置 in force (with the rules each replaces, when known)."""
+        rules = rules or {}
+        return {**self.versions[vidx].as_dict(), "versions": [v.name for v in self.versions],
+                "transitional": [self.transitions[i].as_dict(rules.get(i, ())) for i in sorted(active)]}
+
+    # The cache keeps a timeline as marshal data: tuples of str, int and None.
+    def data(self) -> tuple:
+        return (tuple((v.name, v.label, v.enacted.isoformat(), v.applies and v.applies.isoformat())
+                      for v in self.versions),
+                tuple((t.label, t.version, t.start.isoformat(), t.end.isoformat()) for t in self.transitions),
+                tuple((d.isoformat(), vidx, tuple(sorted(active))) for d, vidx, active in self.epochs))
+
+    @classmethod
+    def from_data(cls, data) -> "Timeline":
+        day = datetime.date.fromisoformat
+        versions = [Version(n, label, day(e), a and day(a)) for n, label, e, a in data[0]]
+        transitions = [Transition(label, v, day(s), day(e)) for label, v, s, e in data[1]]
+        return cls(versions, transitions, [(day(d), vidx, tuple(active)) for d, vidx, active in data[2]])
 
 
-class Selection:
-    """The text of the version in force on a date, that version, and the
-    rules unavailable on that date with the version from which the file knows them."""
-
-    def __init__(self, text: str, version: Version, unavailable: dict, known: tuple = ()):
-        self.text, self.version, self.unavailable, self.known = text, version, unavailable, known
-
-
-def earlier_dates(text: str) -> list:
-    """The dates from which each version but the latest is in force (their
-    examples run on those texts); none for a file without (valid) versions."""
-    versioned = scan(text) if "版" in text else None
-    if versioned is None or any(p.severity == "error" for p in versioned.problems):
-        return []
-    return [v.in_force for v in versioned.versions[:-1]]
-
-
-def scan(text: str) -> Versioned | None:
-    """The 版 structure of a text, or None when it declares no versions."""
-    from .values import read_date
-
-    if "版" not in text:
-        return None
-    lines = text.split("\n")
-    problems: list[Problem] = []
-    versions: list[Version] = []
-    decl_lines: set[int] = set()
-    section_lines: set[int] = set()
-    items: list[Item] = []
-    in_header = False
-    section = None
-    seen_item = False
-    for i, line in enumerate(lines):
-        if not line or line[0] in " \t\u3000#":
-            if in_header and not seen_item:
-                m = _DECL.match(line)
-                if m:
-                    decl_lines.add(i)
-                    versions_line(m, i, line, versions, problems, read_date)
-            if items and line.strip() and not line.lstrip().startswith("#"):
-                items[-1].end = i
-            continue
-        if line.startswith("規程"):
-            in_header = True
-            continue
-        seen_item = True
-        if line.startswith("版") and _SECTION.match(line) and (not line[1:2] or line[1] in " \t\u3000"):
-            m = _SECTION.match(line)
-            name = (m.group(1) or "").strip()
-            section_lines.add(i)
-            section = name
-            if not any(v.name == name for v in versions):
-                col = line.index(name) + 1 if name else 1
-                known = "、".join(v.name for v in versions) or "なし"
-                problems.append(Problem("F233", i + 1, col, max(len(name), 1),
-                                        f"版「{name}」は見出しで宣言されていません（宣言された版: {known}）",
-                                        f"version {name!r} is not declared in the header"))
-            continue
-        m = _ITEM.match(line)
-        if m:
-            kind, pin, name = m.group(1), m.group(3), m.group(4)
-            if pin and not any(v.name == pin for v in versions):
-                problems.append(Problem("F236", i + 1, 3, len(pin),
-                                        f"例の版「{pin}」は見出しで宣言されていません",
-                                        f"the example is pinned to an undeclared version {pin!r}"))
-            items.append(Item(i, i, kind, name, pin, section))
-        else:
-            kind = line.split(None, 1)[0]
-            if section is not None:
-                problems.append(Problem("F235", i + 1, 1, len(kind),
-                                        f"版の節に書けるのは 規則・表・例 だけです。「{kind}」は最初の「版」の行より前（全ての版に共通の部分）に書いてください",
-                                        f"only 規則, 表 and 例 belong to a version; put {kind} before the first 版 line"))
-            items.append(Item(i, i, kind, None, None, section))
-    if not versions and not section_lines and not decl_lines:
-        return None
-    if not versions and section_lines and not problems:
-        first = min(section_lines)
-        problems.append(Problem("F233", first + 1, 1, 1, "版の節がありますが、見出しに版が宣言されていません",
-                                "a version section but no version declared in the header"))
-    for a, b in zip(versions, versions[1:]):
-        if b.in_force < a.in_force:
-            problems.append(Problem("F231", b.line + 1, 1, 1,
-                                    f"版「{b.name}」は「{a.name}」より前に施行されます。版は施行（適用）の日付の順に書いてください",
-                                    f"versions must be in date order: {b.name} is in force before {a.name}"))
-        elif b.in_force == a.in_force:
-            problems.append(Problem("F234", b.line + 1, 1, 1,
-                                    f"版「{b.name}」と「{a.name}」は同じ日（{b.in_force.isoformat()}）から施行されます。一日に施行される版は一つにしてください",
-                                    f"versions {a.name} and {b.name} are both in force from {b.in_force.isoformat()}"))
-    return Versioned(lines, versions, items, decl_lines, section_lines, problems)
-
-
-def versions_line(m, i, line, versions, problems, read_date) -> None:
-    """Read one 版 declaration of the header into ``versions`` (or a problem)."""
-    col = len(m.group(1)) + 1
-    body = _DECL_BODY.match(m.group(2))
-    if not body:
-        problems.append(Problem("F230", i + 1, col, 1,
-                                "版は『版 名前 「改正の名前」 施行 日付』（適用日が違えば続けて『適用 日付』）と書いてください",
-                                "write a version as 版 NAME 「label」 施行 DATE [適用 DATE]"))
-        return
-    name, label, enacted, applies = body.groups()
-    dates = []
-    for text in (enacted, applies):
-        if text is None:
-            dates.append(None)
-            continue
-        try:
-            dates.append(read_date(text))
-        except ValueError as e:
-            problems.append(Problem("F230", i + 1, line.index(text) + 1, len(text),
-                                    f"版の日付が読めません: {e}", f"cannot read the version's date {text!r}"))
-            return
-    if any(v.name == name for v in versions):
-        problems.append(Problem("F232", i + 1, line.index(name, col) + 1, len(name),
-                                f"版「{name}」が二度宣言されています", f"version {name!r} is declared twice"))
-        return
-    versions.append(Version(name, label[1:-1], dates[0], dates[1], i))
+def valid_data(data) -> bool:
+    """Whether cached data has the shape :meth:`Timeline.data` writes (() for no versions)."""
+    try:
+        if data == ():
+            return True
+        Timeline.from_data(data).epochs[-1]
+        return True
+    except Exception:
+        return False
 
 
 def as_date(value) -> datetime.date:
@@ -300,6 +147,17 @@ def as_date(value) -> datetime.date:
                             "as_of", "基準日") from None
 
 
+def before_first(as_of: datetime.date, first: Version):
+    from .runtime import FeeInputError
+    from .values import wareki
+
+    return FeeInputError(
+        f"{wareki(as_of)}（{as_of.isoformat()}）に施行されている版はありません。"
+        f"この規程が知る最も早い版は「{first.label}」（{first.name}、{wareki(first.in_force)}から）です"
+        f" / no version is in force on {as_of.isoformat()}; the earliest version the file knows is "
+        f"{first.name}, in force from {first.in_force.isoformat()}", "as_of", "基準日")
+
+
 def unavailable_message(name: str, since: Version, chosen: Version) -> str:
     from .values import wareki
 
@@ -309,33 +167,305 @@ def unavailable_message(name: str, since: Version, chosen: Version) -> str:
             f"{since.in_force.isoformat()} (version {since.name})")
 
 
-def attach(mod, sel: Selection) -> None:
-    """VERSION, the unavailable entries (each raising FeeInputError) and an
-    explain() that names the version, on a module loaded for ``sel``."""
-    from .runtime import FeeInputError
+def version_text(version: dict | None) -> str:
+    """A version in one line (batch's 集計 and 版 column, explain's last line):
+    fee2018 会費算定基準（2018-04-01から、経過措置「激変緩和」2021-04-01～2022-03-31）."""
+    if not version:
+        return ""
+    extra = "".join(f"、経過措置「{t['label']}」{t['from']}～{t['to']}" for t in version.get("transitional", ()))
+    return f"{version['name']} {version['label']}（{version['in_force_from']}から{extra}）"
 
-    ns = mod.__dict__
-    if ns.get("VERSION") is not None:  # the cached module of this same selection
-        return
-    messages = {n: unavailable_message(n, v, sel.version) for n, v in sel.unavailable.items()}
 
-    def unavailable(name):
-        def entry(*args, **kwargs):
-            raise FeeInputError(messages[name], "as_of", "基準日")
-        entry.__name__ = name
-        return entry
+# --- the compiler's side: read the 版 of an AST and select a text -------------
 
-    for name in messages:
-        ns[name] = unavailable(name)
-    ns["__feedsl_unavailable__"] = messages
-    explain = ns.get("explain")
-    version = {**sel.version.as_dict(), "versions": list(sel.known)}  # every version the file knows
-    if explain is not None:
-        def explain_in_version(entry, /, **inputs):
-            if entry in messages:
-                raise FeeInputError(messages[entry], "as_of", "基準日")
-            e = explain(entry, **inputs)
-            e.version = version
-            return e
-        ns["explain"] = explain_in_version
-    ns["VERSION"] = version
+def _read_dates(decl, diags, read_date) -> tuple | None:
+    """(施行日, 適用日 or None) of a declaration, or None after reporting F230."""
+    keys = tuple(k for k, _text, _span in decl.dates)
+    if keys not in (("施行",), ("施行", "適用")):
+        diags.error("F230", decl.span,
+                    "版は『版 名前 「改正の名前」 施行 日付』（適用日が違えば続けて『適用 日付』）と書いてください",
+                    "write a version as 版 NAME 「label」 施行 DATE [適用 DATE]")
+        return None
+    dates = []
+    for _key, text, span in decl.dates:
+        try:
+            dates.append(read_date(text))
+        except ValueError as e:
+            diags.error("F230", span, f"版の日付が読めません: {e}", f"cannot read the version's date {text!r}")
+            return None
+    return dates[0], (dates[1] if len(dates) > 1 else None)
+
+
+def timeline(reg, diags) -> Timeline | None:
+    """The versions and 経過措置 of a regulation (AST), checked (F230–F236,
+    F238–F241); None for a file without versions. Errors go to ``diags``."""
+    from .values import read_date
+
+    if not reg.versions and not reg.sections and not any(e.pin for e in reg.examples):
+        return None
+    versions: list[Version] = []
+    for decl in reg.versions:
+        dates = _read_dates(decl, diags, read_date)
+        if dates is None:
+            continue
+        if any(v.name == decl.name for v in versions):
+            diags.error("F232", decl.name_span, f"版「{decl.name}」が二度宣言されています",
+                        f"version {decl.name!r} is declared twice")
+            continue
+        versions.append(Version(decl.name, decl.label, dates[0], dates[1], decl.span))
+    for a, b in zip(versions, versions[1:]):
+        if b.in_force < a.in_force:
+            diags.error("F231", _line_start(b.span),
+                        f"版「{b.name}」は「{a.name}」より前に施行されます。版は施行（適用）の日付の順に書いてください",
+                        f"versions must be in date order: {b.name} is in force before {a.name}")
+        elif b.in_force == a.in_force:
+            diags.error("F234", _line_start(b.span),
+                        f"版「{b.name}」と「{a.name}」は同じ日（{b.in_force.isoformat()}）から施行されます。一日に施行される版は一つにしてください",
+                        f"versions {a.name} and {b.name} are both in force from {b.in_force.isoformat()}")
+    known = {v.name for v in versions}
+    sections = [sec for sec in reg.sections if sec.name]  # "": 経過措置 before every section (F238)
+    if reg.versions:
+        names = "、".join(v.name for v in versions) or "なし"
+        for sec in sections:
+            if sec.name not in known:
+                diags.error("F233", sec.span, f"版「{sec.name}」は見出しで宣言されていません（宣言された版: {names}）",
+                            f"version {sec.name!r} is not declared in the header")
+    elif sections:
+        diags.error("F233", _line_start(sections[0].span), "版の節がありますが、見出しに版が宣言されていません",
+                    "a version section but no version declared in the header")
+    for sec in reg.sections:
+        for it in _section_items(sec):
+            _only_rules_tables_examples(it, diags)
+    for e in _all_examples(reg):
+        if e.pin and e.pin not in known:
+            diags.error("F236", e.pin_span, f"例の版「{e.pin}」は見出しで宣言されていません",
+                        f"the example is pinned to an undeclared version {e.pin!r}")
+    transitions = _transitions(reg, versions, diags, read_date)
+    if not versions:
+        return None
+    return Timeline(versions, transitions, _epochs(versions, transitions))
+
+
+def _line_start(span):
+    from .source import Span
+
+    return Span(span.path, span.line, 1, span.line, 2)
+
+
+def _section_items(sec):
+    yield from sec.items
+    for t in sec.transitionals:
+        yield from t.items
+
+
+def _all_examples(reg):
+    from . import ast
+
+    yield from reg.examples
+    for sec in reg.sections:
+        yield from (it for it in _section_items(sec) if isinstance(it, ast.Example))
+
+
+def _only_rules_tables_examples(it, diags) -> None:
+    """F235: 区分・記録・入力・前提 belong to every version, before the first 版 line."""
+    from . import ast
+    from .source import Span
+
+    words = {ast.EnumDef: "区分", ast.RecordDef: "記録", ast.InputDef: "入力", ast.Relation: "前提"}
+    kind = words.get(type(it))
+    if kind is not None:
+        diags.error("F235", Span(it.span.path, it.span.line, 1, it.span.line, 1 + len(kind)),
+                    f"版の節に書けるのは 規則・表・例 だけです。「{kind}」は最初の「版」の行より前（全ての版に共通の部分）に書いてください",
+                    f"only 規則, 表 and 例 belong to a version; put {kind} before the first 版 line")
+
+
+def _defined(items) -> dict:
+    """The rules and tables (規則, 表, 分類表) among ``items``, by name."""
+    from . import ast
+
+    return {it.name: it for it in items if isinstance(it, (ast.RuleDef, ast.CategoryTable))}
+
+
+def _transitions(reg, versions, diags, read_date) -> list[Transition]:
+    """The 経過措置 of every section, checked: in a section (F238), a readable
+    period in order (F239) within the version's life (F240), replacing rules
+    the version has (F241), not two at once for one rule (F242)."""
+    from .values import wareki
+
+    order = {v.name: k for k, v in enumerate(versions)}
+    out: list[Transition] = []
+    seen: list[tuple] = []  # (Transition, names it defines)
+    for sec in reg.sections:
+        for t in sec.transitionals:
+            if not sec.name:
+                diags.error("F238", t.span, "経過措置は版の節（『版 名前』の行の後）に書いてください",
+                            "a 経過措置 belongs to a version: write it after a 版 NAME line")
+                out.append(None)
+                continue
+            try:
+                start, end = read_date(t.start), read_date(t.end)
+            except ValueError as e:
+                diags.error("F239", t.start_span, f"経過措置の期間の日付が読めません: {e}",
+                            "cannot read the period of the 経過措置")
+                out.append(None)
+                continue
+            if end < start:
+                diags.error("F239", t.end_span,
+                            f"経過措置「{t.label}」の期間の終わり（{wareki(end)}）が始まり（{wareki(start)}）より前です",
+                            f"the period of {t.label} ends before it starts")
+                out.append(None)
+                continue
+            k = order.get(sec.name)
+            if k is None:  # an undeclared section: F233 already
+                out.append(None)
+                continue
+            v, nxt = versions[k], versions[k + 1] if k + 1 < len(versions) else None
+            if start < v.in_force or (nxt is not None and end >= nxt.in_force):
+                life = f"{wareki(v.in_force)}から" + (f"{wareki(nxt.in_force - datetime.timedelta(days=1))}まで"
+                                                    if nxt else "")
+                diags.error("F240", t.start_span if start < v.in_force else t.end_span,
+                            f"経過措置「{t.label}」の期間（{wareki(start)}～{wareki(end)}）が版「{v.label}」の効力のある期間（{life}）の外にかかっています",
+                            f"the period of {t.label} is not within the life of version {v.name}",
+                            "経過措置は、その版が効力を持つ間（次の版の前日まで）に置きます",
+                            "a transitional period lies within its version's life")
+            mine = _defined(t.items)
+            before = set(_defined(reg.rules + reg.cat_tables))
+            for s in reg.sections:
+                if s.name in order and order[s.name] <= k:
+                    before |= set(_defined(s.items))
+            for name, item in mine.items():
+                if name not in before:
+                    diags.error("F241", item.span,
+                                f"経過措置「{t.label}」の「{name}」は、版「{v.label}」にない規則です。経過措置は版の規則を期間を限って置き換えるものです",
+                                f"{name} in the 経過措置 {t.label} replaces no rule of version {v.name}",
+                                "期間の後も使う規則は、経過措置の前（版の節）に書いてください",
+                                "define the rule in the version's section, before the 経過措置")
+            tr = Transition(t.label, sec.name, start, end)
+            for other, names in seen:
+                if other.version == tr.version and other.start <= end and start <= other.end and names & mine.keys():
+                    both = "、".join(sorted(names & mine.keys()))
+                    diags.error("F242", t.start_span,
+                                f"経過措置「{t.label}」と「{other.label}」の期間が重なり、どちらも「{both}」を定めています",
+                                f"the 経過措置 {t.label} and {other.label} overlap and both define {both}",
+                                "一日に一つの規則を定める経過措置は一つです。期間を分けてください",
+                                "make the periods disjoint")
+            seen.append((tr, set(mine)))
+            out.append(tr)
+    return out
+
+
+def _epochs(versions: list, transitions: list) -> list:
+    """The days on which the text changes, each with its version and 経過措置."""
+    one = datetime.timedelta(days=1)
+    days = {v.in_force for v in versions}
+    for t in transitions:
+        if t is not None:
+            days |= {t.start, t.end + one}
+    out = []
+    for d in sorted(days):
+        if d < versions[0].in_force:
+            continue
+        vidx = max(k for k, v in enumerate(versions) if v.in_force <= d)
+        active = tuple(i for i, t in enumerate(transitions) if t is not None
+                       and t.version == versions[vidx].name and t.start <= d <= t.end)
+        if not out or out[-1][1:] != (vidx, active):
+            out.append((d, vidx, active))
+    return out
+
+
+class Selection:
+    """The regulation (AST) in force for one version and set of 経過措置: the
+    rules unavailable then (each with the version from which the file knows
+    it), the rules each 経過措置 replaces, and the selection's key."""
+
+    def __init__(self, reg, key, vidx, active, unavailable, replaced):
+        self.reg, self.key, self.vidx, self.active = reg, key, vidx, active
+        self.unavailable, self.replaced = unavailable, replaced
+
+
+def select(reg, tl: Timeline, vidx: int, active=(), pinned=None) -> Selection:
+    """The regulation of version ``vidx`` with the 経過措置 ``active`` in force.
+
+    Its examples are those of the selection named ``pinned`` (default: this
+    one): 例@NAME and the 例 of a section belong to that version's own text, the
+    例 of a 経過措置 to the first day of its period, and the common 例 to the
+    latest version."""
+    import attrs
+
+    from . import ast
+    from .depth import _names_in
+
+    chosen = tl.versions[vidx]
+    order = {v.name: k for k, v in enumerate(tl.versions)}
+    best: dict = {}  # name -> item: the latest definition in force
+    later: dict = {}  # name -> the first version after ``chosen`` that defines it
+    replaced: dict = {}  # 経過措置 index -> names it replaces
+    tix = 0
+    for sec in reg.sections:
+        k = order.get(sec.name)
+        for name, item in _defined(sec.items).items():
+            if k is not None and k <= vidx:
+                best[name] = item
+            elif k is not None and name not in later:
+                later[name] = tl.versions[k]
+        for t in sec.transitionals:
+            if tix in active:
+                replaced[tix] = tuple(_defined(t.items))
+                best.update(_defined(t.items))
+            tix += 1
+    for name in best:
+        later.pop(name, None)
+    common = list(reg.rules) + list(reg.cat_tables)
+    for name in _defined(common):
+        later.pop(name, None)
+    kept = common + list(best.values())
+    unavailable = dict(later)
+    changed = True
+    while changed and unavailable:  # a rule that refers to an unavailable one is unavailable
+        changed = False
+        for it in list(kept):
+            params = {p.name for p in getattr(it, "params", ())}
+            uses = (_names_in(it) - params - {it.name}) & unavailable.keys()
+            if uses:
+                kept.remove(it)
+                unavailable[it.name] = max((unavailable[u] for u in uses), key=lambda v: v.in_force)
+                changed = True
+    key = tl.key(vidx, active)
+    examples = tuple(e for e in _examples_of(reg, tl, pinned or key) if e.entry not in unavailable)
+    summaries = tuple(attrs.evolve(s, names=tuple(n for n in s.names if n[0] not in unavailable))
+                      for s in reg.summaries)
+    plain = attrs.evolve(
+        reg, rules=tuple(it for it in kept if isinstance(it, ast.RuleDef)),
+        cat_tables=tuple(it for it in kept if isinstance(it, ast.CategoryTable)),
+        examples=examples, summaries=tuple(s for s in summaries if s.names), versions=(), sections=())
+    return Selection(plain, key, vidx, tuple(active), unavailable, replaced)
+
+
+def _examples_of(reg, tl: Timeline, key: str) -> list:
+    """The 例 checked on the selection ``key``: 例@NAME on version NAME's own
+    text, a section's 例 on its version's, a 経過措置's on the first day of its
+    period, a common 例 on the latest version's."""
+    from . import ast
+
+    out = [e for e in reg.examples if (e.pin or tl.key(len(tl.versions) - 1)) == key]
+    tix = 0
+    for sec in reg.sections:
+        out.extend(e for e in sec.items if isinstance(e, ast.Example) and (e.pin or sec.name) == key)
+        for t in sec.transitionals:
+            tr = tl.transitions[tix]
+            tix += 1
+            if tr is not None:
+                here = tl.key_on(tr.start)
+                out.extend(e for e in t.items if isinstance(e, ast.Example) and (e.pin or here) == key)
+    return sorted(out, key=lambda e: (e.span.line, e.span.col))
+
+
+def keys_to_check(tl: Timeline) -> list[tuple]:
+    """(version index, 経過措置) of every text to check: each version's own text
+    and every epoch, latest version's own text last."""
+    out = [(k, ()) for k in range(len(tl.versions))]
+    for _d, vidx, active in tl.epochs:
+        if (vidx, active) not in out:
+            out.append((vidx, active))
+    out.remove((len(tl.versions) - 1, ()))
+    return out + [(len(tl.versions) - 1, ())]

@@ -35,7 +35,7 @@ RUNTIME = [
     "bad_count", "bad_bool", "bad_rate", "enum_arg", "date_arg", "relation_failed", "entry",
     "fy_month", "months_to_fy_end", "months_to_fy_end_including", "FeeInputError", "bad_call", "FeeRecord",
     "sum_over", "count_over", "record_arg", "list_arg", "no_row", "lookup_rows",
-    "enum_excluded", "deep_call", "needed_missing", "columns_module",
+    "enum_excluded", "deep_call", "needed_missing", "columns_module", "versioned",
 ]
 BUILTINS = ["bool", "int", "max", "min", "str", "len", "enumerate", "sum", "globals"]
 
@@ -965,9 +965,17 @@ class _Gen:
         return self.namer.mint("B", key), self.namer.mint("V", key)
 
 
-def generate(reg: ir.RegulationIR) -> str:
+def generate(reg: ir.RegulationIR, version: tuple | None = None) -> str:
     """Python source of the module for a checked regulation. It is compiled
-    here once (``compile()``) so a generator bug can never be written to disk."""
+    here once (``compile()``) so a generator bug can never be written to disk.
+
+    ``version``: for one version (版) of a file, (VERSION, the unavailable
+    rules' messages by name); its values are str, int, None, lists and dicts of
+    them, written with repr() (feedsl.runtime.versioned installs them)."""
     src = _Gen(reg).module() + columnar.embedding(reg)
+    if version is None:
+        src += "\nVERSION = None\n"
+    else:
+        src += f"\n{rt('versioned')}({bi('globals')}(), {version[0]!r}, {version[1]!r})\n"
     compile(src, f"<feedsl:{reg.name}>", "exec")
     return src
