@@ -437,16 +437,37 @@ def batch_default_record_column() -> str:
     return RECORD_COLUMN
 
 
+def _compare_side(spec: str, as_of, which: str):
+    """One side of ``feedsl compare``: FILE, or FILE@VERSION (a version of a
+    file with versions), or FILE with --old-as-of/--new-as-of (the text in
+    force on that date). UsageError for a missing file or both forms at once."""
+    from .compare import Side
+
+    path, version = spec, None
+    if not Path(spec).exists() and "@" in spec:
+        path, version = spec.rsplit("@", 1)
+    if not Path(path).exists():
+        raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
+    if version is not None and as_of is not None:
+        raise UsageError(f"{spec}: @版 と --{which}-as-of は一緒に指定できません"
+                         f" / give either {spec} or --{which}-as-of, not both")
+    if version is not None and not version:
+        raise UsageError(f"{spec}: @ の後に版の名前を書いてください / a version name after @")
+    return Side(path, version, as_of)
+
+
 def cmd_compare(a) -> int:
     """OLD against NEW: exit 0 with the report written, 1 when a file does not
-    check, 2 for usage errors (a missing file, a bad -o, an unknown entry)."""
+    check, 2 for usage errors (a missing file, a bad -o, an unknown entry, a
+    version or date the file does not know)."""
     from . import compare, roster
-    from .api import load
     from .diagnostics import FeeCompileError
+    from .runtime import FeeInputError
 
-    for path in (a.old, a.new):
-        if not Path(path).exists():
-            raise UsageError(f"ファイルがありません: {path} / no such file: {path}")
+    if a.new is None and a.old_as_of is None and a.new_as_of is None:
+        raise UsageError("比べる二つを指定してください: OLD NEW、FILE@版 FILE@版、または FILE --old-as-of 日付 --new-as-of 日付"
+                         " / give OLD NEW, FILE@V1 FILE@V2, or FILE --old-as-of D1 --new-as-of D2")
+    sides = [_compare_side(a.old, a.old_as_of, "old"), _compare_side(a.new or a.old, a.new_as_of, "new")]
     out = Path(a.output)
     if out.suffix.lower() not in (".html", ".xlsx"):
         raise UsageError(f"-o {out}: 出力は .html か .xlsx にしてください / OUT must be .html or .xlsx")
@@ -455,17 +476,19 @@ def cmd_compare(a) -> int:
     if bool(a.roster) != bool(a.entry):
         raise UsageError("--roster と --entry は一緒に指定してください / give --roster with --entry")
     try:
-        mods = [load(a.old), load(a.new)]
+        mods = [side.load() for side in sides]
     except FeeCompileError as e:
         _err(_render(e.diagnostics, "ja"))
         return EXIT_FEE
+    except FeeInputError as e:  # a version the file does not declare, a date before its versions
+        raise UsageError(str(e)) from None
     table = mapping = None
     if a.roster:
         for m in mods:
             _entry_rule(m.__feedsl_ir__, a.entry)
         mapping = roster.read_map(a.map) if a.map else None
         table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
-    ctx = compare.report_context(a.old, a.new, table, a.entry, mapping)
+    ctx = compare.report_context(sides[0], sides[1], table, a.entry, mapping)
     if out.suffix.lower() == ".xlsx":
         compare.write_workbook(ctx, out)
     else:
@@ -553,9 +576,18 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--clear", action="store_true", help="feedsl の項目を削除 / remove feedsl's entries")
     c.set_defaults(func=cmd_cache)
 
-    c = sub.add_parser("compare", help="新旧対照表と改正の影響 / compare two .fee files: 新旧対照表, change regions, roster impact")
-    c.add_argument("old", metavar="OLD", help="改正前の .fee")
-    c.add_argument("new", metavar="NEW", help="改正後の .fee（改正案）")
+    c = sub.add_parser(
+        "compare", help="新旧対照表と改正の影響 / compare two .fee files or two versions of one: 新旧対照表, change regions, roster impact",
+        description="OLD と NEW を比べます。OLD・NEW は .fee ファイルか、版のあるファイルの一つの版 FILE@版（その版そのものの本文）。"
+                    "一つのファイルの二つの日付の本文（経過措置を含む）は FILE --old-as-of 日付 --new-as-of 日付。"
+                    " / OLD and NEW are .fee files or FILE@VERSION (that version's own text); "
+                    "FILE --old-as-of D1 --new-as-of D2 compares the texts in force on two dates.",
+        epilog="例: feedsl compare hokkaido_shakyo.fee@levy2001 hokkaido_shakyo.fee@fee2018 -o report.html")
+    c.add_argument("old", metavar="OLD", help="改正前の .fee、または FILE@版")
+    c.add_argument("new", metavar="NEW", nargs="?",
+                   help="改正後の .fee（改正案）、または FILE@版（--old-as-of/--new-as-of では省略すると OLD と同じファイル）")
+    c.add_argument("--old-as-of", metavar="DATE", help="OLD の、この日に施行されている本文 / OLD's text in force on DATE")
+    c.add_argument("--new-as-of", metavar="DATE", help="NEW の、この日に施行されている本文 / NEW's text in force on DATE")
     c.add_argument("-o", "--output", required=True, metavar="REPORT",
                    help="REPORT.html (for the board: A4, phone) or REPORT.xlsx (対照表, 会員別, 集計)")
     c.add_argument("--roster", help="名簿 .csv/.xlsx: the impact on every member (with --entry)")

@@ -528,26 +528,111 @@ def impact(old_mod, new_mod, entry: str, table, mapping=None) -> dict:
 
 # --- the report -----------------------------------------------------------------
 
+class Side:
+    """One side of a comparison: a file, or one version of a file with
+    versions (``version``: its name, the version's own text; ``as_of``: the
+    text in force on that date, 経過措置 included)."""
+
+    def __init__(self, path, version: str | None = None, as_of=None):
+        self.path, self.version, self.as_of = str(path), version, as_of
+
+    @property
+    def name(self) -> str:
+        """How the report names it: hokkaido.fee, hokkaido.fee@fee2018, hokkaido.fee（2018-04-01 現在）."""
+        base = Path(self.path).name
+        if self.version:
+            return f"{base}@{self.version}"
+        if self.as_of is not None:
+            from .versions import as_date
+
+            return f"{base}（{as_date(self.as_of).isoformat()} 現在）"
+        return base
+
+    def load(self):
+        """The module; FeeCompileError when the file does not check, FeeInputError
+        for a version or date the file does not know."""
+        from .api import load
+        from .loader import load_version
+
+        return load_version(self.path, self.version) if self.version else load(self.path, as_of=self.as_of)
+
+
+def _side(spec) -> Side:
+    return spec if isinstance(spec, Side) else Side(spec)
+
+
+def version_line(version: dict | None) -> str:
+    """The version a side is, for the report's header: 版 fee2018 「会費算定基準」（施行 …、適用 …）."""
+    if not version:
+        return ""
+    import datetime
+
+    from .values import wareki
+
+    day = datetime.date.fromisoformat
+    dates = f"施行 {wareki(day(version['施行']))}" + (f"、適用 {wareki(day(version['適用']))}" if version["適用"] else "")
+    extra = "".join(f"、経過措置「{t['label']}」（{wareki(day(t['from']))}～{wareki(day(t['to']))}）"
+                    for t in version.get("transitional", ()))
+    return f"{version['name']} 「{version['label']}」（{dates}{extra}）"
+
+
+def meta_rows(old_mod, old_reg, new_mod, new_reg) -> list[dict]:
+    """The 規程の事項 that differ between the sides (出典, 施行, 適用, 版, 経過措置),
+    as 対照表 rows with the changed words marked."""
+    def items(mod, reg) -> dict:
+        import datetime
+
+        from .values import wareki
+
+        meta: dict[str, list] = {}
+        for k, v in reg.meta:
+            meta.setdefault(k, []).append(v)
+        out = {"出典": "、".join(meta.get("出典", []))}
+        v = getattr(mod, "VERSION", None)
+        day = datetime.date.fromisoformat
+        if v:
+            out["版"] = f"{v['name']} 「{v['label']}」"
+            out["施行"] = wareki(day(v["施行"]))
+            out["適用"] = wareki(day(v["適用"])) if v["適用"] else ""
+            out["経過措置"] = "、".join(f"「{t['label']}」（{wareki(day(t['from']))}～{wareki(day(t['to']))}）"
+                                    for t in v.get("transitional", ()))
+        else:
+            out["施行"] = "、".join(wareki(day(d)) for d in meta.get("施行", []))
+        return out
+
+    old, new = items(old_mod, old_reg), items(new_mod, new_reg)
+    rows = []
+    for key in ("版", "出典", "施行", "適用", "経過措置"):
+        a, b = old.get(key, ""), new.get(key, "")
+        if a != b:
+            rows.append({"label": key, "rows": line_pairs([a] if a else [], [b] if b else [])})
+    return rows
+
+
 def report_context(old_path, new_path, roster=None, entry: str | None = None, mapping=None) -> dict:
-    """Everything the report shows. Raises FeeCompileError when a file does not check."""
+    """Everything the report shows. ``old_path``/``new_path`` are files or
+    :class:`Side` (a version of a file). Raises FeeCompileError when a file
+    does not check, FeeInputError for a version or date a file does not know."""
     import hashlib
 
     from . import docs
-    from .api import load, read_source
+    from .api import read_source
     from .depth import run_deep
 
     sides = []
-    for path in (old_path, new_path):
-        mod = load(path)
+    for side in (_side(old_path), _side(new_path)):
+        mod = side.load()
         reg = mod.__feedsl_ir__
-        digest = hashlib.sha256(read_source(path).text.encode()).hexdigest()[:12]
-        sides.append((mod, reg, run_deep(docs.context, reg, None, Path(path).name, digest), digest))
-    (om, oreg, octx, odig), (nm, nreg, nctx, ndig) = sides
+        digest = hashlib.sha256(read_source(side.path).text.encode()).hexdigest()[:12]
+        sides.append((mod, reg, run_deep(docs.context, reg, None, Path(side.path).name, digest), digest, side))
+    (om, oreg, octx, odig, oside), (nm, nreg, nctx, ndig, nside) = sides
     changed, same = taisho(octx, nctx)
     unexamined: list[str] = []
     ctx = {
-        "old": octx, "new": nctx, "old_name": Path(old_path).name, "new_name": Path(new_path).name,
+        "old": octx, "new": nctx, "old_name": oside.name, "new_name": nside.name,
         "old_digest": odig, "new_digest": ndig, "changed": changed, "same": same,
+        "old_version": version_line(om.VERSION), "new_version": version_line(nm.VERSION),
+        "meta_changed": meta_rows(om, oreg, nm, nreg),
         "tables": changed_tables(oreg, nreg),
         "entries": run_deep(changed_entries, om, nm, unexamined),
         "unexamined": unexamined,
@@ -567,8 +652,11 @@ def render_report(ctx: dict) -> str:
 
 def summary_text(ctx: dict) -> str:
     """The lines `feedsl compare` prints."""
-    lines = [f"改正のある条項 {len(ctx['changed'])}、改正のない条項 {len(ctx['same'])}"
-             f" / {len(ctx['changed'])} changed, {len(ctx['same'])} unchanged"]
+    lines = [f"{side}: {ctx[key + '_name']} 版 {ctx[key + '_version']}"
+             for side, key in (("改正前", "old"), ("改正後", "new")) if ctx.get(key + "_version")]
+    lines += [f"改正のある事項 {row['label']}" for row in ctx.get("meta_changed", ())]
+    lines.append(f"改正のある条項 {len(ctx['changed'])}、改正のない条項 {len(ctx['same'])}"
+                 f" / {len(ctx['changed'])} changed, {len(ctx['same'])} unchanged")
     for t in ctx["tables"]:
         for r in t["regions"]:
             column = f"（{r['column']}）" if r["column"] else ""
@@ -629,7 +717,9 @@ def write_workbook(ctx: dict, out: Path) -> None:
     for j, h in enumerate(("条項", "", "改正後", "改正前")):
         ws.write_string(0, j, h, bold)
     i = 1
-    for c in ctx["changed"]:
+    meta = [{"label": m["label"], "clause": "", "status": "規程の事項", "rows": m["rows"]}
+            for m in ctx.get("meta_changed", ())]
+    for c in meta + ctx["changed"]:
         for new_html, old_html, differs in c["rows"]:
             ws.write_string(i, 0, c["label"] + (f"（{c['clause']}）" if c["clause"] else ""))
             ws.write_string(i, 1, c["status"] if differs else "")
@@ -647,7 +737,9 @@ def write_workbook(ctx: dict, out: Path) -> None:
     ws.write_string(i + 1, 2, "、".join(ctx["same"]), wrap)
 
     im = ctx["impact"]
-    summary = [["改正のある条項", len(ctx["changed"])], ["改正のない条項", len(ctx["same"])]]
+    summary = [[f"{side}の版", ctx[key + "_version"]] for side, key in (("改正前", "old"), ("改正後", "new"))
+               if ctx.get(key + "_version")]
+    summary += [["改正のある条項", len(ctx["changed"])], ["改正のない条項", len(ctx["same"])]]
     for t in ctx["tables"]:
         for r in t["regions"]:
             summary.append([f"{t['label']} {r['range']}", f"{r['old']} → {r['new']}"])

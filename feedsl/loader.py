@@ -467,6 +467,27 @@ def load(path, as_of=None):
     return _load_text(shown_path, text, pick)
 
 
+def load_version(path, name: str):
+    """The module of version ``name``'s own text (without its 経過措置), as
+    ``feedsl compare FILE@NAME`` compares it. FeeInputError (input ``version``)
+    for a file without versions or a name it does not declare, naming the
+    versions it knows."""
+    from .runtime import FeeInputError
+
+    shown_path = str(path)
+    text = _read_text(path)
+    tl = _timeline(shown_path, text) if "版" in text else None
+    if tl is None:
+        raise FeeInputError(f"{shown_path} には版がありません（@{name} は版のあるファイルにだけ書けます）"
+                            f" / {shown_path} declares no versions", "version", "版")
+    names = [v.name for v in tl.versions]
+    if name not in names:
+        raise FeeInputError(f"版「{name}」は {shown_path} にありません。この規程の版: {'、'.join(names)}"
+                            f" / no version {name!r} in {shown_path}; its versions: {', '.join(names)}",
+                            "version", "版")
+    return _load_text(shown_path, text, tl.key(names.index(name)))
+
+
 def load_selections(path) -> list:
     """The module of every text a file's examples are checked on: for a file
     with versions, each version's own text and each span of its 経過措置
