@@ -222,3 +222,156 @@ def test_cli_eval_json_names_the_version(capsys):
                  "--as-of", "H30.3.31", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["amount"] == 150_000 and got["version"]["name"] == "levy2001"
+
+
+# --- 版 on the AST: dependencies are references, not words -----------------------
+
+WORDS = """規程 w 「名前が語として出てくる規程」
+    版 r2 「制定」 施行 令和2年4月1日
+    版 r3 「令和3年改正」 施行 令和3年4月1日
+
+記録 office 「事務所」
+    extra: 人 「職員数」
+
+入力 n: 人 「人数」
+入力 site: office 「事務所」
+
+# extra は r3 の規則だが、total は名前として使わない（条項の文字、記録の項目、注だけ）
+規則 total 「合計」 [附則 extra] = n × 1,000円/人 + site.extra × 100円/人
+    注 「extra の加算は令和3年から」
+例 total(n=1人, site={extra=2人}) = 1,200円
+
+版 r2
+規則 base 「基本」 = 1,000円
+例 base() = 1,000円
+
+版 r3
+規則 base 「基本」 = 1,000円
+規則 extra 「加算」 = 500円
+例 extra() = 500円
+"""
+
+
+def test_a_rule_that_only_mentions_a_later_name_in_words_stays_available(tmp_path):
+    p = tmp_path / "w.fee"
+    p.write_text(WORDS, "utf-8")
+    from feedsl.api import check_file
+
+    assert check_file(p) == []
+    old = load(p, as_of="2020-04-01")
+    # 1人 × 1,000円 + 2人 × 100円 = 1,200円, in r2 too: the clause, the field and the note name no rule
+    assert old.total(n=1, site={"extra": 2}) == 1200
+    with pytest.raises(FeeInputError):
+        old.extra()
+    assert load(p).extra() == 500
+
+
+def test_a_syntax_error_in_a_version_section_is_reported_at_its_place(tmp_path):
+    from feedsl.api import check_file
+
+    p = tmp_path / "v.fee"
+    p.write_text(SRC.replace("n × 1,500円/人", "n × × 1,500円/人"), "utf-8")
+    (d,) = check_file(p)
+    assert (d.code, d.span.line, d.span.col) == ("F001", 15, 19)  # the second ×, in 版 r3's section
+
+
+def test_modules_of_selections_are_separate_and_never_changed_afterwards(tmp_path):
+    p = tmp_path / "v.fee"
+    p.write_text(SRC, "utf-8")
+    old, new = load(p, as_of="2021-03-31"), load(p, as_of="2021-04-01")
+    assert old is not new and load(p) is new  # no date: the latest version, the same module
+    before = dict(vars(new))
+    load(p, as_of="2020-04-01"), load(p, as_of="2030-01-01")
+    assert vars(new) == before and vars(new)["VERSION"]["name"] == "r3" and old.VERSION["name"] == "r2"
+
+
+def test_warm_load_with_as_of_does_not_import_the_compiler(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from feedsl import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    loader.unload_all()
+    load(HOKKAIDO, as_of="2018-03-31")  # fills the cache: the timeline and levy2001's module
+    code = textwrap.dedent(f"""
+        import sys, feedsl
+        m = feedsl.load({str(HOKKAIDO)!r}, as_of="2018-03-31")
+        print(m.VERSION["name"], m.municipal_levy(kind="city", households=49999))
+        print(sorted(n for n in sys.modules if n.split(".")[0] in ("lark", "attrs", "attr", "jinja2")
+                     or n in ("feedsl.parse", "feedsl.check", "feedsl.api", "feedsl.build")))
+    """)
+    warm = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.split("\n")[:2] == ["levy2001 150000", "[]"]  # 150,000円 (see LEVY)
+
+
+# --- 経過措置 ---------------------------------------------------------------------
+# tests/fixtures/transitional.fee: r2 fee = n × 1,000円/人 from 2020-04-01; r3 fee = n × 1,500円/人
+# from 2021-04-01, with 激変緩和 n × 1,200円/人 from 2021-04-01 to 2022-03-31; total = fee + 500円.
+
+TRANSITIONAL = Path(__file__).parent / "fixtures" / "transitional.fee"
+
+
+@pytest.mark.parametrize("day, amount", [
+    ("2021-03-31", 3 * 1000 + 500),   # r2: 3,500円
+    ("2021-04-01", 3 * 1200 + 500),   # first day of the period: 4,100円
+    ("2022-03-31", 3 * 1200 + 500),   # last day of the period (included): 4,100円
+    ("2022-04-01", 3 * 1500 + 500),   # after the period: r3's own 5,000円, never 4,100円 carried over
+    (None, 3 * 1500 + 500),           # no date: the latest version's own text
+])
+def test_transitional_rule_applies_only_in_its_period(day, amount):
+    assert load(TRANSITIONAL, as_of=day).total(n=3) == amount
+
+
+def test_version_and_explain_name_the_transitional_provision():
+    mod = load(TRANSITIONAL, as_of="2021-06-01")
+    (t,) = mod.VERSION["transitional"]
+    assert t == {"label": "激変緩和（附則第2項）", "from": "2021-04-01", "to": "2022-03-31", "rules": ["fee"]}
+    e = mod.explain("total", n=3)
+    assert e.amount == 4100
+    assert str(e).splitlines()[-1] == ("（版: r3 「令和3年改正」、2021-04-01から、"
+                                       "経過措置: 「激変緩和（附則第2項）」（2021-04-01～2022-03-31））")
+    assert load(TRANSITIONAL, as_of="2022-04-01").VERSION["transitional"] == []
+    assert "経過措置" not in str(load(TRANSITIONAL, as_of="2022-04-01").explain("total", n=3))
+
+
+def test_batch_records_the_transitional_provision(tmp_path, capsys):
+    import csv
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("n\n3\n", "utf-8")
+    out = tmp_path / "o.csv"
+    assert main(["batch", str(TRANSITIONAL), "total", str(roster), "-o", str(out), "--quiet",
+                 "--as-of", "令和3年10月1日"]) == 0
+    assert "経過措置「激変緩和（附則第2項）」2021-04-01～2022-03-31" in capsys.readouterr().out
+    rows = list(csv.reader(out.read_text("utf-8-sig").splitlines()))
+    assert rows[1][-2] == "4100" and "激変緩和" in rows[1][-1]  # 3人 × 1,200円 + 500円
+
+
+def test_cli_eval_and_test_with_transitional_provisions(capsys):
+    args = ["eval", str(TRANSITIONAL), "total", "n=3"]
+    assert main(args + ["--as-of", "2021-04-01"]) == 0 and "4,100円" in capsys.readouterr().out
+    assert main(args + ["--as-of", "2020-03-31"]) == 2  # before r2
+    assert main(["test", str(TRANSITIONAL)]) == 0
+    # the 例 of r2, of the 経過措置 (on 2021-04-01), of r3 and the common one (latest)
+    assert "4 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_a_wrong_transitional_example_is_reported_on_its_period(tmp_path):
+    from feedsl.api import check_file
+
+    p = tmp_path / "t.fee"
+    p.write_text(TRANSITIONAL.read_text("utf-8").replace("= 3,600円", "= 4,500円"), "utf-8")
+    (d,) = check_file(p)
+    assert d.code == "F601" and "計算 3,600円" in d.message  # 3人 × 1,200円/人 in the period
+
+
+@pytest.mark.parametrize("code", ["F238", "F239", "F240", "F241", "F242"])
+def test_transitional_mistakes_exit_1(code, capsys):
+    (path,) = (Path(__file__).parent / "fixtures" / "bad").glob(f"{code}_*.fee")
+    assert main(["check", str(path)]) == 1
+    said = capsys.readouterr()
+    assert f"エラー {code}:" in said.out + said.err
