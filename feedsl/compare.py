@@ -537,6 +537,11 @@ class Side:
         self.path, self.version, self.as_of = str(path), version, as_of
 
     @property
+    def selected(self) -> bool:
+        """Whether a version or date was asked for (else the file as a whole)."""
+        return self.version is not None or self.as_of is not None
+
+    @property
     def name(self) -> str:
         """How the report names it: hokkaido.fee, hokkaido.fee@fee2018, hokkaido.fee（2018-04-01 現在）."""
         base = Path(self.path).name
@@ -576,10 +581,12 @@ def version_line(version: dict | None) -> str:
     return f"{version['name']} 「{version['label']}」（{dates}{extra}）"
 
 
-def meta_rows(old_mod, old_reg, new_mod, new_reg) -> list[dict]:
-    """The 規程の事項 that differ between the sides (出典, 施行, 適用, 版, 経過措置),
-    as 対照表 rows with the changed words marked."""
-    def items(mod, reg) -> dict:
+def meta_rows(old: tuple, new: tuple) -> list[dict]:
+    """The 規程の事項 that differ between the sides, as 対照表 rows with the
+    changed words marked. Each side is (Side, module, IR): for a version or
+    date asked for, its version's 版, 施行, 適用 and 経過措置; for a file, its
+    header's 施行; 出典 always."""
+    def items(side, mod, reg) -> dict:
         import datetime
 
         from .values import wareki
@@ -590,7 +597,7 @@ def meta_rows(old_mod, old_reg, new_mod, new_reg) -> list[dict]:
         out = {"出典": "、".join(meta.get("出典", []))}
         v = getattr(mod, "VERSION", None)
         day = datetime.date.fromisoformat
-        if v:
+        if v and side.selected:
             out["版"] = f"{v['name']} 「{v['label']}」"
             out["施行"] = wareki(day(v["施行"]))
             out["適用"] = wareki(day(v["適用"])) if v["適用"] else ""
@@ -600,10 +607,10 @@ def meta_rows(old_mod, old_reg, new_mod, new_reg) -> list[dict]:
             out["施行"] = "、".join(wareki(day(d)) for d in meta.get("施行", []))
         return out
 
-    old, new = items(old_mod, old_reg), items(new_mod, new_reg)
+    a_items, b_items = items(*old), items(*new)
     rows = []
     for key in ("版", "出典", "施行", "適用", "経過措置"):
-        a, b = old.get(key, ""), new.get(key, "")
+        a, b = a_items.get(key, ""), b_items.get(key, "")
         if a != b:
             rows.append({"label": key, "rows": line_pairs([a] if a else [], [b] if b else [])})
     return rows
@@ -632,7 +639,8 @@ def report_context(old_path, new_path, roster=None, entry: str | None = None, ma
         "old": octx, "new": nctx, "old_name": oside.name, "new_name": nside.name,
         "old_digest": odig, "new_digest": ndig, "changed": changed, "same": same,
         "old_version": version_line(om.VERSION), "new_version": version_line(nm.VERSION),
-        "meta_changed": meta_rows(om, oreg, nm, nreg),
+        "meta_changed": meta_rows((oside, om, oreg), (nside, nm, nreg)),
+        "versions_asked": oside.selected or nside.selected,
         "tables": changed_tables(oreg, nreg),
         "entries": run_deep(changed_entries, om, nm, unexamined),
         "unexamined": unexamined,
@@ -652,9 +660,12 @@ def render_report(ctx: dict) -> str:
 
 def summary_text(ctx: dict) -> str:
     """The lines `feedsl compare` prints."""
-    lines = [f"{side}: {ctx[key + '_name']} 版 {ctx[key + '_version']}"
-             for side, key in (("改正前", "old"), ("改正後", "new")) if ctx.get(key + "_version")]
-    lines += [f"改正のある事項 {row['label']}" for row in ctx.get("meta_changed", ())]
+    lines = []
+    if ctx.get("versions_asked"):  # FILE@VERSION or --old-as-of/--new-as-of: say which versions
+        lines = [f"{side}: {ctx[key + '_name']}" + (f" 版 {ctx[key + '_version']}" if ctx[key + "_version"] else "")
+                 for side, key in (("改正前", "old"), ("改正後", "new"))]
+    if ctx.get("meta_changed"):
+        lines.append("改正のある規程の事項: " + "、".join(row["label"] for row in ctx["meta_changed"]))
     lines.append(f"改正のある条項 {len(ctx['changed'])}、改正のない条項 {len(ctx['same'])}"
                  f" / {len(ctx['changed'])} changed, {len(ctx['same'])} unchanged")
     for t in ctx["tables"]:

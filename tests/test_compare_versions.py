@@ -50,6 +50,7 @@ def test_report_html_and_cli_exit_0(tmp_path, capsys):
     assert main(["compare", f"{BAND}@r5", f"{BAND}@r6", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "改正前: versions_band.fee@r5 版 r5 「令和5年制定」" in printed
+    assert "改正のある規程の事項: 版、施行、適用" in printed
     assert "年会費 11～50人以下: 30,000円 → 35,000円" in printed
     html = out.read_text("utf-8")
     assert "版 r6 「令和6年改正」（施行 令和6年2月1日、適用 令和6年4月1日）" in html
@@ -97,3 +98,33 @@ def test_a_version_that_does_not_check_exits_1(tmp_path, capsys):
     bad.write_text(Path(BAND).read_text("utf-8").replace("    11～50人以下     35,000円", "    11～50人以下     35,000人"), "utf-8")
     assert "35,000人" in bad.read_text("utf-8")  # r6's table now mixes 円 and 人: the file does not check
     assert main(["compare", f"{bad}@r5", f"{bad}@r6", "-o", str(tmp_path / "r.html")]) == 1
+
+
+def test_readme_version_examples_run_as_shown(tmp_path, capsys, monkeypatch):
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n\.venv/bin/feedsl (compare \S+(?:@| --old-as-of).*?)\n((?:# .*\n)+)```", readme)
+    assert len(blocks) == 2
+    monkeypatch.chdir(ROOT)
+    for command, shown in blocks:
+        argv = shlex.split(command)
+        argv[argv.index("-o") + 1] = str(tmp_path / "r.html")
+        assert main(argv) == 0
+        assert capsys.readouterr().out.splitlines() == [line[2:] for line in shown.splitlines()]
+
+
+def test_two_files_show_their_changed_source_and_date(tmp_path):
+    text = "規程 plain 「会費規程」\n    出典 「会費規程（令和5年）」\n    施行 令和5年4月1日\n\n規則 fee 「会費」 [第1条] = 1,000円\n例 fee() = 1,000円\n"
+    old, new = tmp_path / "old.fee", tmp_path / "new.fee"
+    old.write_text(text, "utf-8")
+    new.write_text(text.replace("令和5年）", "令和6年）").replace("施行 令和5年", "施行 令和6年"), "utf-8")
+    ctx = compare.report_context(old, new)
+    rows = {m["label"]: [(str(n), str(o)) for n, o, d in m["rows"] if d] for m in ctx["meta_changed"]}
+    # marked() underlines whole words: 6年 against 5年
+    assert rows == {"出典": [("会費規程（令和<ins>6年</ins>）", "会費規程（令和<del>5年</del>）")],
+                    "施行": [("令和<ins>6年</ins>4月1日", "令和<del>5年</del>4月1日")]}
+    assert ctx["changed"] == [] and not ctx["versions_asked"]
+    # a file with versions against itself as a whole: its header only, nothing changed
+    assert compare.report_context(BAND, BAND)["meta_changed"] == []
