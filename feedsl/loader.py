@@ -22,6 +22,12 @@ bytecode tag and the bytes of every file of the compiler and its grammar, so
 an edit to the compiler invalidates entries even when the version does not
 change), the file's path as given (the generated code names it) and its text.
 
+A file with versions (版) has one module per selection (a version's text, or
+one with its 経過措置 in force), keyed by the file's key and the selection's
+name, and one more entry: its timeline (:meth:`feedsl.versions.Timeline.data`,
+marshalled strings and integers), from which a warm ``load(path, as_of=…)``
+picks the selection without the compiler.
+
 In one process, modules are kept by key in a bounded LRU (:data:`MAX_LOADED`)
 and registered in :data:`sys.modules` as ``feedsl._generated.<name>_<digest>``
 so their enum values and records pickle; an evicted module leaves

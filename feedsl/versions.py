@@ -198,7 +198,7 @@ def _read_dates(decl, diags, read_date) -> tuple | None:
 
 def timeline(reg, diags) -> Timeline | None:
     """The versions and 経過措置 of a regulation (AST), checked (F230–F236,
-    F238–F241); None for a file without versions. Errors go to ``diags``."""
+    F238–F242); None for a file without versions. Errors go to ``diags``."""
     from .values import read_date
 
     if not reg.versions and not reg.sections and not any(e.pin for e in reg.examples):
@@ -281,9 +281,18 @@ def _only_rules_tables_examples(it, diags) -> None:
 
 def _defined(items) -> dict:
     """The rules and tables (規則, 表, 分類表) among ``items``, by name."""
+    return {name: found[0] for name, found in _definitions(items).items()}
+
+
+def _definitions(items) -> dict:
+    """Every rule and table (規則, 表, 分類表) among ``items``: name -> its definitions."""
     from . import ast
 
-    return {it.name: it for it in items if isinstance(it, (ast.RuleDef, ast.CategoryTable))}
+    out: dict = {}
+    for it in items:
+        if isinstance(it, (ast.RuleDef, ast.CategoryTable)):
+            out.setdefault(it.name, []).append(it)
+    return out
 
 
 def _transitions(reg, versions, diags, read_date) -> list[Transition]:
@@ -383,13 +392,12 @@ class Selection:
         self.unavailable, self.replaced = unavailable, replaced
 
 
-def select(reg, tl: Timeline, vidx: int, active=(), pinned=None) -> Selection:
+def select(reg, tl: Timeline, vidx: int, active=()) -> Selection:
     """The regulation of version ``vidx`` with the 経過措置 ``active`` in force.
 
-    Its examples are those of the selection named ``pinned`` (default: this
-    one): 例@NAME and the 例 of a section belong to that version's own text, the
-    例 of a 経過措置 to the first day of its period, and the common 例 to the
-    latest version."""
+    Its examples are those checked on this selection: 例@NAME and the 例 of a
+    section on that version's own text, the 例 of a 経過措置 on the first day
+    of its period, and the common 例 on the latest version's own text."""
     import attrs
 
     from . import ast
@@ -397,28 +405,33 @@ def select(reg, tl: Timeline, vidx: int, active=(), pinned=None) -> Selection:
 
     chosen = tl.versions[vidx]
     order = {v.name: k for k, v in enumerate(tl.versions)}
-    best: dict = {}  # name -> item: the latest definition in force
+    best: dict = {}  # name -> (version index, its definitions): the latest version in force defining it
     later: dict = {}  # name -> the first version after ``chosen`` that defines it
     replaced: dict = {}  # 経過措置 index -> names it replaces
     tix = 0
-    for sec in reg.sections:
+    for sec in reg.sections:  # in the file's order, which need not be the versions'
         k = order.get(sec.name)
-        for name, item in _defined(sec.items).items():
-            if k is not None and k <= vidx:
-                best[name] = item
-            elif k is not None and name not in later:
+        for name, items in _definitions(sec.items).items():
+            if k is None:
+                continue
+            if k <= vidx and name in best and k == best[name][0]:  # a version written in two sections
+                best[name] = (k, best[name][1] + items)
+            elif k <= vidx and (name not in best or k > best[name][0]):
+                best[name] = (k, items)
+            elif k > vidx and (name not in later or tl.versions[k].in_force < later[name].in_force):
                 later[name] = tl.versions[k]
         for t in sec.transitionals:
             if tix in active:
-                replaced[tix] = tuple(_defined(t.items))
-                best.update(_defined(t.items))
+                mine = _definitions(t.items)
+                replaced[tix] = tuple(mine)
+                best.update({name: (k, items) for name, items in mine.items()})
             tix += 1
-    for name in best:
-        later.pop(name, None)
     common = list(reg.rules) + list(reg.cat_tables)
-    for name in _defined(common):
+    for name in list(best) + [it.name for it in common]:
         later.pop(name, None)
-    kept = common + list(best.values())
+    # Two definitions of a name in one place stay two: the checker reports them (F103).
+    kept = sorted(common + [it for _k, items in best.values() for it in items],
+                  key=lambda it: (it.span.line, it.span.col))  # the file's order, as the pages show it
     unavailable = dict(later)
     changed = True
     while changed and unavailable:  # a rule that refers to an unavailable one is unavailable
@@ -431,7 +444,7 @@ def select(reg, tl: Timeline, vidx: int, active=(), pinned=None) -> Selection:
                 unavailable[it.name] = max((unavailable[u] for u in uses), key=lambda v: v.in_force)
                 changed = True
     key = tl.key(vidx, active)
-    examples = tuple(e for e in _examples_of(reg, tl, pinned or key) if e.entry not in unavailable)
+    examples = tuple(e for e in _examples_of(reg, tl, key) if e.entry not in unavailable)
     summaries = tuple(attrs.evolve(s, names=tuple(n for n in s.names if n[0] not in unavailable))
                       for s in reg.summaries)
     plain = attrs.evolve(

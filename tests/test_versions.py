@@ -375,3 +375,37 @@ def test_transitional_mistakes_exit_1(code, capsys):
     assert main(["check", str(path)]) == 1
     said = capsys.readouterr()
     assert f"エラー {code}:" in said.out + said.err
+
+
+REVERSED = """規程 d 「新しい版の節が先にある規程」
+    版 r2 「制定」 施行 令和2年4月1日
+    版 r3 「改正」 施行 令和3年4月1日
+
+入力 n: 人 「人数」
+
+版 r3
+規則 fee 「会費」 = n × 2,000円/人
+例 fee(n=1人) = 2,000円
+
+版 r2
+規則 fee 「会費」 = n × 1,000円/人
+例 fee(n=1人) = 1,000円
+"""
+
+
+def test_sections_in_any_order_select_by_the_versions_dates(tmp_path):
+    from feedsl.api import check_file
+
+    p = tmp_path / "d.fee"
+    p.write_text(REVERSED, "utf-8")
+    assert check_file(p) == []
+    # 1人 × 1,000円 under r2, 1人 × 2,000円 under r3, whatever the sections' order in the file
+    assert load(p, as_of="2021-03-31").fee(n=1) == 1000 and load(p, as_of="2021-04-01").fee(n=1) == 2000
+
+
+def test_a_rule_defined_twice_in_one_version_is_still_a_duplicate(tmp_path):
+    from feedsl.api import check_file
+
+    p = tmp_path / "d.fee"
+    p.write_text(REVERSED.replace("規則 fee 「会費」 = n × 2,000円/人", "規則 fee 「会費」 = n × 2,000円/人\n規則 fee 「会費」 = n × 3,000円/人"), "utf-8")
+    assert [(d.code, d.span.line) for d in check_file(p) if d.is_error] == [("F103", 9)]
