@@ -79,16 +79,15 @@ def _pipeline(src: SourceFile, pick: str | None = None) -> Compiled:
         sel = versions.select(reg, tl, vidx, active)
         found = Diagnostics()
         result, python = _back(sel.reg, found, src.text, _version_of(tl, sel))
-        unused = {(d.code, d.span.line, d.span.col) for d in found.items if d.code in ("F501", "F502")}
+        unused = {(d.code, d.span.line, d.span.col) for d in found.items if d.code in _UNUSED}
         unused_everywhere = unused if unused_everywhere is None else unused_everywhere & unused
         found_all.append((sel, found.items))
         if result is not None:
             done.append((sel.key, result, python))
             if not active:
                 plain[vidx] = (result, sel)
-    for sel, found in found_all:  # other selections: their errors; the warnings are the latest text's
-        diags.extend(d for d in found if d.is_error or (sel.key == tl.key(latest) and (
-            d.code not in ("F501", "F502") or (d.code, d.span.line, d.span.col) in unused_everywhere)))
+    for _sel, found in found_all:  # every selection's errors and warnings; "unused" only if so in all
+        diags.extend(d for d in found if d.code not in _UNUSED or (d.code, d.span.line, d.span.col) in unused_everywhere)
     for k in range(1, len(tl.versions)):
         if k in plain and k - 1 in plain:
             old, old_sel = plain[k - 1]
@@ -102,9 +101,13 @@ def _pipeline(src: SourceFile, pick: str | None = None) -> Compiled:
         return Compiled(src, None, None, tuple(out), tl)
     want = pick or tl.key(latest)
     chosen = next((c for c in done if c[0] == want), None)
-    if chosen is None:  # a key no selection has (an old cache's): the latest
-        chosen = done[-1]
+    if chosen is None:  # the loader asks only for keys of this file's timeline
+        raise LookupError(f"no selection {want!r} in {src.path}")
     return Compiled(src, chosen[1], chosen[2], tuple(out), tl, tuple(done))
+
+
+# Warnings that something is not used: given only when so in every selection.
+_UNUSED = ("F442", "F501", "F502")
 
 
 def _version_of(tl, sel) -> tuple:

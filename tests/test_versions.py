@@ -409,3 +409,16 @@ def test_a_rule_defined_twice_in_one_version_is_still_a_duplicate(tmp_path):
     p = tmp_path / "d.fee"
     p.write_text(REVERSED.replace("規則 fee 「会費」 = n × 2,000円/人", "規則 fee 「会費」 = n × 2,000円/人\n規則 fee 「会費」 = n × 3,000円/人"), "utf-8")
     assert [(d.code, d.span.line) for d in check_file(p) if d.is_error] == [("F103", 9)]
+
+
+def test_a_warning_in_a_transitional_rule_is_reported(tmp_path):
+    from feedsl.api import check_file
+
+    p = tmp_path / "t.fee"
+    p.write_text(TRANSITIONAL.read_text("utf-8").replace(
+        "規則 fee 「年会費（激変緩和）」 [附則第2項] = n × 1,200円/人\n例 fee(n=3人) = 3,600円",
+        "表 fee 「年会費（激変緩和）」 [附則第2項] n による\n    2人以下  4,000円\n    それ以上  3,600円\n例 fee(n=3人) = 3,600円"),
+        "utf-8")
+    assert "4,000円" in p.read_text("utf-8")
+    # the table exists only in the 経過措置's text; its amount falls from 4,000円 to 3,600円: F503
+    assert [(d.code, d.span.line) for d in check_file(p)] == [("F503", 24)]
