@@ -304,7 +304,7 @@ def _write_payload(dfd: int, key: bytes, tag: bytes, value) -> None:
 
 # --- modules ----------------------------------------------------------------
 
-_last_compiled: list = []  # [(shown_path, text), Compiled]: the selections of the file compiled last
+_last_compiled: list = []  # [(shown_path, text), Compiled]: the last file with 版 compiled
 
 
 def _compile(shown_path: str, text: str, pick: str = ""):
@@ -323,7 +323,7 @@ def _compile(shown_path: str, text: str, pick: str = ""):
         compiled = last[1]
     else:
         compiled = compile_source(src, pick) if pick else compile_source(src)
-        if compiled.selections:
+        if "版" in text:  # the timeline and then the module come from one compile
             with _lock:
                 _last_compiled[:] = [(shown_path, text), compiled]
     if not compiled.ok:
