@@ -128,3 +128,15 @@ def test_two_files_show_their_changed_source_and_date(tmp_path):
     assert ctx["changed"] == [] and not ctx["versions_asked"]
     # a file with versions against itself as a whole: its header only, nothing changed
     assert compare.report_context(BAND, BAND)["meta_changed"] == []
+
+
+def test_roster_impact_between_a_transitional_period_and_after_it(tmp_path, capsys):
+    roster = tmp_path / "r.csv"
+    roster.write_text("n\n3\n10\n", "utf-8")
+    assert main(["compare", TRANSITIONAL, "--old-as-of", "2021-04-01", "--new-as-of", "2022-04-01",
+                 "-o", str(tmp_path / "r.html"), "--roster", str(roster), "--entry", "total"]) == 0
+    printed = capsys.readouterr().out
+    # during 激変緩和: 3×1,200+500 = 4,100円, 10×1,200+500 = 12,500円 → 16,600円;
+    # after it:        3×1,500+500 = 5,000円, 10×1,500+500 = 15,500円 → 20,500円; +3,900円
+    assert "収入 16,600円 → 20,500円（+3,900円" in printed
+    assert "改正のある規程の事項: 経過措置" in printed
