@@ -564,22 +564,28 @@ class Axis:
         d.sorted_points = sorted(d.points)
         cuts = sorted(pts)
         self.segments = []
+        dense = False
         for x, y in zip(cuts, cuts[1:]):
             if y - x <= 1 or not d.families:
                 continue
             if y - x - 1 <= 3 * p or d.unsettled or (x, y) in ((top, b), (a, bottom)):
-                self._cross(pts, x, y)
+                if not self._cross(pts, x, y):
+                    dense = True
                 continue
-            self._cross(pts, x, x + 2 * p + 1)
-            self._cross(pts, y - p - 1, y)
-            self.segments.append((x, y, p, "gap"))
+            if self._cross(pts, x, x + 2 * p + 1) and self._cross(pts, y - p - 1, y):
+                self.segments.append((x, y, p, "gap"))
+            else:
+                dense = True
         if hi is None and not d.unsettled:
             self.top = (top, p)
             self.segments.append((top - 1, b + 1, p, "top"))
         if lo is None and not d.unsettled:
             self.bottom = (bottom, p)
             self.segments.append((a - 1, bottom + 1, p, "bottom"))
-        if d.flat:
+        if dense:
+            reasons.append(f"{self.label}の端数処理の境目が多すぎるので、表や条件の区切りとその前後だけを調べた")
+            self.segments, self.top, self.bottom = [], None, None
+        elif d.flat:
             pts = self._one_per_cell(sorted(pts))
         for x, y, q, kind in self.segments:  # every point's phase, and the point one period on
             for t in [t for t in pts if x < t < y]:
@@ -590,8 +596,6 @@ class Axis:
                     base = x + 1 + (t - x - 1) % q
                     pts.update(v for v in (base, base + q) if v < y)
         self.points = sorted(x for x in pts if a <= x <= b)
-        if len(self.points) > MAX_AXIS:
-            raise Unsupported("too many points on one direction")
         if d.unsettled:
             reasons.append(f"{self.label}が{self.fmt(b)}を超える入力は調べていない（端数処理した額を条件や表と比べるので、"
                            "増減が同じ周期でくり返すとは言えない）")
@@ -609,11 +613,19 @@ class Axis:
         pts = self.points
         return (1 + sum(1 for t, u in zip(pts, pts[1:]) if self.d.split(t, u))) if pts else 0
 
-    def _cross(self, pts: set, x, y) -> None:
-        """The whole numbers beside every rounding point strictly between x and y."""
-        for c in self.d.crossings(Fraction(x), Fraction(y)):
+    def _cross(self, pts: set, x, y) -> bool:
+        """The whole numbers beside every rounding point strictly between x and y
+        (False, and none, when they are too many)."""
+        try:
+            cs = self.d.crossings(Fraction(x), Fraction(y))
+        except Unsupported:
+            return False
+        if len(cs) > MAX_AXIS:
+            return False
+        for c in cs:
             if x < c < y:
                 pts.update((int(c) - 1, int(c), int(c) + 1) if c.denominator == 1 else (math.floor(c), math.ceil(c)))
+        return True
 
     def _rational(self, crit: list, reasons: list) -> None:
         d = self.d
@@ -626,7 +638,10 @@ class Axis:
         pts.update({s[-1] + 1, s[-1] * 2 + 1})
         if lo is None:
             pts.add(s[0] - 1)
-        pts.update(d.crossings(min(pts), max(pts)))
+        try:
+            pts.update(d.crossings(min(pts), max(pts)))
+        except Unsupported:
+            reasons.append(f"{self.label}の端数処理の境目が多すぎるので、一部だけを調べた")
         self.points = sorted(x for x in pts if (lo is None or x >= lo) and (d.hi is None or x <= d.hi))
         reasons.append(f"{self.label}は端数のある値をとるので、区切りとその間の代表点だけを調べた")
 
@@ -796,11 +811,60 @@ def entry_regions(old_mod, new_mod, entry: str) -> dict | None:
     ro, rn = old.rules[entry], new.rules[entry]
     if ro.params or rn.params:
         return None
+    if not (isinstance(rn.type, QType) and isinstance(ro.type, QType)):
+        return None
+    for reg in (old, new):
+        for n in reg.rules[entry].inputs:
+            if not isinstance(reg.inputs[n].type, (QType, ir.BoolType, ir.EnumType)):
+                return None  # dates, records, lists: not counted
     try:
         an, axes = analyse(old, new, entry)
     except Unsupported:
-        return None
+        an, axes = coarse(old, new, entry)
     return Search(old_mod, new_mod, entry, an, axes).run()
+
+
+def coarse(old, new, entry: str):
+    """Axes for an entry the analysis does not model (入力 × 入力, ÷ by an input):
+    every input on its own, at the constants it is compared with or looked up
+    against directly, their neighbours and the middles of the gaps. Representative
+    only, and said so."""
+    an = Analysis((old, new))
+    an.reason("入力どうしの掛け算・割り算などがあり、区切りを式から求めていないので、"
+              "比べる定数とその前後・あいだの点だけを調べた")
+    found: dict[str, set] = {}
+    for reg in (old, new):
+        for rule in reg.rules.values():
+            stack = [rule.expr]
+            while stack:
+                e = stack.pop()
+                stack.extend(ir.children(e))
+                if isinstance(e, ir.Cmp):
+                    for a, b in ((e.left, e.right), (e.right, e.left)):
+                        if isinstance(a, ir.InputRef) and isinstance(b, ir.Const) and isinstance(b.value, Fraction):
+                            found.setdefault(a.name, set()).add(b.value)
+                elif isinstance(e, ir.Lookup) and isinstance(e.key, ir.InputRef):
+                    found.setdefault(e.key.name, set()).update(
+                        b for r in e.rows if r.interval is not None
+                        for b in (r.interval.lo, r.interval.hi) if b is not None)
+    axes = []
+    names = dict.fromkeys(list(new.rules[entry].inputs) + list(old.rules[entry].inputs))
+    for n in names:
+        inp = new.inputs.get(n) or old.inputs[n]
+        if not isinstance(inp.type, QType):
+            continue
+        an.numeric[n] = inp
+        d = Direction(((n, 1 if inp.type.integral else Fraction(1)),))
+        pts = sorted(found.get(n, set()))
+        d.points = set(pts) | {(x + y) / 2 for x, y in zip(pts, pts[1:])}
+        if pts:
+            d.points |= {pts[-1] * 2 + 1, pts[-1] * 10 + 3}
+        d.lo = inp.minimum
+        ax = Axis(d, inp.label, QType(inp.type.dim))
+        ax.build([])
+        ax.segments, ax.top, ax.bottom = [], None, None
+        axes.append(ax)
+    return an, axes
 
 
 class Search:
