@@ -495,6 +495,7 @@ def write_workbook(ctx: dict, out: Path) -> None:
     for t in ctx["tables"]:
         for r in t["regions"]:
             summary.append([f"{t['label']} {r['range']}", f"{r['old']} → {r['new']}"])
+    summary += regions.summary_rows(ctx["entries"])
     if im:
         ws = book.add_worksheet("会員別")
         ws.set_column(0, 0, 30)

@@ -1177,3 +1177,20 @@ class Search:
             return "、".join(parts) or "すべて"
         return "／".join("、".join(f"{inp.label}={_shown(self.new, self.old, n, v)}"
                                   for (n, inp, _), v in zip(self.disc, c)) for c in combos)
+
+
+HOW = {"exhaustive": "全点", "representative": "代表点", "sampled": "抽出"}
+
+
+def summary_rows(entries: list[dict]) -> list[list]:
+    """The workbook's lines for the entries whose amount changes: how they were
+    searched and the smallest and largest change with their witnesses."""
+    rows = []
+    for e in entries:
+        rows += [[], [f"{e['label']}（{HOW[e['how']]}、{e['points']:,}点）"]]
+        for head, w, bound, along in (("最小の増減", e["smallest"], "下限なし", e["unbounded_down"]),
+                                      ("最大の増減", e["largest"], "上限なし", e["unbounded_up"])):
+            diff = f"{bound}（調べた中では {w['diff']}）" if along else w["diff"]
+            rows.append([head, diff, f"{w['old']} → {w['new']}", w["inputs"]])
+        rows += [[r["when"] or "すべての入力", "、".join(r["ranges"]), r["change"]] for r in e["regions"]]
+    return rows

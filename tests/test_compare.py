@@ -184,6 +184,12 @@ def test_cli_workbook(tmp_path, capsys):
     assert [r[1:4] for r in members[1:]] == [[82000, 85000, 3000], [244000, 266000, 22000], [1000000, 1000000, 0]]
     summary = wb.get_sheet_by_name("集計").to_python()
     assert ["収入の増減", "+25,000円（+約1.8854%）", "", "", ""] in summary
+    # The entries' search (tests/test_regions.py): 第1種会員 年会費 changes by +1,000円 at
+    # least (15B and 14B rounded to 1,000円 differ by a positive multiple of 1,000円).
+    head = next(i for i, r in enumerate(summary) if r[0].startswith("第1種会員 年会費（全点、"))
+    assert summary[head + 1][:2] == ["最小の増減", "+1,000円"]
+    # A 町村 below 人口10万 has no 上限: the change grows with 基準世帯数 without end.
+    assert summary[head + 2][0] == "最大の増減" and summary[head + 2][1].startswith("上限なし（調べた中では +")
 
 
 def test_readme_example_runs_as_shown(tmp_path, capsys, monkeypatch):
