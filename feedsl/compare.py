@@ -19,7 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from . import ir, regions
+from . import goalseek, ir, regions
 from .ir import QType
 from .regions import entry_regions
 
@@ -372,8 +372,11 @@ def impact(old_mod, new_mod, entry: str, table, mapping=None) -> dict:
 
 # --- the report -----------------------------------------------------------------
 
-def report_context(old_path, new_path, roster=None, entry: str | None = None, mapping=None) -> dict:
-    """Everything the report shows. Raises FeeCompileError when a file does not check."""
+def report_context(old_path, new_path, roster=None, entry: str | None = None, mapping=None,
+                   target_revenue: int | None = None, phase_in_limit=None) -> dict:
+    """Everything the report shows. Raises FeeCompileError when a file does not check.
+    With a roster, ``target_revenue`` (±円) and ``phase_in_limit`` (a rate or 円)
+    add :mod:`feedsl.goalseek`'s sections."""
     import hashlib
 
     from . import docs
@@ -398,8 +401,13 @@ def report_context(old_path, new_path, roster=None, entry: str | None = None, ma
         "max_points": regions.MAX_POINTS, "samples": regions.SAMPLES, "seed": regions.SEED,
         "impact": None,
     }
+    ctx["seek"] = ctx["phase_in"] = None
     if roster is not None:
         ctx["impact"] = run_deep(impact, om, nm, entry, roster, mapping)
+        if target_revenue is not None:
+            ctx["seek"] = run_deep(goalseek.seek, om, nm, entry, ctx["impact"]["members"], target_revenue)
+        if phase_in_limit is not None:
+            ctx["phase_in"] = goalseek.phase_in(ctx["impact"]["members"], phase_in_limit)
     return ctx
 
 
@@ -423,6 +431,7 @@ def summary_text(ctx: dict) -> str:
                      f"収入 {im['total_old']} → {im['total_new']}（{im['total_diff']}、{im['total_rate']}）")
         if im["errors"]:
             lines.append(f"計算できない行 {len(im['errors'])} / {len(im['errors'])} rows not computed")
+    lines += goalseek.summary_lines(ctx["seek"], ctx["phase_in"])
     return "\n".join(lines)
 
 
@@ -521,6 +530,7 @@ def write_workbook(ctx: dict, out: Path) -> None:
         for c in im["categories"]:
             summary += [[], [f"{c['label']}別", "会員数", "改正前", "改正後", "増減"]]
             summary += [[r["value"], r["count"], r["old"], r["new"], r["diff"]] for r in c["rows"]]
+        summary += goalseek.summary_rows(ctx["seek"], ctx["phase_in"])
     ws = book.add_worksheet("集計")
     ws.set_column(0, 0, 36)
     ws.set_column(1, 4, 16)
