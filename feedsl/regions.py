@@ -168,11 +168,14 @@ class Direction:
         self.unsettled = False
         self.lo = self.hi = None  # bounds from the inputs' minimums and 前提
         self.flat = False  # no amount is affine in it: one point of each cell will do
+        self.whole = True  # every input of it is a whole number
+        self.lo_open = False  # its least value is excluded (範囲 10%超)
         self.sorted_points: list = []
 
     @property
     def integral(self) -> bool:
-        return all(isinstance(c, int) for _, c in self.form)
+        """Whole numbers only: whole inputs, whole coefficients."""
+        return self.whole and all(isinstance(c, int) for _, c in self.form)
 
     def period(self) -> int:
         p = 1
@@ -533,6 +536,7 @@ class Axis:
         self.points: list = []
         self.top = self.bottom = None  # (T, P) of a tail that is searched two periods deep
         self.deltas: set = set()  # the change from each point of the top tail to the point P further
+        self.bounds: list = []  # a rate's critical points (the cells' ends)
         self.segments: list = []  # (x, y, P, kind): between x and y the change repeats every P, Δ further
         self.window = ""
 
@@ -628,22 +632,30 @@ class Axis:
         return True
 
     def _rational(self, crit: list, reasons: list) -> None:
+        """A direction with fractions (a rate): every critical point, a point
+        inside every gap and beyond the ends. Where the amount is constant in
+        each cell and nothing is rounded along it, that is every cell: exact."""
         d = self.d
         lo = Fraction(d.lo) if d.lo is not None else None
         pts = set(crit)
         if lo is not None:
             pts.add(lo)
-        s = sorted(pts) or [Fraction(0)]
-        pts.update((x + y) / 2 for x, y in zip(s, s[1:]))
-        pts.update({s[-1] + 1, s[-1] * 2 + 1})
-        if lo is None:
-            pts.add(s[0] - 1)
         try:
-            pts.update(d.crossings(min(pts), max(pts)))
+            pts.update(d.crossings(min(pts, default=Fraction(0)), max(pts, default=Fraction(0)) * 2 + 1))
         except Unsupported:
             reasons.append(f"{self.label}の端数処理の境目が多すぎるので、一部だけを調べた")
-        self.points = sorted(x for x in pts if (lo is None or x >= lo) and (d.hi is None or x <= d.hi))
-        reasons.append(f"{self.label}は端数のある値をとるので、区切りとその間の代表点だけを調べた")
+        s = sorted(pts) or [Fraction(0)]
+        pts.update((x + y) / 2 for x, y in zip(s, s[1:]))
+        pts.add(s[-1] + 1)
+        if lo is None:
+            pts.add(s[0] - 1)
+        self.points = sorted(x for x in pts if (lo is None or x > lo or (x == lo and not d.lo_open))
+                             and (d.hi is None or x <= d.hi))
+        self.bounds = sorted(set(crit) | ({lo} if lo is not None else set()))
+        if d.families:
+            reasons.append(f"{self.label}は端数のある値をとり、端数処理の境目が続くので、{self.fmt(s[-1])}までを調べた")
+        elif not d.flat:
+            reasons.append(f"{self.label}は端数のある値をとるので、区切りとその間の代表点だけを調べた")
 
     def fmt(self, v) -> str:
         from .words import fmt_quantity
@@ -720,7 +732,7 @@ def _axis(d: Direction, an: Analysis, named: dict) -> Axis:
         label = " ".join(words)
         dims = {inputs[n].type.dim for n, _ in d.form}
         t = inputs[d.form[0][0]].type if len(dims) == 1 and all(abs(c) == 1 for _, c in d.form) else None
-    unit = QType(t.dim) if isinstance(t, QType) else None
+    unit = QType(t.dim, t.integral) if isinstance(t, QType) else None
     return Axis(d, label, unit)
 
 
@@ -743,6 +755,8 @@ def analyse(old, new, entry: str):
     moving = {n for pieces in an.finals for p in pieces for n in p.lin}
     for d in an.dirs.values():
         d.flat = not any(n in moving for n, _ in d.form)
+        d.whole = all(an.numeric[n].type.integral for n, _ in d.form)
+        d.lo_open = any(an.numeric[n].min_exclusive for n, _ in d.form)
     named = _labels(regs, an)
     axes = [_axis(d, an, named) for _, d in sorted(an.dirs.items())]
     for a in axes:
@@ -1113,6 +1127,8 @@ class Search:
         change cannot pass 0 there (it moves by Δ per period: linear in the
         number of periods, so nonzero of one sign at both ends is nonzero between)."""
         pts = ax.points
+        if not ax.d.integral:
+            return self.rate_runs(ax, marked, valid)
         ends = {m: (ax.d.cell_end(pts[m]) if ax.d.flat else pts[m]) for m in marked}
         mset = set(marked)
         runs = []
@@ -1136,6 +1152,35 @@ class Search:
                 text.append(f"{ax.fmt(pts[a])}～{ax.fmt(e)}")
         return text
 
+    def rate_runs(self, ax, marked: list, valid: list) -> list[str]:
+        """Runs of a rate's points, as ranges between its critical points
+        (50%以上, 21%以上～51%未満); a point between two stands for the gap."""
+        pts, bounds = ax.points, ax.bounds
+        mset, runs = set(marked), []
+        for m in marked:
+            if runs and all(v in mset for v in valid if runs[-1][1] < v < m):
+                runs[-1][1] = m
+            else:
+                runs.append([m, m])
+        out = []
+        for a, b in runs:
+            x, y = pts[a], pts[b]
+            if x in bounds:
+                left = f"{ax.fmt(x)}以上"
+            else:
+                i = bisect.bisect_left(bounds, x)
+                left = f"{ax.fmt(bounds[i - 1])}超" if i else ""
+            if y in bounds:
+                right = f"{ax.fmt(y)}以下"
+            else:
+                i = bisect.bisect_right(bounds, y)
+                right = f"{ax.fmt(bounds[i])}未満" if i < len(bounds) else ""
+            if x == y and x in bounds:
+                out.append(ax.fmt(x))
+            else:
+                out.append("～".join(t for t in (left, right) if t) or "すべて")
+        return out
+
     def bridged(self, ax, k: int, combo: tuple, u, w, diffs) -> bool:
         for seg in ax.segments:
             x, y, p, kind = seg
@@ -1154,13 +1199,17 @@ class Search:
         (its Δ), and every point of its last period changes with Δ's sign."""
         if ax.top is None or not ax.deltas:
             return False
-        signs = {(x > 0) - (x < 0) for x in ax.deltas}
+        signs = {(x > 0) - (x < 0) for x in ax.deltas if x} or {0}
         if len(signs) != 1:
             return False
-        (sign,) = signs
+        (sign,) = signs  # where some Δ is 0 and others not, a group that changes has Δ ≠ 0 or changes alike
         t0, p = ax.top
-        last = [v for i, v in diffs.items() if i[:len(combo)] == combo and ax.points[i[k]] >= t0 + p]
-        return bool(last) and all(v != 0 and (sign == 0 or (v > 0) == (sign > 0)) for v in last)
+        groups: dict[tuple, list] = {}  # the last period's changes, for each value of the other axes
+        for i, v in diffs.items():
+            if i[:len(combo)] == combo and ax.points[i[k]] >= t0 + p:
+                groups.setdefault(i[:k] + i[k + 1:], []).append(v)
+        changing = [vs for vs in groups.values() if any(vs)]
+        return bool(changing) and all(v != 0 and (sign == 0 or (v > 0) == (sign > 0)) for vs in changing for v in vs)
 
     def combos_text(self, combos: list) -> str:
         """The combinations in words: 市町村の区分=市 (an input every value of which is

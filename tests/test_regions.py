@@ -4,6 +4,7 @@ generated regulations: what brute force finds in a small box, the search
 finds too, with a smallest and largest change no less extreme."""
 import itertools
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,34 @@ def test_change_in_one_enum_arm_only(tmp_path):
     assert r["regions"] == [{"when": "種別=特別", "ranges": [], "change": "+1,000円"}]
     assert r["smallest"]["kw"]["k"] == r["largest"]["kw"]["k"] == "b"
     assert regions.entry_regions(old, new, "fee")["differ"] == 0
+
+
+RATE = """規程 r 「率」
+    施行 2024-04-01
+    年度 4月始まり
+
+入力 rate: 割合 「割合」
+入力 n: 人 「人数」
+
+規則 fee 「会費」 [第1条] =
+    もし rate が 50%以上 ならば 四捨五入(n × {a}円/人, 100円) そうでなければ 1,000円
+"""
+
+
+def test_rate_condition_and_rounding(tmp_path):
+    mods = []
+    for name, a in (("old", "130"), ("new", "140")):
+        (tmp_path / f"{name}.fee").write_text(RATE.format(a=a), encoding="utf-8")
+        mods.append(load(tmp_path / f"{name}.fee"))
+    r = regions.entry_regions(*mods, "fee")
+    # Below 50% both are 1,000円. From 50%: 四捨五入(140n, 100) − 四捨五入(130n, 100):
+    # n = 4: 560 → 600 vs 520 → 500: +100; n = 5: 700 vs 650 → 700: 0; n = 6: 800 vs 780 → 800: 0;
+    # n = 7: 980 → 1,000 vs 910 → 900: +100; from there 10n more less at most 100 of rounding:
+    # never 0 again, and +100 more every 10人 (1,400 and 1,300 are multiples of 100).
+    assert r["how"] == "exhaustive" and r["smallest_v"] == 100
+    assert r["smallest"]["kw"]["rate"] >= Fraction(1, 2)
+    assert r["unbounded_up"] == ["人数"]
+    assert r["regions"] == [{"when": "", "ranges": ["人数 4人、7人以上", "割合 50%以上"], "change": "+100円～上限なし"}]
 
 
 # --- the property: brute force over a small box never finds more ---------------------
