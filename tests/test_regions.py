@@ -73,6 +73,18 @@ def test_municipal_fee_is_searched_in_full(hokkaido):
     assert "市町村の区分=市" in whens
 
 
+def test_a_large_grid_is_sampled_and_says_so(hokkaido, monkeypatch):
+    monkeypatch.setattr(regions, "MAX_POINTS", 1_000)
+    r = regions.entry_regions(*hokkaido, "municipal_fee")
+    again = regions.entry_regions(*hokkaido, "municipal_fee")
+    assert (r["how"], r["samples"], r["seed"]) == ("sampled", regions.SAMPLES, regions.SEED)
+    assert r["grid"] > 1_000 and r["points"] <= regions.SAMPLES
+    # No claim past the sample: no growth is asserted, and what it found cannot be below
+    # the true smallest change (+1,000円, test_municipal_fee_is_searched_in_full).
+    assert r["unbounded_up"] == [] and r["smallest_v"] >= 1_000
+    assert (r["points"], r["smallest_v"], r["largest_v"]) == (again["points"], again["smallest_v"], again["largest_v"])
+
+
 def new_minus_old(hokkaido, **kw):
     old, new = hokkaido
     return new.municipal_fee(**kw) - old.municipal_fee(**kw)
