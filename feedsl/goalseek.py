@@ -28,6 +28,7 @@ from fractions import Fraction
 import attrs
 
 from . import ir
+from .regions import reachable
 
 MAX_VALUE = 10 ** 12  # the largest amount the search tries
 
@@ -37,22 +38,6 @@ class SeekError(Exception):
 
 
 # --- the amounts a draft changes ------------------------------------------------
-
-def _reachable(reg, entry: str) -> list[str]:
-    seen, todo = [], [entry]
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in reg.rules:
-            continue
-        seen.append(name)
-        stack = [reg.rules[name].expr]
-        while stack:
-            e = stack.pop()
-            if isinstance(e, ir.RuleRef):
-                todo.append(e.name)
-            stack.extend(ir.children(e))
-    return seen
-
 
 def _pairs(a, b, out: list) -> bool:
     """Collect (old node, new node, column) of constants and table cells that
@@ -91,7 +76,7 @@ def changed_amounts(old, new, entry: str) -> list[dict]:
     from .words import fmt_quantity
 
     out = []
-    for name in sorted(_reachable(new, entry), key=list(new.rules).index):
+    for name in sorted(reachable(new, entry), key=list(new.rules).index):
         if name not in old.rules:
             continue
         found: list = []

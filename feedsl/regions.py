@@ -697,11 +697,29 @@ def _base(inp):
     return None
 
 
-def _labels(regs, an: Analysis) -> dict:
-    """Direction → the label of a rule that computes exactly it (基準世帯数)."""
+def reachable(reg, entry: str) -> list[str]:
+    """The rules ``entry`` reads, itself first, transitively."""
+    seen, todo = [], [entry]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in reg.rules:
+            continue
+        seen.append(name)
+        stack = [reg.rules[name].expr]
+        while stack:
+            e = stack.pop()
+            if isinstance(e, ir.RuleRef):
+                todo.append(e.name)
+            stack.extend(ir.children(e))
+    return seen
+
+
+def _labels(regs, an: Analysis, entry: str) -> dict:
+    """Direction → the label of a rule the entry reads that computes exactly it (基準世帯数)."""
     out = {}
     for reg in regs:
-        for name, rule in reg.rules.items():
+        for name in reachable(reg, entry):
+            rule = reg.rules[name]
             if rule.params or not isinstance(rule.type, QType):
                 continue
             scratch = Analysis(regs)
@@ -757,7 +775,7 @@ def analyse(old, new, entry: str):
         d.flat = not any(n in moving for n, _ in d.form)
         d.whole = all(an.numeric[n].type.integral for n, _ in d.form)
         d.lo_open = any(an.numeric[n].min_exclusive for n, _ in d.form)
-    named = _labels(regs, an)
+    named = _labels(regs, an, entry)
     axes = [_axis(d, an, named) for _, d in sorted(an.dirs.items())]
     for a in axes:
         a.build(an.reasons)
