@@ -967,7 +967,8 @@ class Search:
             "windows": [f"{a.label} {a.window}" for a in self.axes if a.window],
             "smallest": self.witness(lists, lo, unit, down), "largest": self.witness(lists, hi, unit, up),
             "smallest_v": diffs[lo] if lo is not None else None, "largest_v": diffs[hi] if hi is not None else None,
-            "unbounded_up": [a.label for a in up], "unbounded_down": [a.label for a in down],
+            "unbounded_up": [a.label for a, _ in up], "unbounded_down": [a.label for a, _ in down],
+            "growing_up": "、".join(w for _, w in up), "growing_down": "、".join(w for _, w in down),
             "regions": self.regions(lists, differ, diffs),
         }
 
@@ -1050,15 +1051,16 @@ class Search:
                 for others, ds in deltas.items():
                     combo = others[:nd]
                     for d in ds:
-                        if d and kind != "gap":
-                            (self.rising if (d > 0) == (kind == "top") else self.falling).add(combo)
+                        if d and kind != "gap":  # Δ is the change per period going out along the tail
+                            (self.rising if d > 0 else self.falling).add(combo)
                 if kind == "top":
                     ax.deltas = grows
                 if kind != "gap":
+                    words = f"{ax.label}が{'大きい' if kind == 'top' else '小さい'}ほど"
                     if any(d > 0 for d in grows):
-                        (up if kind == "top" else down).append(ax)
+                        up.append((ax, words))
                     if any(d < 0 for d in grows):
-                        (down if kind == "top" else up).append(ax)
+                        down.append((ax, words))
         return up, down
 
     def cells(self) -> int:
@@ -1088,7 +1090,7 @@ class Search:
                 shown.append(f"（{ax.label} {ax.fmt(ax.points[i])}）")
         return {"diff": _signed(b - a, unit), "old": fmt_quantity(a, self.old.rules[self.entry].type),
                 "new": fmt_quantity(b, unit), "inputs": "、".join(shown), "kw": kw,
-                "unbounded": "、".join(ax.label for ax in unbounded)}
+                "unbounded": "、".join(ax.label for ax, _ in unbounded)}
 
     def verify(self, kw, a, b) -> None:
         """The witness by the reference interpreter: the same amounts as the modules."""

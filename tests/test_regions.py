@@ -182,6 +182,33 @@ def test_rate_condition_and_rounding(tmp_path):
     assert r["regions"] == [{"when": "", "ranges": ["人数 4人、7人以上", "割合 50%以上"], "change": "+100円～上限なし"}]
 
 
+DIFF = """規程 r 「差」
+    施行 2024-04-01
+    年度 4月始まり
+
+入力 a: 人 「会員数」
+入力 b: 人 「退会者数」
+
+規則 fee 「会費」 [第1条] =
+    四捨五入((a - b) × {k}円/人 + 1,000,000円, 1,000円)
+"""
+
+
+def test_a_direction_without_lower_bound_has_two_tails(tmp_path):
+    mods = []
+    for name, k in (("old", "100"), ("new", "110")):
+        (tmp_path / f"{name}.fee").write_text(DIFF.format(k=k), encoding="utf-8")
+        mods.append(load(tmp_path / f"{name}.fee"))
+    r = regions.entry_regions(*mods, "fee")
+    # x = a − b takes every whole value (nothing bounds b by a). x = 100k: 110x = 11,000k and
+    # 100x = 10,000k, both multiples of 1,000 added to 1,000,000: the change is exactly 1,000k,
+    # so it grows without bound both ways (+ for many 会員, − for many 退会者).
+    assert r["how"] == "exhaustive"
+    assert r["unbounded_up"] == r["unbounded_down"] == ["会員数 − 退会者数"]
+    assert (r["growing_up"], r["growing_down"]) == ("会員数 − 退会者数が大きいほど", "会員数 − 退会者数が小さいほど")
+    assert r["regions"][0]["change"] == "下限なし～上限なし"
+
+
 # --- the property: brute force over a small box never finds more ---------------------
 
 _NUMBER = re.compile(r"(?<![0-9,.])([1-9][0-9]{0,2}(?:,[0-9]{3})*)(円)")
