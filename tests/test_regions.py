@@ -120,11 +120,12 @@ PAIR = """規程 pair 「端数の規程」
 """
 
 
-def pair_modules(tmp_path, old: dict, new: dict):
+def pair_modules(tmp_path, old: dict, new: dict, template: str = PAIR):
+    """The old and the new module of ``template`` filled in two ways."""
     mods = []
     for name, fill in (("old", old), ("new", new)):
         p = tmp_path / f"{name}.fee"
-        p.write_text(PAIR.format(**fill), encoding="utf-8")
+        p.write_text(template.format(**fill), encoding="utf-8")
         mods.append(load(p))
     return mods
 
@@ -167,11 +168,7 @@ RATE = """規程 r 「率」
 
 
 def test_rate_condition_and_rounding(tmp_path):
-    mods = []
-    for name, a in (("old", "130"), ("new", "140")):
-        (tmp_path / f"{name}.fee").write_text(RATE.format(a=a), encoding="utf-8")
-        mods.append(load(tmp_path / f"{name}.fee"))
-    r = regions.entry_regions(*mods, "fee")
+    r = regions.entry_regions(*pair_modules(tmp_path, {"a": "130"}, {"a": "140"}, RATE), "fee")
     # Below 50% both are 1,000円. From 50%: 四捨五入(140n, 100) − 四捨五入(130n, 100):
     # n = 4: 560 → 600 vs 520 → 500: +100; n = 5: 700 vs 650 → 700: 0; n = 6: 800 vs 780 → 800: 0;
     # n = 7: 980 → 1,000 vs 910 → 900: +100; from there 10n more less at most 100 of rounding:
@@ -195,11 +192,7 @@ DIFF = """規程 r 「差」
 
 
 def test_a_direction_without_lower_bound_has_two_tails(tmp_path):
-    mods = []
-    for name, k in (("old", "100"), ("new", "110")):
-        (tmp_path / f"{name}.fee").write_text(DIFF.format(k=k), encoding="utf-8")
-        mods.append(load(tmp_path / f"{name}.fee"))
-    r = regions.entry_regions(*mods, "fee")
+    r = regions.entry_regions(*pair_modules(tmp_path, {"k": "100"}, {"k": "110"}, DIFF), "fee")
     # x = a − b takes every whole value (nothing bounds b by a). x = 100k: 110x = 11,000k and
     # 100x = 10,000k, both multiples of 1,000 added to 1,000,000: the change is exactly 1,000k,
     # so it grows without bound both ways (+ for many 会員, − for many 退会者).
