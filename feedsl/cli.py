@@ -456,6 +456,29 @@ def _compare_side(spec: str, as_of, which: str):
     return Side(path, version, as_of)
 
 
+def _seek_options(a):
+    """--target-revenue ±N円 (an int) and --phase-in-limit 10% (a Fraction) or N円 (an int)."""
+    from .values import ValueReadError, read_quantity
+
+    if (a.target_revenue or a.phase_in_limit) and not a.roster:
+        raise UsageError("--target-revenue と --phase-in-limit には --roster と --entry が要ります"
+                         " / --target-revenue and --phase-in-limit need --roster and --entry")
+    target = limit = None
+    try:
+        if a.target_revenue:
+            target = read_quantity(a.target_revenue.strip().lstrip("±"), "円")
+            if target < 0:
+                raise ValueReadError("負の幅", "a negative tolerance", "number")
+        if a.phase_in_limit:
+            text = a.phase_in_limit.strip()
+            limit = read_quantity(text, "", integral=False) if text.endswith("%") else read_quantity(text, "円")
+            if limit < 0:
+                raise ValueReadError("負の上限", "a negative limit", "number")
+    except ValueReadError as e:
+        raise UsageError(f"--target-revenue / --phase-in-limit: {e}") from None
+    return target, limit
+
+
 def cmd_compare(a) -> int:
     """OLD against NEW: exit 0 with the report written, 1 when a file does not
     check, 2 for usage errors (a missing file, a bad -o, an unknown entry, a
@@ -475,6 +498,7 @@ def cmd_compare(a) -> int:
         raise UsageError(f"-o {out}: 書き出し先のディレクトリがありません / no such directory: {out.parent}")
     if bool(a.roster) != bool(a.entry):
         raise UsageError("--roster と --entry は一緒に指定してください / give --roster with --entry")
+    target, limit = _seek_options(a)
     try:
         mods = [side.load() for side in sides]
     except FeeCompileError as e:
@@ -488,7 +512,7 @@ def cmd_compare(a) -> int:
             _entry_rule(m.__feedsl_ir__, a.entry)
         mapping = roster.read_map(a.map) if a.map else None
         table = roster.read_table(a.roster, sheet=a.sheet, encoding=a.encoding)
-    ctx = compare.report_context(sides[0], sides[1], table, a.entry, mapping)
+    ctx = compare.report_context(sides[0], sides[1], table, a.entry, mapping, target, limit)
     if out.suffix.lower() == ".xlsx":
         compare.write_workbook(ctx, out)
     else:
@@ -595,6 +619,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--sheet", help="the roster's sheet (default: the first)")
     c.add_argument("--encoding", help="the roster CSV's encoding (default: detected)")
     c.add_argument("--map", metavar="MAP.toml", help='columns for inputs: population = "人口（R6.1.1）"')
+    c.add_argument("--target-revenue", metavar="±N円",
+                   help="目標収入: 改正した各金額のうち、名簿の収入を今と ±N円 に保つ値 / the value of each amount "
+                        "the draft changes that keeps the roster's revenue within ±N円 of today")
+    c.add_argument("--phase-in-limit", metavar="10%|N円",
+                   help="激変緩和: 増額がこの率（または額）を超える会員 / members whose increase exceeds this")
     c.set_defaults(func=cmd_compare)
     return p
 

@@ -6,30 +6,23 @@ Three parts, all computed from the two checked IRs and compiled modules:
   the words the pages use (:mod:`feedsl.docs`), changed characters marked;
 - exact change regions: for each changed bracket table the key ranges where
   the amount changes (on the union of both tables' bounds), and for each entry
-  the inputs where the amount differs, over representative points of the
-  partition of the input space by table bounds and compared constants;
+  the inputs where the amount differs, over the partition of the input space by
+  table bounds, conditions and rounding points (:mod:`feedsl.regions`);
 - with a roster, the impact on every member (:mod:`feedsl.batch`'s Layout).
 """
 from __future__ import annotations
 
 import difflib
-import itertools
-import math
-import random
 import re
 from fractions import Fraction
 from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from . import ir
+from . import goalseek, ir, regions
 from .ir import QType
+from .regions import entry_regions
 
-# At most this many points of an entry's input space are computed exactly; a
-# larger product is sampled (with a fixed seed: the report is deterministic).
-MAX_POINTS = 20_000
-SAMPLES = 5_000
-GAP_POINTS = 3  # seeded points inside every gap between bounds, for rounding points
 
 
 # --- 新旧対照表 ------------------------------------------------------------
@@ -245,155 +238,6 @@ def changed_tables(old: ir.RegulationIR, new: ir.RegulationIR) -> list[dict]:
 
 
 # --- change regions of entries ------------------------------------------------
-
-def _walk(e):
-    yield e
-    for c in ir.children(e):
-        yield from _walk(c)
-
-
-def _constants(regs) -> dict[str, set]:
-    """Input name → the constants it is compared with or looked up against,
-    in either regulation (the partition's bounds)."""
-    found: dict[str, set] = {}
-    for reg in regs:
-        tables = {n: r.expr for n, r in reg.rules.items() if isinstance(r.expr, ir.Lookup)}
-        for rule in reg.rules.values():
-            for e in _walk(rule.expr):
-                if isinstance(e, ir.Cmp):
-                    for a, b in ((e.left, e.right), (e.right, e.left)):
-                        if isinstance(a, ir.InputRef) and isinstance(b, ir.Const) and isinstance(b.value, Fraction):
-                            found.setdefault(a.name, set()).add(b.value)
-                if isinstance(e, ir.Lookup) and isinstance(e.key, ir.InputRef):
-                    for r in e.rows:
-                        if r.interval is not None:
-                            found.setdefault(e.key.name, set()).update(
-                                b for b in (r.interval.lo, r.interval.hi) if b is not None)
-                if isinstance(e, ir.RuleRef) and e.name in tables and e.args == () and \
-                        isinstance(tables[e.name].key, ir.InputRef):
-                    pass  # the table's own rule is walked on its own
-    return found
-
-
-def _points(inp: ir.InputIR, consts: set) -> list | None:
-    """Representative values of one input: each bound, its neighbours, a point
-    in every gap, and beyond; None for an input of a kind not enumerated."""
-    t = inp.type
-    if isinstance(t, ir.BoolType):
-        return [False, True]
-    if isinstance(t, ir.EnumType):
-        return None
-    if not isinstance(t, QType):
-        return None
-    lo = Fraction(inp.minimum or 0)
-    pts = {lo}
-    for c in sorted(consts):
-        for x in (c - 1, c, c + 1):
-            if x >= lo:
-                pts.add(x)
-    s = sorted(pts)
-    # Rounding points fall anywhere inside a gap: besides its middle, a few
-    # seeded points of every gap (the same on every run).
-    rng = random.Random(f"{inp.name}")
-    for a, b in zip(s, s[1:]):
-        pts.add((a + b) // 2 if t.integral else (a + b) / 2)
-        if b - a > 2:
-            pts.update(Fraction(rng.randint(int(a) + 1, int(b) - 1)) for _ in range(GAP_POINTS))
-    top = max(s)
-    pts.update({top * 2 + 1, top * 10 + 3})
-    if t.integral:
-        return sorted({int(math.floor(x)) for x in pts if x >= lo})
-    return sorted(pts)
-
-
-def _rounds(reg, entry: str) -> bool:
-    """Whether ``entry`` (or a rule it calls) rounds an amount computed from inputs."""
-    seen, todo = set(), [entry]
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in reg.rules:
-            continue
-        seen.add(name)
-        for e in _walk(reg.rules[name].expr):
-            if isinstance(e, ir.Round) and not isinstance(e.value, ir.Const):
-                return True
-            if isinstance(e, ir.RuleRef):
-                todo.append(e.name)
-    return False
-
-
-def entry_regions(old_mod, new_mod, entry: str) -> dict | None:
-    """Where ``entry`` differs between the two modules: over the product of
-    each input's representative points (sampled past MAX_POINTS), the count of
-    points that change and the smallest and largest change with a witness."""
-    from .runtime import FeeInputError
-    from .words import fmt_quantity
-
-    old, new = old_mod.__feedsl_ir__, new_mod.__feedsl_ir__
-    if entry not in old.rules or entry not in new.rules:
-        return None
-    ro, rn = old.rules[entry], new.rules[entry]
-    if ro.params or rn.params:
-        return None
-    names = list(dict.fromkeys(list(rn.inputs) + list(ro.inputs)))
-    consts = _constants((old, new))
-    axes = []
-    for n in names:
-        inp = new.inputs.get(n) or old.inputs[n]
-        if isinstance(inp.type, ir.EnumType):
-            en = new.enums.get(inp.type.name) or old.enums[inp.type.name]
-            pts = [v for v, _ in en.values]
-        else:
-            pts = _points(inp, consts.get(n, set()))
-        if pts is None:
-            return None
-        if inp.has_default and inp.default not in pts:
-            pts = [inp.default] + list(pts)
-        axes.append(pts)
-    total = math.prod(len(a) for a in axes)
-    if total <= MAX_POINTS:
-        points = itertools.product(*axes)
-        # Every cell of the bounds' partition is visited, but the points where a
-        # rounded amount steps (四捨五入 of 基準世帯数 × 14円) are not derived:
-        # with rounding the smallest and largest change are those of the points
-        # tried, and the report says so.
-        how = "representative" if _rounds(old, entry) or _rounds(new, entry) else "exhaustive"
-        count = total
-    else:
-        rng = random.Random(13)
-        points = (tuple(rng.choice(a) for a in axes) for _ in range(SAMPLES))
-        how, count = "sampled", SAMPLES
-    fo, fn = getattr(old_mod, entry), getattr(new_mod, entry)
-    differ = same = invalid = 0
-    lo = hi = None
-    for p in points:
-        kw = dict(zip(names, p))
-        try:
-            a = fo(**{k: v for k, v in kw.items() if k in ro.inputs})
-            b = fn(**{k: v for k, v in kw.items() if k in rn.inputs})
-        except FeeInputError:
-            invalid += 1
-            continue
-        if a == b:
-            same += 1
-            continue
-        differ += 1
-        d = b - a
-        if lo is None or d < lo[0]:
-            lo = (d, kw, a, b)
-        if hi is None or d > hi[0]:
-            hi = (d, kw, a, b)
-
-    def witness(w):
-        if w is None:
-            return None
-        d, kw, a, b = w
-        return {"diff": _signed(d, rn.type), "old": fmt_quantity(a, ro.type), "new": fmt_quantity(b, rn.type),
-                "inputs": "、".join(f"{_label(new, old, k)}={_shown(new, old, k, v)}" for k, v in kw.items())}
-
-    return {"entry": entry, "label": rn.label, "clause": rn.clause, "how": how, "points": count,
-            "differ": differ, "same": same, "invalid": invalid, "smallest": witness(lo), "largest": witness(hi)}
-
 
 def _label(new, old, name) -> str:
     return (new.inputs.get(name) or old.inputs[name]).label
@@ -616,10 +460,13 @@ def meta_rows(old: tuple, new: tuple) -> list[dict]:
     return rows
 
 
-def report_context(old_path, new_path, roster=None, entry: str | None = None, mapping=None) -> dict:
+def report_context(old_path, new_path, roster=None, entry: str | None = None, mapping=None,
+                   target_revenue: int | None = None, phase_in_limit=None) -> dict:
     """Everything the report shows. ``old_path``/``new_path`` are files or
     :class:`Side` (a version of a file). Raises FeeCompileError when a file
-    does not check, FeeInputError for a version or date a file does not know."""
+    does not check, FeeInputError for a version or date a file does not know.
+    With a roster, ``target_revenue`` (±円) and ``phase_in_limit`` (a rate or 円)
+    add :mod:`feedsl.goalseek`'s sections."""
     import hashlib
 
     from . import docs
@@ -644,11 +491,16 @@ def report_context(old_path, new_path, roster=None, entry: str | None = None, ma
         "tables": changed_tables(oreg, nreg),
         "entries": run_deep(changed_entries, om, nm, unexamined),
         "unexamined": unexamined,
-        "gap_points": GAP_POINTS, "max_points": MAX_POINTS, "samples": SAMPLES,
+        "max_points": regions.MAX_POINTS, "samples": regions.SAMPLES, "seed": regions.SEED,
         "impact": None,
     }
+    ctx["seek"] = ctx["phase_in"] = None
     if roster is not None:
         ctx["impact"] = run_deep(impact, om, nm, entry, roster, mapping)
+        if target_revenue is not None:
+            ctx["seek"] = run_deep(goalseek.seek, om, nm, entry, ctx["impact"]["members"], target_revenue)
+        if phase_in_limit is not None:
+            ctx["phase_in"] = goalseek.phase_in(ctx["impact"]["members"], phase_in_limit)
     return ctx
 
 
@@ -678,6 +530,7 @@ def summary_text(ctx: dict) -> str:
                      f"収入 {im['total_old']} → {im['total_new']}（{im['total_diff']}、{im['total_rate']}）")
         if im["errors"]:
             lines.append(f"計算できない行 {len(im['errors'])} / {len(im['errors'])} rows not computed")
+    lines += goalseek.summary_lines(ctx["seek"], ctx["phase_in"])
     return "\n".join(lines)
 
 
@@ -754,6 +607,7 @@ def write_workbook(ctx: dict, out: Path) -> None:
     for t in ctx["tables"]:
         for r in t["regions"]:
             summary.append([f"{t['label']} {r['range']}", f"{r['old']} → {r['new']}"])
+    summary += regions.summary_rows(ctx["entries"])
     if im:
         ws = book.add_worksheet("会員別")
         ws.set_column(0, 0, 30)
@@ -779,6 +633,7 @@ def write_workbook(ctx: dict, out: Path) -> None:
         for c in im["categories"]:
             summary += [[], [f"{c['label']}別", "会員数", "改正前", "改正後", "増減"]]
             summary += [[r["value"], r["count"], r["old"], r["new"], r["diff"]] for r in c["rows"]]
+        summary += goalseek.summary_rows(ctx["seek"], ctx["phase_in"])
     ws = book.add_worksheet("集計")
     ws.set_column(0, 0, 36)
     ws.set_column(1, 4, 16)

@@ -76,10 +76,11 @@ def test_entry_regions_find_only_the_changed_band(ctx):
     e = {x["entry"]: x for x in ctx["entries"]}
     eq = e["equal_share"]
     assert eq["how"] == "exhaustive"  # no rounding in 均等割: every cell of the partition is visited
-    # 世帯割 rounds 基準世帯数 × 14円 to 1,000円: its rounding steps are not all visited, and the
-    # report says so rather than claiming every point (a 町村 near 500世帯 changes by +1,000円
-    # under the draft while the points tried may show only larger changes).
-    assert e["household_share"]["how"] == "representative"
+    # 世帯割 rounds 基準世帯数 × 14円 (→ 15円) to 1,000円: the search derives every rounding
+    # point, so it finds the +1,000円 of a 町村 near 500世帯 (7,000 → 7,000 vs 7,500 → 8,000);
+    # both are multiples of 1,000円 and 15B ≥ 14B, so no change is smaller (tests/test_regions.py).
+    assert e["household_share"]["how"] == "exhaustive"
+    assert e["household_share"]["smallest"]["diff"] == "+1,000円"
     # Only 市 with 20,001～30,000人 changes, always by 90,000 − 80,000 = 10,000円.
     assert eq["smallest"]["diff"] == eq["largest"]["diff"] == "+10,000円"
     assert "市町村の区分=市" in eq["smallest"]["inputs"]
@@ -183,6 +184,12 @@ def test_cli_workbook(tmp_path, capsys):
     assert [r[1:4] for r in members[1:]] == [[82000, 85000, 3000], [244000, 266000, 22000], [1000000, 1000000, 0]]
     summary = wb.get_sheet_by_name("集計").to_python()
     assert ["収入の増減", "+25,000円（+約1.8854%）", "", "", ""] in summary
+    # The entries' search (tests/test_regions.py): 第1種会員 年会費 changes by +1,000円 at
+    # least (15B and 14B rounded to 1,000円 differ by a positive multiple of 1,000円).
+    head = next(i for i, r in enumerate(summary) if r[0].startswith("第1種会員 年会費（全点、"))
+    assert summary[head + 1][:2] == ["最小の増減", "+1,000円"]
+    # A 町村 below 人口10万 has no 上限: the change grows with 基準世帯数 without end.
+    assert summary[head + 2][0] == "最大の増減" and summary[head + 2][1].startswith("上限なし（調べた中では +")
 
 
 def test_readme_example_runs_as_shown(tmp_path, capsys, monkeypatch):
