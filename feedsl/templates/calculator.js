@@ -366,12 +366,28 @@
     return true;
   }
 
-  // The value of one field for the compiled entry, read as the CLI reads its text.
+  // The value of one field for the compiled entry, read as the CLI reads its text
+  // (R.read; a record's field through the runtime's reader with the field's type
+  // from R.entries_info, since R.read takes top-level names only). A text that
+  // does not read is an error at that field, in the reader's Japanese.
   function readField(box, t) {
-    var f = box._field;
+    var f = box._field, key = box.dataset.key;
     if (f.kind === "enum") return t;
     if (f.kind === "bool") return t === "はい";
-    return R.read(box.dataset.key.replace(/^(.*\.)?/, ""), t, box.dataset.key);
+    var parts = key.split(".");
+    try {
+      if (parts.length === 1) return R.read(key, t, entrySel.value);
+      return globalThis.feedsl.runtime.readInput(key, t, fieldMeta(parts));
+    } catch (e) {
+      if (!e || e.input === undefined) throw e;
+      var ja = String(e.message).split(" / ")[0].replace(/^[^=]*=/, "").replace("（true/false）", "");
+      throw { input: key, message: ja, read: true };
+    }
+  }
+  function fieldMeta(parts) {
+    var info = R.entries_info[entrySel.value].inputs.filter(function (i) { return i.name === parts[0]; })[0];
+    var name = parts[parts.length - 1];
+    return info.fields.filter(function (x) { return x.name === name; })[0];
   }
 
   // The arguments of the entry from the form; fields left empty are not given.
@@ -435,7 +451,7 @@
 
   function failed(e) {
     if (!e || e.input === undefined) throw e;  // a bug, not the member's input: let it show in the console
-    var text = memberText(e.message);
+    var text = e.read ? e.message : memberText(e.message);
     amount.textContent = "—";
     problem.textContent = "入力を確かめてください: " + text;
     problem.classList.add("calc-error");
