@@ -277,7 +277,7 @@
     if (q < 0 && !spec.entries[name]) return false;
     var messages = [];
     if (!spec.entries[name]) {
-      messages.push("このURLが指す計算は、このページにはありません。計算するものを選び直してください。");
+      messages.push("このリンクが指す計算は、このページにはありません。計算するものを選び直してください。");
       showEntry(entrySel.value);
       say(messages);
       return true;
@@ -312,8 +312,8 @@
       if (!boxOf(key) || !boxOf(key).classList.contains("calc-field")) unknown++;
       else if (!setText(key, kv[1])) unread++;
     });
-    if (unknown) messages.push("URLの項目のうち " + unknown + " 件は、この計算では使わないので無視しました。");
-    if (unread) messages.push("URLの値のうち " + unread + " 件は読めなかったので、空欄にしました。");
+    if (unknown) messages.push("リンクの項目のうち " + unknown + " 件は、この計算では使わないので無視しました。");
+    if (unread) messages.push("リンクの値のうち " + unread + " 件は読めなかったので、空欄にしました。");
     say(messages);
     return true;
   }
