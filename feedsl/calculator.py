@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import PurePath
 from fractions import Fraction
 from importlib import resources
 
+import attrs
 from markupsafe import Markup
 
 from . import ir
@@ -193,7 +195,9 @@ def engine(reg: ir.RegulationIR) -> str | None:
         from .codegen import javascript
     except ImportError:
         return None
-    return javascript.generate(reg)
+    # The script's first line names reg.path: the file name alone, so that a page
+    # is the same whichever directory it is built from (docs --check, the tests).
+    return javascript.generate(attrs.evolve(reg, path=PurePath(reg.path).name))
 
 
 def context(reg: ir.RegulationIR) -> dict | None:
