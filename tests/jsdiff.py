@@ -153,11 +153,25 @@ def exact_decimal(x: Fraction) -> str:
     return sign + str(whole) + ("." + digits if digits else "")
 
 
+def wrong_for(t, w):
+    """A wrong value as each side sees it: JS reads a string given for a rate as
+    typed text ('3' is 300%), so Python gets what that text reads as (or the
+    string itself when it does not read, and both reject it)."""
+    if isinstance(t, ir.QType) and not t.integral and isinstance(w, str):
+        from feedsl.values import ValueReadError, read_quantity
+
+        try:
+            return Text(w, read_quantity(w.strip(), "", False))
+        except ValueReadError:
+            return w
+    return w
+
+
 def value(rnd: random.Random, reg, t, sp, wrong: float = 0.04, depth: int = 0):
     """A value for type ``t``: mostly valid, now and then not (``wrong``)."""
     ints, rates = sp
     if rnd.random() < wrong:
-        return rnd.choice(WRONG)
+        return wrong_for(t, rnd.choice(WRONG))
     if isinstance(t, ir.QType):
         if t.integral:
             k = rnd.randrange(4)
@@ -219,6 +233,7 @@ def rejected_args(rnd: random.Random, reg, entry: str, sp) -> list[dict]:
         without = dict(base)
         without.pop(n, None)
         out.append(without)
+        t = dict(rule.params).get(n) or reg.inputs[n].type
         for w in WRONG:
-            out.append({**base, n: w})
+            out.append({**base, n: wrong_for(t, w)})
     return out
