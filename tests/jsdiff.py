@@ -84,12 +84,22 @@ def plain(v):
     raise TypeError(v)
 
 
+def tree(d: dict) -> dict:
+    """An explanation tree (Node.to_dict) with what the JS breakdown carries."""
+    out = {k: d[k] for k in ("name", "label", "clause", "unit", "text", "index", "same_as_above") if k in d}
+    if "steps" in d:
+        out["steps"] = [{"kind": s["kind"], "text": s["text"]} for s in d["steps"]]
+        out["children"] = [tree(c) for c in d["children"]]
+    return out
+
+
 def py_call(mod, reg: ir.RegulationIR, entry: str, args: dict) -> dict:
     try:
         v = getattr(mod, entry)(**to_py(args))
     except FeeInputError as e:
         return {"error": [e.input, str(e)]}
-    return {"value": plain(v), "text": format_value(v, unit_of(reg.rules[entry].type, reg.fy_start))}
+    return {"value": plain(v), "text": format_value(v, unit_of(reg.rules[entry].type, reg.fy_start)),
+            "breakdown": tree(mod.explain(entry, **to_py(args)).to_dict()["tree"])}
 
 
 # --- inputs --------------------------------------------------------------------------

@@ -64,7 +64,8 @@ def _compare(calls, results, mods):
     for c, js in zip(calls, results, strict=True):
         reg, mod = mods[c["reg"]]
         py = jsdiff.py_call(mod, reg, c["entry"], c["args"])
-        js.pop("breakdown", None)
+        if js.get("breakdown") is None:
+            js.pop("breakdown", None)
         if _num(py) != _num(js):
             wrong.append(f"{c['entry']}({c['args']!r:.200}):\n  python {py}\n  js     {js}")
         elif "error" in py:
