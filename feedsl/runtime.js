@@ -775,7 +775,148 @@
     return value;
   }
 
+  // --- the breakdown (feedsl.explanation) ------------------------------------
+  // ``fd`` describes how a value is shown: [unit, kind, enum labels].
+
+  const fmt = (v, fd) => formatValue(v, fd[0], fd[1], fd[2]);
+  class Node {
+    constructor(name, label, clause, fd, index) {
+      this.name = name;
+      this.label = label;
+      this.clause = clause;
+      this.fd = fd;
+      this.unit = fd[0];
+      this.value = null;
+      this.steps = [];
+      this.children = [];
+      this.index = index === undefined ? null : index;
+    }
+    add(child) {
+      this.children.push(child);
+      return child;
+    }
+    get text() {
+      return fmt(this.value, this.fd);
+    }
+    // JSON-ready, as feedsl.explanation.Node.to_dict: a rule used twice is
+    // given once, the second time marked same_as_above.
+    toDict() {
+      const out = {};
+      const stack = [[this, out]];
+      const seen = new Set();
+      while (stack.length) {
+        const [node, d] = stack.pop();
+        Object.assign(d, { name: node.name, label: node.label, clause: node.clause, unit: node.unit, text: node.text });
+        if (seen.has(node)) {
+          d.same_as_above = true;
+          continue;
+        }
+        seen.add(node);
+        if (node.index !== null) d.index = node.index;
+        d.steps = node.steps.map((s) => ({ kind: s[0], text: s[1] }));
+        d.children = node.children.map(() => ({}));
+        // In the order Python's to_dict walks (the last child first): where a
+        // rule is used twice, the same child is the one marked same_as_above.
+        node.children.forEach((c, k) => stack.push([c, d.children[k]]));
+      }
+      return out;
+    }
+  }
+  const step = (node, kind, text) => node.steps.push([kind, text]);
+  function term(label, value, fd, isInput) {
+    if (isInput && value === null) return label + " 入力なし";
+    return label + " " + fmt(value, fd);
+  }
+  function tryTerm(label, thunk, fd) {
+    if (thunk === null) return label + " —";
+    try {
+      return term(label, thunk(), fd);
+    } catch (e) {
+      return label + " —";
+    }
+  }
+  const shownValues = (values) => (values.length ? "（" + values.join("、") + "）" : "");
+  const yesNo = (b) => (b ? "はい" : "いいえ");
+  const formula = (node, expression, value, fd) => step(node, "formula", expression + " = " + fmt(value, fd));
+  function rounding(node, described, before, after, fd, mode, stepText) {
+    step(node, "rounding", described + " → " + fmt(after, fd) + "（" + stepText + "未満" + mode + "）");
+  }
+  function cap(node, func, described, values, result, fd) {
+    const note = !eq(result, values[0]) ? func + "を適用: " + fmt(values[0], fd) + " → " + fmt(result, fd) : func + "は適用されない";
+    step(node, "cap", func + "(" + described.join("、") + ") = " + fmt(result, fd) + "（" + note + "）");
+  }
+  // table: [name, fd, column names, column labels, rows]; a row is
+  // [is else, lo, lo included, hi, hi included, text, display, amounts].
+  function rowOf(node, table, described, key, column) {
+    const [name, fd, columns, colLabels, rows] = table;
+    let found = null;
+    for (const r of rows) {
+      if (r[0]) continue;
+      const [, lo, li, hi, hiIncl] = r;
+      if (lo !== null && (cmp(key, lo) < 0 || (!li && cmp(key, lo) === 0))) continue;
+      if (hi !== null && (cmp(key, hi) > 0 || (!hiIncl && cmp(key, hi) === 0))) continue;
+      found = r;
+      break;
+    }
+    if (found === null) found = rows.find((r) => r[0]) || null;
+    if (found === null) noRow(name, key);
+    const value = found[7][columns.length ? columns.indexOf(column) : 0];
+    const [text, display] = [found[5], found[6]];
+    const shownRow = "「" + text + "」" + (display !== text ? "（" + display + "）" : "");
+    const col = columns.length ? "、" + colLabels[column] + "の列" : "";
+    step(node, "row", described + ": " + shownRow + col + " → " + fmt(value, fd));
+    return value;
+  }
+  function category(node, table, key, fd) {
+    const [name, column, cells] = table;
+    const [row, value, written] = cells[key];
+    step(node, "category", value === null ? name + ": " + column + "（" + row + "）" + (written || "なし") + " → 該当しない"
+      : name + ": " + column + "（" + row + "）" + fmt(value, fd));
+    return value;
+  }
+  function branch(node, condition, values, result, taken) {
+    const word = result ? "ならば" : "そうでなければ";
+    step(node, "branch", "もし " + condition + shownValues(values) + ": " + yesNo(result) + " → " + word + " " + taken);
+  }
+  const caseStep = (node, condition, values, taken) => step(node, "branch", "場合 " + condition + shownValues(values) + " → " + taken);
+  const match = (node, described, arm, taken) => step(node, "match", "場合 " + described + " → " + (arm === "それ以外" ? "それ以外: " + taken : taken));
+  const condition = (node, text, values, result) => step(node, "condition", text + shownValues(values) + ": " + yesNo(result));
+  function aggregate(node, func, label, n, result, fd) {
+    step(node, "aggregate", func === "件数" ? "件数（" + label + " " + group3(String(n)) + "件のうち）= " + fmt(result, fd)
+      : "合計（" + label + " " + group3(String(n)) + "件）= " + fmt(result, fd));
+  }
+  // fields: [[name, label, fd], ...]; a conditional field not given (null) is not shown.
+  function record(node, label, rec, fields, at) {
+    const shownFields = fields.filter((f) => rec[f[0]] !== null).map((f) => f[1] + " " + fmt(rec[f[0]], f[2])).join("、");
+    node.steps.splice(at === undefined ? node.steps.length : at, 0, ["record", label + ": " + shownFields]);
+  }
+  function records(node, label, recs, at) {
+    node.steps.splice(at === undefined ? node.steps.length : at, 0, ["record", label + ": " + group3(String(recs.length)) + "件"]);
+  }
+  function item(node, listName, label, index, rec, fields, fd) {
+    const child = new Node(listName + "[" + index + "]", label + " " + (index + 1) + "件目", "", fd, index);
+    record(child, label, rec, fields);
+    return node.add(child);
+  }
+  const notGiven = (node, name, text) => step(node, "not_given", text);
+  function sumItems(f, items) {
+    let total = 0n;
+    items.forEach((x, i) => {
+      total = add(total, f(x, i));
+    });
+    return total;
+  }
+  function countItems(f, items) {
+    let n = 0n;
+    items.forEach((x, i) => {
+      if (f(x, i)) n += 1n;
+    });
+    return n;
+  }
+
   root.runtime = {
+    Node, fmt, term, tryTerm, formula, rounding, cap, rowOf, category, branch, caseStep, match, condition,
+    aggregate, record, records, item, notGiven, sumItems, countItems,
     FeeInputError, ValueReadError, Frac, Q, add, sub, mul, cmp, eq, minOf, maxOf, round, floordiv,
     formatNumber, formatPercent, formatRate, formatDecimal, formatValue, exactText, formatDate, wareki,
     shown, pyStr, pyType, normalize, readQuantity, readBool, readEnum, readDate, splitNumber,

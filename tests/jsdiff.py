@@ -84,12 +84,22 @@ def plain(v):
     raise TypeError(v)
 
 
+def tree(d: dict) -> dict:
+    """An explanation tree (Node.to_dict) with what the JS breakdown carries."""
+    out = {k: d[k] for k in ("name", "label", "clause", "unit", "text", "index", "same_as_above") if k in d}
+    if "steps" in d:
+        out["steps"] = [{"kind": s["kind"], "text": s["text"]} for s in d["steps"]]
+        out["children"] = [tree(c) for c in d["children"]]
+    return out
+
+
 def py_call(mod, reg: ir.RegulationIR, entry: str, args: dict) -> dict:
     try:
         v = getattr(mod, entry)(**to_py(args))
     except FeeInputError as e:
         return {"error": [e.input, str(e)]}
-    return {"value": plain(v), "text": format_value(v, unit_of(reg.rules[entry].type, reg.fy_start))}
+    return {"value": plain(v), "text": format_value(v, unit_of(reg.rules[entry].type, reg.fy_start)),
+            "breakdown": tree(mod.explain(entry, **to_py(args)).to_dict()["tree"])}
 
 
 # --- inputs --------------------------------------------------------------------------
@@ -153,11 +163,25 @@ def exact_decimal(x: Fraction) -> str:
     return sign + str(whole) + ("." + digits if digits else "")
 
 
+def wrong_for(t, w):
+    """A wrong value as each side sees it: JS reads a string given for a rate as
+    typed text ('3' is 300%), so Python gets what that text reads as (or the
+    string itself when it does not read, and both reject it)."""
+    if isinstance(t, ir.QType) and not t.integral and isinstance(w, str):
+        from feedsl.values import ValueReadError, read_quantity
+
+        try:
+            return Text(w, read_quantity(w.strip(), "", False))
+        except ValueReadError:
+            return w
+    return w
+
+
 def value(rnd: random.Random, reg, t, sp, wrong: float = 0.04, depth: int = 0):
     """A value for type ``t``: mostly valid, now and then not (``wrong``)."""
     ints, rates = sp
     if rnd.random() < wrong:
-        return rnd.choice(WRONG)
+        return wrong_for(t, rnd.choice(WRONG))
     if isinstance(t, ir.QType):
         if t.integral:
             k = rnd.randrange(4)
@@ -219,6 +243,7 @@ def rejected_args(rnd: random.Random, reg, entry: str, sp) -> list[dict]:
         without = dict(base)
         without.pop(n, None)
         out.append(without)
+        t = dict(rule.params).get(n) or reg.inputs[n].type
         for w in WRONG:
-            out.append({**base, n: w})
+            out.append({**base, n: wrong_for(t, w)})
     return out

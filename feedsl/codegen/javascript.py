@@ -30,6 +30,8 @@ from .. import needed as _needed
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
 from . import names
 from .explain import unit_of
+from .jsexplain import XJS
+from .python import _Gen as _PyGen
 
 __all__ = ["generate", "runtime_source", "js_str", "UnsupportedForJS"]
 
@@ -106,6 +108,8 @@ class _JS:
         for n in reg.enums:
             namer.public_class(n)
         self.record_class = {n: namer.public_class(n) for n in reg.records}
+        self.py = _PyGen(reg)  # which rules the Python module inlines (explain shows values as it does)
+        self.x = XJS(self)
 
     # --- names and constants -------------------------------------------------
     def fresh(self, kind: str) -> str:
@@ -244,7 +248,7 @@ class _JS:
     def entry_fn(self, rule: ir.RuleIR) -> str:
         k = self.rule_index[rule.name]
         allowed = [pn for pn, _ in rule.params] + list(rule.inputs)
-        lines = [f"function e{k}(args) {{",
+        lines = [f"function e{k}(args, explain) {{",
                  f"  args = rt.argsOf({js_str(rule.name)}, args, {js_json(allowed)});",
                  "  const C = {i: [], m: []};"]
         params = []
@@ -280,7 +284,13 @@ class _JS:
             label = rel.label or "入力の前提に反します"
             test = f"!({cond})" if not guard else f"{guard} && !({cond})"
             lines.append(f"  if ({test}) rt.relationFailed({js_str(label)}, {js_str(rel.text)}, [{shown}]);")
-        lines.append(f"  return r{k}(C{''.join(', ' + p for p in params)});")
+        args = "".join(", " + p for p in params)
+        lines.append(f"  const value = r{k}(C{args});")
+        lines.append("  if (!explain) return [value, null];")
+        lines.append(f"  const node = x{k}(C{args});")
+        lines.extend("  " + s for s in self.x.entry_extras(rule, "node", params))
+        lines.append("  if (!rt.eq(node.value, value)) throw new Error('feedsl: the breakdown disagrees with the amount');")
+        lines.append("  return [value, node];")
         lines.append("}")
         return "\n".join(lines)
 
@@ -527,6 +537,7 @@ class _JS:
     def script(self, version: dict | None, unavailable: dict | None) -> str:
         reg = self.reg
         rules = [self.rule_fn(r) for r in reg.rules.values()]
+        rules += [self.x.rule_fn(r) for r in reg.rules.values()]
         entries = [self.entry_fn(r) for r in reg.rules.values()]
         table = []
         unavailable = unavailable or {}
@@ -549,10 +560,11 @@ class _JS:
             *rules,
             *entries,
             "function entry(fn, kind, unit, labels) {",
-            "  return function (args) {",
-            "    let value = fn(args);",
+            "  return function (args, options) {",
+            "    const explain = !(options && options.breakdown === false);",
+            "    let [value, node] = fn(args, explain);",
             '    if (kind === "rate" && typeof value === "bigint") value = new rt.Frac(value, 1n);',
-            "    return { value, text: rt.formatValue(value, unit, kind, labels), breakdown: null };",
+            "    return { value, text: rt.formatValue(value, unit, kind, labels), breakdown: node && node.toDict() };",
             "  };",
             "}",
             "function unavailable(message) {",
