@@ -329,3 +329,65 @@ def test_screenshots_phone_and_desktop(pages):
             png = shots / f"calculator-{stem}-{label}.png"
             r = _chromium(f"--window-size={size}", f"--screenshot={png}", page.as_uri() + "#" + fragment)
             assert png.exists() and png.stat().st_size > 10_000, r.stderr[-2000:]
+
+
+HARNESS = """<script>
+(function () {
+  // Acts as a member would: choose, type, add rows, remove one, click はい; records what the page shows.
+  var out = {};
+  function box(key) { return document.querySelector('[data-key="' + key + '"]'); }
+  function set(key, v) {
+    var c = box(key).querySelector("select, input");
+    c.value = v;
+    c.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function amount() { return document.getElementById("calc-amount").textContent; }
+  var sel = document.getElementById("calc-entry");
+  sel.value = "special_supporter_fee";
+  sel.dispatchEvent(new Event("change"));
+  set("regular.kind", "special_nursing_home");
+  set("regular.capacity", "100");
+  var add = box("supporters").querySelector(":scope > .calc-add");
+  add.click();
+  add.click();
+  set("supporters.0.kind", "low_cost_home");
+  set("supporters.0.capacity", "30");
+  set("supporters.1.kind", "nursing_home");
+  set("supporters.1.capacity", "50");
+  out.three = amount();
+  box("supporters.0").querySelector(":scope > .calc-del").click();
+  out.two = amount();
+  out.rows = Array.prototype.map.call(document.querySelectorAll(".calc-row"), function (r) { return r.dataset.key; });
+  out.kept = box("supporters.0.kind").querySelector("select").value;
+  box("regular.attached_home_service").querySelector('input[value="はい"]').click();
+  out.attached = amount();
+  out.hash = location.hash;
+  document.body.setAttribute("data-harness", JSON.stringify(out));
+})();
+</script>
+</body>"""
+
+
+@browser
+def test_editing_computes_live_and_writes_the_fragment_that_reopens_the_same_result(pages):
+    page = pages / "harness-hyogo.html"
+    page.write_text((pages / "hyogo_roufuku.html").read_text("utf-8").replace("</body>", HARNESS, 1), "utf-8")
+    r = _chromium("--dump-dom", page.as_uri())
+    assert r.returncode == 0, r.stderr[-2000:]
+    body = next(n for n in parse(r.stdout).iter() if n.tag == "body")
+    out = json.loads(body.attrs["data-harness"])
+    # 正会員 特養100人 + 特例賛助会員 [軽費30人, 養護50人]: 老人福祉施設 3 → 20,000×3 = 60,000 → 上限 50,000円;
+    # 表6 特養100人 150,000 + 軽費「30人」15,000 + 養護「50人」50,000 = 215,000; 50,000 + 215,000 = 265,000円.
+    assert out["three"] == "265,000円"
+    # 軽費 removed: 2 施設 → 40,000円; 150,000 + 50,000 = 200,000; 240,000円. The 養護 row is now the first.
+    assert out["two"] == "240,000円"
+    assert out["rows"] == ["supporters.0"] and out["kept"] == "nursing_home"
+    # 正会員 併設 はい: 併設居宅サービス事業所 1 × 10,000円 → 50,000 + 200,000 = 250,000円.
+    assert out["attached"] == "250,000円"
+    h = out["hash"]
+    assert h.startswith("#special_supporter_fee?regular.kind=special_nursing_home&regular.capacity=100&")
+    assert "&supporters=1&supporters.0.kind=nursing_home&supporters.0.capacity=50" in h
+    assert "regular.attached_home_service=" + quote("はい") in h
+    # The written fragment opens the same state and amount in a fresh page.
+    p = Page(pages, "hyogo_roufuku", h[1:])
+    assert p.amount == "250,000円"
