@@ -267,6 +267,17 @@ def test_rinko_group_plan_payment(pages):
 
 
 @browser
+def test_dates_are_read_as_typed_in_wareki(pages):
+    # 令和6年6月20日 承認 → 翌月(7月)から3月まで 9か月; 48,000 × 9 ÷ 12 = 36,000円; 入会金 50,000 + 36,000 = 86,000円.
+    p = Page(pages, "hyogo_roufuku", frag("midyear_join_fee", annual="48,000", approved_on="令和6年6月20日"))
+    assert p.amount == "86,000円"
+    # A date that does not exist is an error at the date's field.
+    p = Page(pages, "hyogo_roufuku", frag("midyear_join_fee", annual="48000", approved_on="2024-13-01"))
+    assert p.amount == "—"
+    assert p.errors() == {"approved_on": "入会の承認日 の日付 2024-13-01: 2024年13月1日という日はありません"}
+
+
+@browser
 def test_conditional_inputs_follow_their_condition(pages):
     # 個人会員プラン: 3,000円, and the group plan's counts are not asked.
     p = Page(pages, "rinko_renmei", "member_fee?plan=individual")

@@ -443,7 +443,7 @@
     amount.textContent = result.text;
     amount.classList.add("calc-ok");
     if (result.breakdown) {
-      tree.appendChild(nodeList([result.breakdown]));
+      tree.appendChild(nodeList([result.breakdown], 0));
       treeBox.hidden = false;
     }
     printInputs(result);
@@ -461,29 +461,42 @@
   }
 
   // The explanation tree: each rule with its clause and amount, its steps below it.
-  function nodeList(nodes) {
+  // The first two levels are open; deeper rules fold (a click opens them) so that a
+  // long breakdown stays readable on a phone.
+  var OPEN_LEVELS = 2;
+  function nodeList(nodes, depth) {
     var ul = el("ul", { className: "calc-nodes" });
     nodes.forEach(function (n) {
-      var head = el("div", { className: "calc-node" }, [
+      var head = el("span", { className: "calc-node" }, [
         el("span", { className: "calc-node-label", text: n.label }),
         n.clause ? el("span", { className: "clause", text: n.clause }) : null,
         el("span", { className: "calc-node-value", text: n.text }),
       ]);
-      var li = el("li", {}, [head]);
+      var inner = [];
       if (n.same_as_above) {
-        head.appendChild(el("span", { className: "calc-hint", text: "（内訳は上記）" }));
+        head.insertBefore(el("span", { className: "calc-hint", text: "（内訳は上記）" }), head.lastChild);
       } else {
         if (n.steps && n.steps.length) {
-          li.appendChild(el("ul", { className: "calc-steps" }, n.steps.map(function (s) {
+          inner.push(el("ul", { className: "calc-steps" }, n.steps.map(function (s) {
             return el("li", { text: typeof s === "string" ? s : s.text });
           })));
         }
-        if (n.children && n.children.length) li.appendChild(nodeList(n.children));
+        if (n.children && n.children.length) inner.push(nodeList(n.children, depth + 1));
+      }
+      var li;
+      if (depth >= OPEN_LEVELS && inner.length) {
+        li = el("li", {}, [el("details", {}, [el("summary", {}, [head])].concat(inner))]);
+      } else {
+        li = el("li", {}, [head].concat(inner));
       }
       ul.appendChild(li);
     });
     return ul;
   }
+  // Printed, the whole breakdown shows.
+  window.addEventListener("beforeprint", function () {
+    tree.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
 
   // For print: the inputs as a member filled them, beside the result.
   function printInputs(result) {
