@@ -167,7 +167,7 @@ def pages(tmp_path_factory):
     return out
 
 
-class Page:
+class _Page:
     """A page opened at a fragment, as the browser left its DOM after the scripts ran."""
 
     def __init__(self, pages: Path, stem: str, fragment: str):
@@ -195,11 +195,28 @@ class Page:
                 if "calc-err" in n.attrs.get("class", "").split() and n.shown()}
 
 
+_opened: dict = {}
+
+
+def Page(pages: Path, stem: str, fragment: str) -> _Page:  # noqa: N802 - reads like the class it returns
+    """A page at a fragment, opened once per test session (each opening is a browser start)."""
+    key = (pages, stem, fragment)
+    if key not in _opened:
+        _opened[key] = _Page(pages, stem, fragment)
+    return _opened[key]
+
+
 def frag(entry, **kw):
     return entry + "?" + "&".join(f"{k.replace('__', '.')}={quote(str(v))}" for k, v in kw.items())
 
 
 ISSUE_URL = "municipal_fee?kind=city&population=25000&households=54321&welfare_households=1234&sdf_households=0"
+
+
+HYOGO_TWO = frag("special_supporter_fee", regular__kind="nursing_home", regular__capacity=60, regular__short_stay=10,
+                 regular__attached_home_service="いいえ", supporters=2, supporters__0__kind="low_cost_home",
+                 supporters__0__capacity=45, supporters__1__kind="home_service",
+                 supporters__1__attached_home_service="はい")
 
 
 @browser
@@ -221,7 +238,7 @@ def test_the_issue_url_opens_filled_with_its_amount(pages):
 @browser
 def test_visible_text_of_the_calculator_is_japanese_without_identifiers(pages):
     for stem, fragment in (("hokkaido_shakyo", ISSUE_URL),
-                           ("hyogo_roufuku", "special_supporter_fee?supporters=1"),
+                           ("hyogo_roufuku", HYOGO_TWO),
                            ("rinko_renmei", "member_fee?plan=group&members=60&association_members=100")):
         p = Page(pages, stem, fragment)
         shown = p.calc.shown_text()
@@ -244,11 +261,7 @@ def test_hyogo_two_facility_records_in_a_list(pages):
     # 併設居宅サービス事業所: 正会員は併設なし、居宅サービス事業所そのものの印は数えない → 0円.
     # 表6: 養護 70人 → 70,000円; 軽費 45人 → 「40人」の行 20,000円; 居宅サービス事業所 0円 → 90,000円.
     # 40,000 + 90,000 = 130,000円.
-    f = frag("special_supporter_fee", regular__kind="nursing_home", regular__capacity=60, regular__short_stay=10,
-             regular__attached_home_service="いいえ", supporters=2, supporters__0__kind="low_cost_home",
-             supporters__0__capacity=45, supporters__1__kind="home_service",
-             supporters__1__attached_home_service="はい")
-    p = Page(pages, "hyogo_roufuku", f)
+    p = Page(pages, "hyogo_roufuku", HYOGO_TWO)
     assert p.amount == "130,000円"
     rows = p.calc.find(lambda n: "calc-row" in n.attrs.get("class", "").split())
     assert [r.attrs["data-key"] for r in rows] == ["supporters.0", "supporters.1"]
