@@ -273,6 +273,18 @@ def test_hyogo_two_facility_records_in_a_list(pages):
 
 
 @browser
+def test_what_is_missing_is_named_by_its_row_and_waits_for_its_condition(pages):
+    # Row 1 has no 種別 yet: its 定員 (needed unless 居宅サービス事業所) is not asked until 種別 is chosen.
+    p = Page(pages, "hyogo_roufuku", "special_supporter_fee?regular.kind=home_service&supporters=2"
+                                     "&supporters.1.kind=nursing_home")
+    assert p.amount == "—"
+    assert p.text("calc-problem") == ("あと 特例賛助会員の事業所 1件目 種別・特例賛助会員の事業所 2件目 定員 "
+                                      "を入力すると、金額を計算します。")
+    assert not p.field("supporters.0.capacity").shown() and p.field("supporters.1.capacity").shown()
+    assert p.errors() == {}
+
+
+@browser
 def test_rinko_group_plan_payment(pages):
     # 45 ÷ 200 = 22.5%: 21%以上 51%未満 → 2,000円/人; 納入する人数 45 − 5 = 40人; 2,000 × 40 = 80,000円.
     p = Page(pages, "rinko_renmei", "chapter_payment?members=45&association_members=200&new_members=5")

@@ -219,21 +219,27 @@
   }
 
   // --- 必要 conditions ------------------------------------------------------------
+  // Three-valued: null while a value the condition reads is not chosen yet (the
+  // field waits hidden until it is known to be needed).
   function holds(cond, scope) {
     if (cond.const !== undefined) return cond.const;
-    if (cond.not) return !holds(cond.not, scope);
-    if (cond.and) return holds(cond.and[0], scope) && holds(cond.and[1], scope);
-    if (cond.or) return holds(cond.or[0], scope) || holds(cond.or[1], scope);
+    if (cond.not) { var x = holds(cond.not, scope); return x === null ? null : !x; }
+    if (cond.and || cond.or) {
+      var a = holds((cond.and || cond.or)[0], scope), b = holds((cond.and || cond.or)[1], scope);
+      if (cond.and) return a === false || b === false ? false : (a === null || b === null ? null : true);
+      return a === true || b === true ? true : (a === null || b === null ? null : false);
+    }
     var key = (scope ? scope + "." : "") + (cond.is || cond["true"]);
     var box = boxOf(key);
     if (!box) return true;  // not on this form: show the field rather than hide it
     var t = textOf(box);
+    if (t === "") return null;
     return cond.is ? cond["in"].indexOf(t) >= 0 : t === "はい";
   }
   function applyConditions() {
     form.querySelectorAll(".calc-field").forEach(function (box) {
       var f = box._field;
-      box.hidden = !!(f.when && !holds(f.when, box.dataset.scope));
+      box.hidden = !!(f.when && holds(f.when, box.dataset.scope) !== true);
     });
   }
   function visible(box) {
@@ -398,7 +404,7 @@
       if (c.classList.contains("calc-field")) {
         var t = textOf(c);
         if (t === "") {
-          if (c._field.required || c._field.when) missing.push(c._field.label);
+          if (c._field.required || c._field.when) missing.push(placeOf(c).concat([c._field.label]).join(" "));
           return;
         }
         out[name] = readField(c, t);
@@ -498,6 +504,16 @@
     tree.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
 
+  // Where a field is: the legends around it (「特例賛助会員の事業所」「2件目」).
+  function placeOf(box) {
+    var where = [];
+    for (var e = box.parentElement; e && e !== form; e = e.parentElement) {
+      var lg = e.tagName === "FIELDSET" && e.querySelector(":scope > legend");
+      if (lg && lg.textContent) where.unshift(lg.textContent);
+    }
+    return where;
+  }
+
   // For print: the inputs as a member filled them, beside the result.
   function printInputs(result) {
     printed.textContent = "";
@@ -509,12 +525,7 @@
       if (!visible(box) || t === "") return;
       var f = box._field, shown = t;
       if (f.kind === "enum") shown = f.options.filter(function (o) { return o[0] === t; })[0][1];
-      var where = [];
-      for (var e = box.parentElement; e && e !== form; e = e.parentElement) {
-        var lg = e.tagName === "FIELDSET" && e.querySelector(":scope > legend");
-        if (lg && lg.textContent) where.unshift(lg.textContent);
-      }
-      dl.appendChild(el("dt", { text: where.concat([f.label]).join(" ") }));
+      dl.appendChild(el("dt", { text: placeOf(box).concat([f.label]).join(" ") }));
       dl.appendChild(el("dd", { text: shown + (f.unit && /\d$/.test(t) ? f.unit : "") }));
     });
     printed.appendChild(dl);
