@@ -189,20 +189,24 @@ def _asset(name: str) -> str:
     return resources.files("feedsl.templates").joinpath(name).read_text("utf-8")
 
 
-def engine(reg: ir.RegulationIR) -> str | None:
-    """The regulation compiled to JavaScript, or None without the JavaScript backend."""
+def engine(reg: ir.RegulationIR, module=None) -> str | None:
+    """The regulation compiled to JavaScript, or None without the JavaScript backend.
+    ``module`` (``feedsl.load``) gives the 版 it was loaded for and the entries that
+    version lacks, which then refuse in the page as they do in Python."""
     try:
         from .codegen import javascript
     except ImportError:
         return None
     # The script's first line names reg.path: the file name alone, so that a page
     # is the same whichever directory it is built from (docs --check, the tests).
-    return javascript.generate(attrs.evolve(reg, path=PurePath(reg.path).name))
+    return javascript.generate(attrs.evolve(reg, path=PurePath(reg.path).name),
+                               version=getattr(module, "VERSION", None),
+                               unavailable=getattr(module, "__feedsl_unavailable__", None))
 
 
-def context(reg: ir.RegulationIR) -> dict | None:
+def context(reg: ir.RegulationIR, module=None) -> dict | None:
     """What ``_calculator.html.j2`` shows: the spec, the two scripts and the CSS."""
-    code = engine(reg)
+    code = engine(reg, module)
     if code is None:
         return None
     return {

@@ -406,7 +406,7 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
         "interpretations": interpretations,
         "examples": _examples(reg, module) if module is not None else [],
         # The calculator (_calculator.html.j2): the form spec and the regulation compiled to JavaScript.
-        "calculator": calculator_context(reg),
+        "calculator": calculator_context(reg, module),
     }
 
 

@@ -102,8 +102,9 @@
     box.appendChild(head);
     box.appendChild(wrap);
     var hint = [f.range, f.description].filter(Boolean).join("。");
-    if (hint) box.appendChild(el("p", { className: "calc-hint", text: hint }));
-    box.appendChild(el("p", { className: "calc-err", role: "alert", hidden: "hidden" }));
+    if (hint) box.appendChild(el("p", { className: "calc-hint", id: id + "-hint", text: hint }));
+    box.appendChild(el("p", { className: "calc-err", id: id + "-err", role: "alert", hidden: "hidden" }));
+    control.setAttribute("aria-describedby", (hint ? id + "-hint " : "") + id + "-err");
     return box;
   }
 
