@@ -342,6 +342,12 @@ def test_unknown_entry_or_inputs_in_the_fragment_are_said_in_japanese(pages):
     p = Page(pages, "hokkaido_shakyo", ISSUE_URL + "&colour=blue&units=3")
     assert p.amount == "823,000円"
     assert "2 件は、この計算では使わないので無視しました" in p.text("calc-notice")
+    # A hand-edited link with odd keys and names of the page's own objects: said, never a crash.
+    p = Page(pages, "hokkaido_shakyo", 'constructor?a"]=1')
+    assert "このリンクが指す計算は、このページにはありません" in p.text("calc-notice")
+    p = Page(pages, "hokkaido_shakyo", ISSUE_URL + '&a"]\\=1&%ZZ=2&supporters.0.x=3')
+    assert p.amount == "823,000円"
+    assert "リンクの項目のうち 2 件は" in p.text("calc-notice") and "値のうち 1 件は読めなかった" in p.text("calc-notice")
     # The page's own links (#rules) are not calculator state: no message, the first entry shown.
     p = Page(pages, "hokkaido_shakyo", "rules")
     assert p.dom.by_id("calc-notice").attrs.get("hidden") is not None

@@ -200,7 +200,8 @@
     var control = box.querySelector("input, select");
     return control ? control.value.trim() : "";
   }
-  function boxOf(key) { return form.querySelector('[data-key="' + key + '"]'); }
+  // Keys may come from a hand-edited link: escaped for the selector, never code.
+  function boxOf(key) { return form.querySelector('[data-key="' + CSS.escape(key) + '"]'); }
   function setText(key, text) {
     var box = boxOf(key);
     if (!box || !box.classList.contains("calc-field")) return false;
@@ -281,9 +282,10 @@
     if (!h) return false;
     var q = h.indexOf("?");
     var name = decode(q < 0 ? h : h.slice(0, q));
-    if (q < 0 && !spec.entries[name]) return false;
+    var known = name !== null && Object.prototype.hasOwnProperty.call(spec.entries, name);
+    if (q < 0 && !known) return false;
     var messages = [];
-    if (!spec.entries[name]) {
+    if (!known) {
       messages.push("このリンクが指す計算は、このページにはありません。計算するものを選び直してください。");
       showEntry(entrySel.value);
       say(messages);
