@@ -459,9 +459,14 @@
   }
 
   function failed(e) {
-    if (!e || e.input === undefined) throw e;  // a bug, not the member's input: let it show in the console
-    var text = e.read ? e.message : memberText(e.message);
     amount.textContent = "—";
+    if (!e || e.input === undefined) {  // a bug, not the member's input: said, and left in the console
+      problem.textContent = "この計算はこのページではできませんでした。";
+      problem.hidden = false;
+      printInputs(null);
+      throw e;
+    }
+    var text = e.read ? e.message : memberText(e.message);
     problem.textContent = "入力を確かめてください: " + text;
     problem.classList.add("calc-error");
     problem.hidden = false;
