@@ -63,7 +63,7 @@ def to_py(v):
 
 
 def run_node(scripts: list[str], calls: list[dict]) -> list[dict]:
-    proc = subprocess.run([NODE, "--stack-size=65500", str(RUNNER)], input=json.dumps({"scripts": scripts, "calls": calls}),
+    proc = subprocess.run([NODE, str(RUNNER)], input=json.dumps({"scripts": scripts, "calls": calls}),
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)

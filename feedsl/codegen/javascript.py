@@ -33,7 +33,7 @@ from .explain import unit_of
 from .jsexplain import XJS
 from .python import _Gen as _PyGen
 
-__all__ = ["generate", "runtime_source", "js_str", "UnsupportedForJS"]
+__all__ = ["generate", "from_module", "runtime_source", "js_str", "UnsupportedForJS"]
 
 
 class UnsupportedForJS(Exception):
@@ -541,6 +541,9 @@ class _JS:
         entries = [self.entry_fn(r) for r in reg.rules.values()]
         table = []
         unavailable = unavailable or {}
+        for name in unavailable:
+            if name not in reg.rules:  # an entry of a later version: its message says from when
+                table.append(f"  {js_str(name)}: unavailable({js_str(unavailable[name])}),")
         for name, rule in reg.rules.items():
             k = self.rule_index[name]
             labels = self.enum_labels(rule.type.name) if isinstance(rule.type, EnumType) else "null"
@@ -605,5 +608,16 @@ def generate(reg: ir.RegulationIR, *, version: dict | None = None, unavailable: 
     maps an entry the version lacks to its message (``feedsl.versions.attach``).
     With ``runtime`` the shared runtime (feedsl/runtime.js) is inlined first.
     Raises :class:`UnsupportedForJS` rather than emit code for what it does not compile."""
-    body = _JS(reg).script(version, unavailable)
+    from ..depth import run_deep
+
+    # The generators recurse over the IR: on a deep stack, as every pass does (feedsl.depth).
+    body = run_deep(lambda: _JS(reg).script(version, unavailable))
     return (runtime_source() + body) if runtime else body
+
+
+def from_module(mod, *, runtime: bool = True) -> str:
+    """The script for a module :func:`feedsl.load` gave: its IR, and for a file
+    with 版 the version it was loaded for (``VERSION``, and the entries that
+    version lacks, which throw FeeInputError naming the version)."""
+    return generate(mod.__feedsl_ir__, version=getattr(mod, "VERSION", None),
+                    unavailable=getattr(mod, "__feedsl_unavailable__", None), runtime=runtime)
