@@ -14,11 +14,8 @@ Each group of calls runs in ONE Node process (tests/js_runner.js).
 
 from __future__ import annotations
 
-import datetime
-import json
 import random
 import re
-import subprocess
 from fractions import Fraction
 
 import pytest

@@ -27,7 +27,7 @@ from importlib import resources
 
 from .. import __version__, ir
 from .. import needed as _needed
-from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
+from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType
 from . import names
 from .explain import unit_of
 from .jsexplain import XJS
@@ -336,25 +336,10 @@ class _JS:
         fail = f"rt.count({v}, {info})" if pin.type.integral else f"rt.rate({v}, {info}, {low}, false)"
         return f"(({v}) => rt.cmp({v}, {low}) >= 0 ? {v} : {fail})({code})"
 
-    def divisor_inputs(self, e) -> list[str]:
-        found: list[str] = []
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            if isinstance(x, ir.InputRef) and x.name not in found:
-                found.append(x.name)
-            elif isinstance(x, ir.RuleRef) and not x.args and x.name in self.reg.rules:
-                stack.append(self.reg.rules[x.name].expr)
-            stack.extend(reversed(children(x)))
-        return found
-
     def x_Arith(self, e: ir.Arith, env):
         a, b = self.emit(e.left, env), self.emit(e.right, env)
         if e.op == "÷":
-            ins = [self.reg.inputs[n] for n in self.divisor_inputs(e.right)]
-            what = "、".join(f"{i.name}（{i.label}）" for i in ins) or "割る数"
-            if len(ins) > 1:
-                what = f"割る数（{', '.join(i.name for i in ins)} から計算）"
+            what, ins = self.py.divisor(e.right)  # the Python module's message
             infos = ", ".join(self.input_info(i.name) for i in ins)
             return f"rt.divide({a}, {b}, {js_str(what)}, [{infos}])"
         fn = {"+": "add", "-": "sub", "×": "mul"}[e.op]
