@@ -324,3 +324,16 @@ def test_deep_regulation():
         _compare(calls, results, {"deep": (reg, mod)})
     finally:
         sys.setrecursionlimit(old)
+
+
+def test_unsafe_numbers_are_refused(compiled):
+    """A Number past 2**53 may have lost digits already: refused as Python refuses a
+    float (1e+20), while the same amount as BigInt is exact."""
+    calls = [{"reg": "rinko_renmei", "entry": "donation", "args": {"units": 1e20}},
+             {"reg": "rinko_renmei", "entry": "donation", "args": {"units": {"$int": str(10 ** 20)}}}]
+    out = jsdiff.run_node([g for _, _, g in compiled.values()], calls)
+    reg, mod, _ = compiled["rinko_renmei"]
+    assert out[0] == jsdiff.py_call(mod, reg, "donation", {"units": 1e20})
+    assert out[0]["error"][0] == "units" and "float 1e+20" in out[0]["error"][1]
+    # 10**20口 × 1,000円/口 = 10**23円
+    assert out[1]["value"] == {"$int": str(10 ** 23)}
