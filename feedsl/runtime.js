@@ -212,7 +212,7 @@
     if (v === null || v === undefined) return "NoneType";
     if (typeof v === "boolean") return "bool";
     if (typeof v === "bigint") return "int";
-    if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+    if (typeof v === "number") return Number.isSafeInteger(v) ? "int" : "float";
     if (typeof v === "string") return "str";
     if (Array.isArray(v)) return "list";
     if (v instanceof Frac) return "Fraction";
@@ -263,7 +263,7 @@
     if (v === null || v === undefined) return "None";
     if (typeof v === "boolean") return v ? "True" : "False";
     if (typeof v === "bigint") return formatNumber(v, 4, 2, false);
-    if (typeof v === "number") return Number.isInteger(v) ? formatNumber(BigInt(v), 4, 2, false) : cut(pyFloat(v), 60);
+    if (typeof v === "number") return Number.isSafeInteger(v) ? formatNumber(BigInt(v), 4, 2, false) : cut(pyFloat(v), 60);
     if (v instanceof Frac) return "Fraction(" + formatNumber(v.n, 4, 2, false) + ", " + formatNumber(v.d, 4, 2, false) + ")";
     if (typeof v === "string") {
       const cs = CP(v);
@@ -485,12 +485,13 @@
   }
   const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Frac);
 
-  // A count or an amount: a BigInt, or a Number that is a whole number.
+  // A count or an amount: a BigInt, or a Number that is a safe integer (a
+  // larger Number may have lost digits already: it is refused like a float).
   function count(v, info) {
     if (v === undefined) missing(info);
     let n = null;
     if (typeof v === "bigint") n = v;
-    else if (typeof v === "number" && Number.isInteger(v)) n = BigInt(v);
+    else if (typeof v === "number" && Number.isSafeInteger(v)) n = BigInt(v);
     const [name, label, unit, minimum] = info;
     if (n !== null) {
       if (n < BigInt(minimum)) {
@@ -512,7 +513,7 @@
     const [name, label] = info;
     let x = null;
     if (typeof v === "bigint") x = v;
-    else if (typeof v === "number" && Number.isInteger(v)) x = BigInt(v);
+    else if (typeof v === "number" && Number.isSafeInteger(v)) x = BigInt(v);
     else if (v instanceof Frac) x = v;
     else if (typeof v === "string") {
       try {
@@ -771,7 +772,7 @@
     if (t.kind === "list" && Array.isArray(value)) {
       return value.map((v, i) => coerce(v, { ...t, kind: "record" }, where + "[" + i + "]"));
     }
-    if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
+    if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
     return value;
   }
 

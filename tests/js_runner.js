@@ -1,5 +1,5 @@
 // Runs generated feedsl scripts on a batch of calls, for tests/test_javascript.py.
-// stdin: {"scripts": [source, ...], "calls": [{"reg", "entry", "args"} | {"reg", "read", "text", "entry"?}]}
+// stdin: {"scripts": [source, ...], "calls": [{"reg", "entry", "args"} | {"reg", "read", "text", "entry"?} | {"reg", "meta"}]}
 // stdout: one JSON result per call, in order: {"value", "text"} | {"error": [input, message]} | {"crash"}.
 // Arguments arrive tagged: {"$int": "digits"} → BigInt, {"$frac": [n, d]} → a runtime Frac,
 // {"$text": "75%"} → the string (a rate typed as text); everything else as JSON gives it.
@@ -37,7 +37,9 @@ const out = [];
 for (const call of input.calls) {
   const R = globalThis.feedsl[call.reg];
   try {
-    if ("read" in call) {
+    if ("meta" in call) {
+      out.push({ value: R[call.meta] });
+    } else if ("read" in call) {
       out.push({ value: encode(R.read(call.read, call.text, call.entry)) });
     } else {
       const r = R.entries[call.entry](decode(call.args));

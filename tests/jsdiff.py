@@ -63,7 +63,7 @@ def to_py(v):
 
 
 def run_node(scripts: list[str], calls: list[dict]) -> list[dict]:
-    proc = subprocess.run([NODE, "--stack-size=65500", str(RUNNER)], input=json.dumps({"scripts": scripts, "calls": calls}),
+    proc = subprocess.run([NODE, str(RUNNER)], input=json.dumps({"scripts": scripts, "calls": calls}),
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
@@ -104,38 +104,12 @@ def py_call(mod, reg: ir.RegulationIR, entry: str, args: dict) -> dict:
 
 # --- inputs --------------------------------------------------------------------------
 
-def _walk(e):
-    yield e
-    for c in ir.children(e):
-        yield from _walk(c)
-
-
 def specials(reg: ir.RegulationIR) -> tuple[list[int], list[Fraction]]:
-    """Whole numbers and rates worth trying: table bounds ±1, rounding units, their
-    halves ±1 (where 四捨五入 turns), literals, 範囲 minimums ±1."""
-    ints: set[int] = {0, 1, 2, 3, 10, 99, 100, 101, 1000}
-    rates: set[Fraction] = {Fraction(0), Fraction(1, 2), Fraction(1), Fraction(1, 3)}
-    for e in (x for r in reg.rules.values() for x in _walk(r.expr)):
-        if isinstance(e, ir.Lookup):
-            for row in e.rows:
-                for b in (row.interval.lo, row.interval.hi) if row.interval is not None else ():
-                    if b is not None:
-                        rates |= {b, b - Fraction(1, 10_000), b + Fraction(1, 10_000)}
-                        n = b.numerator // b.denominator
-                        ints |= {n - 1, n, n + 1}
-        elif isinstance(e, ir.Round):
-            u = e.unit
-            ints |= {u, u // 2, u // 2 + 1, u // 2 - 1, 3 * u // 2, 2 * u + u // 2}
-        elif isinstance(e, ir.Const) and isinstance(e.value, Fraction):
-            n = e.value.numerator // e.value.denominator
-            ints |= {n, n + 1, n - 1, 2 * n}
-            if e.value.denominator != 1:
-                rates.add(e.value)
-    for inp in list(reg.inputs.values()) + [p for r in reg.rules.values() for p in r.param_inputs]:
-        if inp.minimum is not None:
-            m = inp.minimum.numerator // inp.minimum.denominator
-            ints |= {m - 1, m, m + 1}
-    return sorted(ints), sorted(rates)
+    """Whole numbers and rates worth trying (table bounds ±1, rounding units and
+    their halves, literals, 範囲 minimums ±1): test_generated's."""
+    from test_generated import _special_numbers
+
+    return _special_numbers(reg)
 
 
 WRONG = [None, True, False, 1.5, 1e-05, "3", "abc", Fraction(1, 2), -1, [], {}, "", 10 ** 30, -(10 ** 70),

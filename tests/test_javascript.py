@@ -14,11 +14,8 @@ Each group of calls runs in ONE Node process (tests/js_runner.js).
 
 from __future__ import annotations
 
-import datetime
-import json
 import random
 import re
-import subprocess
 from fractions import Fraction
 
 import pytest
@@ -262,3 +259,81 @@ def test_hostile_labels_stay_data(tmp_path):
     assert "</script" not in src
     out = jsdiff.run_node([src], [{"reg": "t", "entry": "fee", "args": {"n": {"$int": "3"}}}])
     assert out[0]["text"] == "6円"
+
+
+def test_version_in_force():
+    """A module loaded for a date (版): R.version names it, its entries agree with
+    the Python module of that version, and an entry a later version brings
+    throws the same FeeInputError (input as_of) as the Python one."""
+    from feedsl.codegen.javascript import from_module
+
+    mod = load("regulations/hokkaido_shakyo.fee", as_of="2010-04-01")
+    reg = mod.__feedsl_ir__
+    missing = sorted(mod.__feedsl_unavailable__)
+    assert missing, "hokkaido_shakyo in 2010 should lack the 2018 entries"
+    rnd = random.Random("version")
+    sp = jsdiff.specials(reg)
+    calls = [{"reg": reg.name, "entry": e, "args": jsdiff.random_args(rnd, reg, e, sp)} for e in reg.rules for _ in range(40)]
+    calls += [{"reg": reg.name, "entry": e, "args": {}} for e in missing]
+    results = jsdiff.run_node([from_module(mod)], [{**c, "args": jsdiff.to_js(c["args"])} for c in calls] +
+                              [{"reg": reg.name, "meta": "version"}])
+    assert results[-1]["value"] == mod.VERSION and mod.VERSION["name"] == "levy2001"
+    values, errors = _compare(calls, results[:-1], {reg.name: (reg, mod)})
+    assert values > 0 and errors >= len(missing)
+    assert any(r.get("error", [""])[0] == "as_of" for r in results)
+
+
+def test_cli_writes_scripts(tmp_path):
+    """feedsl compile --js writes <name>.js, a script that runs on its own."""
+    from feedsl.cli import main
+
+    assert main(["compile", "regulations/rinko_renmei.fee", "--js", "-o", str(tmp_path)]) == 0
+    script = (tmp_path / "rinko_renmei.js").read_text("utf-8")
+    # donation: 2口 × 1,000円/口 = 2,000円
+    out = jsdiff.run_node([script], [{"reg": "rinko_renmei", "entry": "donation", "args": {"units": 2}}])
+    assert out[0]["text"] == "2,000円"
+
+
+def test_deep_regulation():
+    """Long constructs (a 300-term sum, a chain of 200 rules, 120 nested もし) load
+    and compute in Node's default stack, as in a browser, and agree with Python."""
+    lines = ["規程 deep 「深い規則」", "入力 n: 人 「人数」", "規則 r0 「段0」 = n × 1円/人"]
+    lines += [f"規則 r{k} 「段{k}」 = r{k - 1} + 1円" for k in range(1, 200)]
+    lines.append("規則 total 「合計」 = " + " + ".join(f"n × {k}円/人" for k in range(1, 301)))
+    nested = "0円"
+    for k in range(1, 121):  # the outermost もし tests 120人以上, the innermost 1人以上
+        nested = f"もし n が {k}人以上 ならば {k}円 そうでなければ ({nested})"
+    lines.append(f"規則 step 「段階」 = {nested}")
+    src = SourceFile("deep.fee", "\n".join(lines) + "\n")
+    compiled = compile_source(src)
+    assert compiled.ok, [d.message for d in compiled.diagnostics]
+    reg = compiled.ir
+    mod = module_from_source(compiled.python, "feedsl_js_deep", "<deep>")
+    calls = [{"reg": "deep", "entry": e, "args": {"n": n}} for e in ("r199", "total", "step") for n in (0, 7, 119, 120, 121)]
+    results = jsdiff.run_node([generate(reg)], calls)
+    # r199 = n + 199円; total = n × (1 + … + 300) = n × 45,150円;
+    # step = min(n, 120)円 (the first test that holds is the largest k ≤ n).
+    ns = (0, 7, 119, 120, 121)
+    expected = [n + 199 for n in ns] + [n * 45150 for n in ns] + [0, 7, 119, 120, 120]
+    assert [int(r["value"]["$int"]) for r in results] == expected
+    import sys
+
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)  # comparing 300-level trees
+    try:
+        _compare(calls, results, {"deep": (reg, mod)})
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def test_unsafe_numbers_are_refused(compiled):
+    """A Number past 2**53 may have lost digits already: refused as Python refuses a
+    float (1e+20), while the same amount as BigInt is exact."""
+    calls = [{"reg": "rinko_renmei", "entry": "donation", "args": {"units": 1e20}},
+             {"reg": "rinko_renmei", "entry": "donation", "args": {"units": {"$int": str(10 ** 20)}}}]
+    out = jsdiff.run_node([g for _, _, g in compiled.values()], calls)
+    reg, mod, _ = compiled["rinko_renmei"]
+    assert out[0] == jsdiff.py_call(mod, reg, "donation", {"units": 1e20})
+    assert out[0]["error"][0] == "units" and "float 1e+20" in out[0]["error"][1]
+    # 10**20口 × 1,000円/口 = 10**23円
+    assert out[1]["value"] == {"$int": str(10 ** 23)}

@@ -27,13 +27,13 @@ from importlib import resources
 
 from .. import __version__, ir
 from .. import needed as _needed
-from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
+from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType
 from . import names
 from .explain import unit_of
 from .jsexplain import XJS
 from .python import _Gen as _PyGen
 
-__all__ = ["generate", "runtime_source", "js_str", "UnsupportedForJS"]
+__all__ = ["generate", "from_module", "runtime_source", "js_str", "UnsupportedForJS"]
 
 
 class UnsupportedForJS(Exception):
@@ -336,25 +336,10 @@ class _JS:
         fail = f"rt.count({v}, {info})" if pin.type.integral else f"rt.rate({v}, {info}, {low}, false)"
         return f"(({v}) => rt.cmp({v}, {low}) >= 0 ? {v} : {fail})({code})"
 
-    def divisor_inputs(self, e) -> list[str]:
-        found: list[str] = []
-        stack = [e]
-        while stack:
-            x = stack.pop()
-            if isinstance(x, ir.InputRef) and x.name not in found:
-                found.append(x.name)
-            elif isinstance(x, ir.RuleRef) and not x.args and x.name in self.reg.rules:
-                stack.append(self.reg.rules[x.name].expr)
-            stack.extend(reversed(children(x)))
-        return found
-
     def x_Arith(self, e: ir.Arith, env):
         a, b = self.emit(e.left, env), self.emit(e.right, env)
         if e.op == "÷":
-            ins = [self.reg.inputs[n] for n in self.divisor_inputs(e.right)]
-            what = "、".join(f"{i.name}（{i.label}）" for i in ins) or "割る数"
-            if len(ins) > 1:
-                what = f"割る数（{', '.join(i.name for i in ins)} から計算）"
+            what, ins = self.py.divisor(e.right)  # the Python module's message
             infos = ", ".join(self.input_info(i.name) for i in ins)
             return f"rt.divide({a}, {b}, {js_str(what)}, [{infos}])"
         fn = {"+": "add", "-": "sub", "×": "mul"}[e.op]
@@ -541,6 +526,9 @@ class _JS:
         entries = [self.entry_fn(r) for r in reg.rules.values()]
         table = []
         unavailable = unavailable or {}
+        for name in unavailable:
+            if name not in reg.rules:  # an entry of a later version: its message says from when
+                table.append(f"  {js_str(name)}: unavailable({js_str(unavailable[name])}),")
         for name, rule in reg.rules.items():
             k = self.rule_index[name]
             labels = self.enum_labels(rule.type.name) if isinstance(rule.type, EnumType) else "null"
@@ -605,5 +593,16 @@ def generate(reg: ir.RegulationIR, *, version: dict | None = None, unavailable: 
     maps an entry the version lacks to its message (``feedsl.versions.attach``).
     With ``runtime`` the shared runtime (feedsl/runtime.js) is inlined first.
     Raises :class:`UnsupportedForJS` rather than emit code for what it does not compile."""
-    body = _JS(reg).script(version, unavailable)
+    from ..depth import run_deep
+
+    # The generators recurse over the IR: on a deep stack, as every pass does (feedsl.depth).
+    body = run_deep(lambda: _JS(reg).script(version, unavailable))
     return (runtime_source() + body) if runtime else body
+
+
+def from_module(mod, *, runtime: bool = True) -> str:
+    """The script for a module :func:`feedsl.load` gave: its IR, and for a file
+    with 版 the version it was loaded for (``VERSION``, and the entries that
+    version lacks, which throw FeeInputError naming the version)."""
+    return generate(mod.__feedsl_ir__, version=getattr(mod, "VERSION", None),
+                    unavailable=getattr(mod, "__feedsl_unavailable__", None), runtime=runtime)

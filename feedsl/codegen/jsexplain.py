@@ -18,7 +18,7 @@ from .. import ir
 from ..ir import BoolType, DateType, EnumType, ListType, QType, RecordType, children
 from ..needed import only_text
 from ..words import Words
-from .explain import unit_of
+from .explain import ExplainGen, unit_of
 from .writer import Body
 
 _PREC = {"+": 1, "-": 1, "×": 2, "÷": 2}
@@ -61,6 +61,14 @@ class XJS:
         self.nodes: dict = {}
         self.words: Words | None = None
 
+    # The regulation's words for expressions, labels of parameters and fields:
+    # the Python explain generator's own (they read reg, labels, words, lines).
+    src = ExplainGen.src
+    written = ExplainGen.written
+    param_label = ExplainGen.param_label
+    field_label = ExplainGen.field_label
+    cond_text = ExplainGen.cond_text
+
     # --- helpers ----------------------------------------------------------------
     def js_str(self, s):
         from .javascript import js_str
@@ -98,32 +106,6 @@ class XJS:
 
     def plain(self, e) -> str:
         return self.g.emit(e, self.locals)
-
-    def src(self, e) -> str:
-        if self.words is not None:
-            try:
-                return self.words.text(e)
-            except TypeError:
-                pass
-        s = e.span
-        if s is None or s.line < 1 or s.line > len(self.lines):
-            return ""
-        if s.line == s.end_line:
-            text = self.lines[s.line - 1][s.col - 1:s.end_col - 1]
-        else:
-            parts = [self.lines[s.line - 1][s.col - 1:]] + self.lines[s.line:s.end_line - 1]
-            parts.append(self.lines[s.end_line - 1][:s.end_col - 1])
-            text = " ".join(parts)
-        return " ".join(text.split())
-
-    def param_label(self, rule, pn, pt) -> str:
-        pin = next((p for p in rule.param_inputs if p.name == pn), None)
-        label = pin.label if pin is not None and pin.label != pn else pn
-        if label == pn and isinstance(pt, RecordType):
-            label = self.reg.records[pt.name].label
-        elif label == pn and isinstance(pt, ListType) and isinstance(pt.element, RecordType):
-            label = self.reg.records[pt.element.name].label + "の一覧"
-        return label
 
     def record_fields(self, rec: str) -> str:
         from .javascript import js_json
@@ -229,13 +211,6 @@ class XJS:
             return XV(code, self.js_str(label), "", e.type)
         return XV(code, self.term(label, code, e.type), unit_of(e.type), e.type)
 
-    def field_label(self, e: ir.FieldGet) -> str:
-        if isinstance(e.obj.type, RecordType):
-            for f in self.reg.records[e.obj.type.name].fields:
-                if f.name == e.name:
-                    return f.label
-        return e.name
-
     def l_FieldGet(self, e: ir.FieldGet) -> XV:
         obj = self.lower(e.obj)
         code = f"{obj.code}[{self.js_str(e.name)}]"
@@ -275,21 +250,6 @@ class XJS:
         self.stmt(f"{t} = {value};")
         term = self.short(f"{wrap(a, False)} + {self.js_str(_SHOW[e.op])} + {wrap(b, True)}")
         return XV(t, term, unit_of(e.type), e.type, True, p)
-
-    def cond_text(self, e) -> str:
-        if isinstance(e, ir.InputRef):
-            return self.reg.inputs[e.name].label
-        if isinstance(e, ir.ParamRef):
-            return self.labels.get(e.name, e.name)
-        if isinstance(e, ir.FieldGet):
-            return self.field_label(e)
-        if isinstance(e, ir.RuleRef):
-            label = self.reg.rules[e.name].label
-            if e.args:
-                shown = [self.labels.get(a.name, a.name) if isinstance(a, ir.ParamRef) else self.src(a) for a in e.args]
-                label += f"（{'、'.join(shown)}）"
-            return label
-        return self.src(e)
 
     def involved(self, e) -> str:
         """A temporary holding the labelled values a condition reads."""
