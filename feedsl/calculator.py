@@ -190,7 +190,8 @@ def _asset(name: str) -> str:
 
 
 def engine(reg: ir.RegulationIR, module=None) -> str | None:
-    """The regulation compiled to JavaScript, or None without the JavaScript backend.
+    """The regulation compiled to JavaScript, or None without the JavaScript backend
+    or when it does not compile something in the file.
     ``module`` (``feedsl.load``) gives the 版 it was loaded for and the entries that
     version lacks, which then refuse in the page as they do in Python."""
     try:
@@ -199,9 +200,12 @@ def engine(reg: ir.RegulationIR, module=None) -> str | None:
         return None
     # The script's first line names reg.path: the file name alone, so that a page
     # is the same whichever directory it is built from (docs --check, the tests).
-    return javascript.generate(attrs.evolve(reg, path=PurePath(reg.path).name),
-                               version=getattr(module, "VERSION", None),
-                               unavailable=getattr(module, "__feedsl_unavailable__", None))
+    try:
+        return javascript.generate(attrs.evolve(reg, path=PurePath(reg.path).name),
+                                   version=getattr(module, "VERSION", None),
+                                   unavailable=getattr(module, "__feedsl_unavailable__", None))
+    except javascript.UnsupportedForJS:
+        return None  # the page is still made, without a calculator rather than with a wrong one
 
 
 def context(reg: ir.RegulationIR, module=None) -> dict | None:

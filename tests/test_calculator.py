@@ -80,6 +80,18 @@ def test_an_engine_that_would_end_its_script_element_is_refused():
         calculator._inline_script("var a = '</SCRIPT>';", "x")
 
 
+def test_a_regulation_the_javascript_backend_cannot_compile_gets_its_page_without_a_calculator(monkeypatch):
+    from feedsl.codegen import javascript
+
+    def refuse(*a, **k):
+        raise javascript.UnsupportedForJS("IR node Example")
+
+    monkeypatch.setattr(javascript, "generate", refuse)
+    page = docs.build_pages([ROOT / "regulations" / "rinko_renmei.fee"])["rinko_renmei.html"]
+    assert 'id="calculator"' not in page and "<script" not in page
+    assert "連盟入会率" in page  # the rest of the page is there
+
+
 # --- in a browser -------------------------------------------------------------------
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
