@@ -113,8 +113,16 @@ def cmd_compile(a) -> int:
         return EXIT_FEE
     for f, c in compiled:
         outdir.mkdir(parents=True, exist_ok=True)
-        target = outdir / f"{c.ir.name}.py"
-        target.write_text(c.python, "utf-8")
+        if a.js:
+            # The script for a page: the runtime inlined, the version in force today (版).
+            from .api import load
+            from .codegen.javascript import from_module
+
+            target = outdir / f"{c.ir.name}.js"
+            target.write_text(from_module(load(f)), "utf-8")
+        else:
+            target = outdir / f"{c.ir.name}.py"
+            target.write_text(c.python, "utf-8")
         _out(f"{f} → {target}")
     return status
 
@@ -537,6 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="Python に変換する / compile to Python modules")
     c.add_argument("files", nargs="*")
     c.add_argument("-o", "--output", required=True, help="output directory")
+    c.add_argument("--js", action="store_true",
+                   help="JavaScript（ページの計算機用）を書く / write <name>.js scripts instead of Python modules")
     c.add_argument("--lang", choices=["ja", "en"], default="ja")
     c.set_defaults(func=cmd_compile)
 

@@ -370,6 +370,8 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
     ``module`` is the compiled module (``feedsl.load``) used to compute the
     examples; without it the examples are left out.
     """
+    from .calculator import context as calculator_context
+
     meta: dict[str, list[str]] = {}
     for k, v in reg.meta:
         meta.setdefault(k, []).append(v)
@@ -403,6 +405,8 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
         "summaries": [_summary(reg, title, names, tables) for title, names in reg.summaries],
         "interpretations": interpretations,
         "examples": _examples(reg, module) if module is not None else [],
+        # The calculator (_calculator.html.j2): the form spec and the regulation compiled to JavaScript.
+        "calculator": calculator_context(reg, module),
     }
 
 

@@ -673,14 +673,19 @@ class _Gen:
             stack.extend(reversed(children(x)))
         return found
 
+    def divisor(self, e) -> tuple[str, list]:
+        """The divisor in an error message (its inputs, or 割る数) and the inputs it is made of."""
+        ins = [self.reg.inputs[n] for n in self.divisor_inputs(e)]
+        what = "、".join(f"{i.name}（{i.label}）" for i in ins) or "割る数"
+        if len(ins) > 1:
+            what = f"割る数（{', '.join(i.name for i in ins)} から計算）"
+        return what, ins
+
     def x_Arith(self, e: ir.Arith):
         a, b = self.emit(e.left), self.emit(e.right)
         if e.op == "÷":
             # A zero divisor is the caller's input error: name the inputs it is made of.
-            ins = [self.reg.inputs[n] for n in self.divisor_inputs(e.right)]
-            what = "、".join(f"{i.name}（{i.label}）" for i in ins) or "割る数"
-            if len(ins) > 1:
-                what = f"割る数（{', '.join(i.name for i in ins)} から計算）"
+            what, ins = self.divisor(e.right)
             infos = "".join(f"{self.info('input', i.name)}, " for i in ins)
             return f"{rt('divide')}({a}, {b}, {what!r}, ({infos}))"
         return f"({a} {self._PY_OPS[e.op]} {b})"
