@@ -234,8 +234,6 @@ class Checker:
                              "list every member type as a 行 of one 一覧 block")
                     continue
                 overview = self.summary_block(s)
-                summaries.append((s.label, tuple(dict.fromkeys(
-                    c[-1] for _, cells in overview.rows for c in cells if c[0] in ("rule", "linked")))))
                 continue
             names = []
             for n, span in s.names:
@@ -263,6 +261,8 @@ class Checker:
         for r in self.rules.values():
             refs(r.expr)
         listed = {n for _, names in summaries for n in names}
+        if overview is not None:
+            listed |= {c[-1] for _, cells in overview.rows for c in cells if c[0] in ("rule", "linked")}
         for name, r in self.rules.items():
             if name in listed and name not in referenced and not self.d.has_errors:
                 # Shown to members in the 一覧, yet no example checks its amount.
