@@ -770,7 +770,9 @@ def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
 
 
 def index_page(contexts: list[dict], env: jinja2.Environment) -> str:
-    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"], "effective": c["effective"],
+    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"],
+             "effective": [f"{v['enacted']}施行" + (f"、{v['applies']}から適用" if v["applies"] else "")
+                           for v in c["versions"][:1]] or [f"{d}施行" for d in c["effective"]],
              "html": f"{c['name']}.html", "md": f"{c['name']}.md",
              "tables": len(c["tables"]), "rules": len(c["rules"])}
             for c in sorted(contexts, key=lambda c: c["name"])]

@@ -187,3 +187,13 @@ def test_input_errors_in_the_appendix_name_inputs_by_their_labels():
     assert docs._member_words("入力 units（寄付の口数） は 1口以上です") == "「寄付の口数」は 1口以上です"
     details = [e["detail"] for p in REGS for e in docs.regulation_context(p)["examples"] if e["detail"]]
     assert details and not any(re.search(r"[A-Za-z]", d) for d in details)
+
+
+def test_the_index_speaks_to_members_too(pages):
+    """The index lists each regulation with its dates (施行 and 適用 apart), no file names."""
+    html = pages["index.html"]
+    text = visible_text(html)
+    assert not re.search(r"[A-Za-z]", text), text
+    assert "平成30年9月21日（2018年）施行、平成30年4月1日（2018年）から適用" in text
+    for p in REGS:
+        assert f'href="{p.stem}.html"' in html and f'href="{p.stem}.md"' in html
