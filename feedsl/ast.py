@@ -208,6 +208,7 @@ class Row:
     band: Band
     amounts: tuple  # Quantity | None (なし)
     span: Span = _span()
+    printed: str = attrs.field(default="", kw_only=True)  # 表記 「…」: the row as the regulation prints it
 
 
 @attrs.frozen
@@ -310,6 +311,28 @@ class Summary:
 
 
 @attrs.frozen
+class SummaryCell:
+    """One cell of a 一覧 row: kind rule (NAME), text (「…」), linked (「…」 → NAME) or none (—)."""
+
+    kind: str
+    text: str = ""
+    rule: str = ""
+    span: Span = _span()
+
+
+@attrs.frozen
+class SummaryBlock:
+    """一覧 「title」 as a block: 列 (column titles), 行 (a member type and its
+    cells), notes (納期限, 免除, 問い合わせ, 注), each with its span."""
+
+    label: str
+    columns: tuple  # ((title, ...), span) per 列 line
+    rows: tuple  # (label, (SummaryCell, ...), span)
+    notes: tuple  # (kind, text, span)
+    span: Span = _span()
+
+
+@attrs.frozen
 class EnumValue:
     name: str
     label: str
@@ -408,6 +431,7 @@ class Example:
     span: Span = _span()
     pin: str | None = None  # 例@NAME: checked on the text of version NAME
     pin_span: Span | None = None
+    caption: str = attrs.field(default="", kw_only=True)  # 公開 「…」: shown to members under this heading
 
 
 @attrs.frozen

@@ -181,14 +181,14 @@ def check_table(ck, rule, table: ast.Table, key, column, colnames):
     for row, lo, lo_incl, hi, hi_incl, kind in raw:
         values = tuple(None if a is None else a.value for a in row.amounts)
         if kind == "else":
-            rows.append(ir.TRow(None, values, "それ以外", "それ以外", span=row.band.span))
+            rows.append(ir.TRow(None, values, "それ以外", "それ以外", span=row.band.span, printed=row.printed))
             continue
         iv = ir.Interval(lo, bool(lo_incl), hi, bool(hi_incl))
         dlo, dlo_incl = lo, bool(lo_incl)
         if integral and dlo is not None and not dlo_incl and dlo.denominator == 1:
             dlo, dlo_incl = dlo + 1, True  # 2万人超 on whole numbers is 20,001人以上
         disp = _display(dlo, dlo_incl, hi, bool(hi_incl), kt)
-        rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.band.span))
+        rows.append(ir.TRow(iv, values, row.band.text, disp, span=row.band.span, printed=row.printed))
 
     _check_coverage(ck, table, rows, kt, dmin, integral)
     check_amount_units(ck, table)

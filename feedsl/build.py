@@ -33,6 +33,15 @@ downstream -- checker, generated code, pages -- ever meets a number it cannot
 write out."""
 
 
+class _Printed:
+    """A label that belongs to the item before it (表記 of a row, 公開 of an example)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
 class NumeralError(ValueError):
     """A numeral the grammar lets through but that is written wrong (5万1億)."""
 
@@ -124,7 +133,7 @@ class _Builder(Transformer):
         header, *items = children
         name, label, heads, hspan = header
         metas = [m for m in heads if isinstance(m, ast.Meta)]
-        summaries = tuple(m for m in heads if isinstance(m, ast.Summary))
+        summaries = tuple(m for m in heads if isinstance(m, (ast.Summary, ast.SummaryBlock)))
         decls = tuple(m for m in heads if isinstance(m, ast.VersionDecl))
         common, sections = _sections(items)
         by = {k: [] for k in ("enum", "record", "input", "rule", "relation", "example", "cat")}
@@ -174,6 +183,43 @@ class _Builder(Transformer):
         label, *names = children
         return ast.Summary(_label(label), tuple((str(n), self.tspan(n)) for n in names),
                            span=self.span(meta))
+
+    @v_args(meta=True)
+    def summary_block(self, meta, children):
+        label, *lines = children
+        columns = tuple(x[1:] for x in lines if x[0] == "columns")
+        rows = tuple(x[1:] for x in lines if x[0] == "row")
+        notes = tuple(x[1:] for x in lines if x[0] == "note")
+        return ast.SummaryBlock(_label(label), columns, rows, notes, span=self.span(meta))
+
+    @v_args(meta=True)
+    def summary_columns(self, meta, children):
+        return ("columns", tuple(_label(c) for c in children), self.span(meta))
+
+    @v_args(meta=True)
+    def summary_row(self, meta, children):
+        label, *cells = children
+        return ("row", _label(label), tuple(cells), self.tspan(label))
+
+    @v_args(meta=True, inline=True)
+    def summary_note(self, meta, key, text):
+        return ("note", str(key), _label(text), self.span(meta))
+
+    @v_args(inline=True)
+    def cell_rule(self, name):
+        return ast.SummaryCell("rule", rule=str(name), span=self.tspan(name))
+
+    @v_args(inline=True)
+    def cell_text(self, text):
+        return ast.SummaryCell("text", _label(text), span=self.tspan(text))
+
+    @v_args(inline=True)
+    def cell_linked(self, text, name):
+        return ast.SummaryCell("linked", _label(text), str(name), span=self.tspan(name))
+
+    @v_args(inline=True)
+    def cell_none(self, tok):
+        return ast.SummaryCell("none", str(tok), span=self.tspan(tok))
 
     # --- enums, records, inputs ---------------------------------------------
     @v_args(meta=True)
@@ -312,9 +358,16 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def row(self, meta, children):
         band, *amounts = children
+        printed = ""
+        if amounts and isinstance(amounts[-1], _Printed):
+            printed = amounts.pop().text
         # A bracket table's なし is None (reported by the bracket checker).
         amounts = tuple(None if isinstance(a, ast.NoneCell) else a for a in amounts)
-        return ast.Row(band, amounts, span=self.span(meta))
+        return ast.Row(band, amounts, span=self.span(meta), printed=printed)
+
+    @v_args(inline=True)
+    def printed(self, text):
+        return _Printed(_label(text))
 
     @v_args(inline=True)
     def amount(self, q):
@@ -453,10 +506,17 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def example(self, meta, children):
         pin, name, *rest = children
+        caption = ""
+        if rest and isinstance(rest[-1], _Printed):
+            caption = rest.pop().text
         expected = rest.pop()
         kwargs = tuple(k for k in rest if k is not None)
-        return ast.Example(str(name), kwargs, expected, span=self.tspan(name),
+        return ast.Example(str(name), kwargs, expected, span=self.tspan(name), caption=caption,
                            pin=None if pin is None else str(pin), pin_span=None if pin is None else self.tspan(pin))
+
+    @v_args(inline=True)
+    def published(self, text):
+        return _Printed(_label(text))
 
     @v_args(inline=True)
     def kwarg(self, name, value):

@@ -223,7 +223,17 @@ class Checker:
                           "不要なら削除してください", "remove it if it is not needed")
 
         summaries = []
+        overview = None
         for s in reg.summaries:
+            if isinstance(s, ast.SummaryBlock):
+                if overview is not None:
+                    self.err("F120", s.span, "一覧のブロックは一つの規程に一つだけ書けます",
+                             "a regulation has at most one 一覧 block",
+                             "会員の種別をすべて一つの 一覧 の 行 に並べてください",
+                             "list every member type as a 行 of one 一覧 block")
+                    continue
+                overview = self.summary_block(s)
+                continue
             names = []
             for n, span in s.names:
                 if n in self.rules:
@@ -250,6 +260,8 @@ class Checker:
         for r in self.rules.values():
             refs(r.expr)
         listed = {n for _, names in summaries for n in names}
+        if overview is not None:
+            listed |= {c[-1] for _, cells in overview.rows for c in cells if c[0] in ("rule", "linked")}
         for name, r in self.rules.items():
             if name in listed and name not in referenced and not self.d.has_errors:
                 # Shown to members in the 一覧, yet no example checks its amount.
@@ -287,8 +299,65 @@ class Checker:
         return ir.RegulationIR(reg.name, reg.label, reg.path, tuple(meta), self.fy_start,
                                self.enums, self.records, self.inputs, rules, relations,
                                examples, source_text=self.source_text,
-                               summaries=tuple(summaries),
+                               summaries=tuple(summaries), overview=overview,
                                cat_tables={n: t for n, t in self.cat_tables.items() if t is not None})
+
+    # --- the 一覧 block ------------------------------------------------------
+    def summary_block(self, s) -> ir.SummaryIR:
+        """Check a 一覧 block: one 列 line before the rows, every row with a cell
+        per column, no member type twice, every rule named defined and an amount."""
+        columns: tuple = ("金額",)
+        if s.columns:
+            columns = s.columns[0][0]
+            for _, span in s.columns[1:]:
+                self.err("F122", span, "一覧の 列 は一度だけ書けます",
+                         "a 一覧 block has one 列 line", "列の見出しを一つの 列 の行にまとめてください",
+                         "put every column title on one 列 line")
+            first_row = min((sp.line for _, _, sp in s.rows), default=None)
+            if first_row is not None and s.columns[0][1].line > first_row:
+                self.err("F122", s.columns[0][1], "一覧の 列 は最初の 行 より前に書きます",
+                         "the 列 line comes before the first 行", "列 の行を 一覧 のすぐ下に移してください",
+                         "move the 列 line right under 一覧")
+        rows = []
+        seen: dict[str, object] = {}
+        for label, cells, span in s.rows:
+            if label in seen:
+                self.err("F123", span, f"一覧の行「{label}」が二度あります（{seen[label].line}行目にもあります）",
+                         f"the 一覧 row {label!r} appears twice (also on line {seen[label].line})",
+                         "同じ会員の種別は一つの行にまとめてください", "one row per member type")
+            seen.setdefault(label, span)
+            if len(cells) != len(columns):
+                cols = "・".join(f"「{c}」" for c in columns)
+                self.err("F121", span,
+                         f"一覧の行「{label}」の欄は {len(cells)} 個ですが、列は {len(columns)} 個（{cols}）です",
+                         f"the 一覧 row {label!r} has {len(cells)} cells for {len(columns)} columns",
+                         "当たらない欄は — と書いてください", "write — for a column that does not apply")
+            out = []
+            for c in cells:
+                if c.kind in ("rule", "linked"):
+                    if c.rule not in self.rules:
+                        # (In the text of an earlier version (版), feedsl.versions.select
+                        # has already blanked the cells of rules only later versions define.)
+                        if c.rule not in self.rule_ast:
+                            sug = _suggest(c.rule, self.rule_ast)
+                            self.err("F101", c.span, f"一覧の規則「{c.rule}」は定義されていません",
+                                     f"the summary names an unknown rule {c.rule!r}",
+                                     f"「{sug}」のことですか？" if sug else "",
+                                     f"did you mean {sug!r}?" if sug else "")
+                        continue
+                    t = self.rules[c.rule].type
+                    if c.kind == "rule" and not (isinstance(t, QType) and t.is_yen or _per_unit_yen(t)):
+                        self.err("F124", c.span,
+                                 f"一覧の欄に額として載せられるのは金額の規則です（「{c.rule}」は {t}）",
+                                 f"a 一覧 cell shows an amount; rule {c.rule!r} is {t}",
+                                 f"文で書き、規則へつないでください（「…」 → {c.rule}）",
+                                 f"write a text linked to the rule (「…」 → {c.rule})")
+                    out.append((c.kind, c.text, c.rule) if c.kind == "linked" else ("rule", c.rule))
+                else:
+                    out.append((c.kind, c.text))
+            rows.append((label, tuple(out)))
+        notes = tuple((k, text) for k, text, _ in s.notes)
+        return ir.SummaryIR(s.label, tuple(columns), tuple(rows), notes)
 
     # --- inputs -------------------------------------------------------------
     def resolve_type(self, t) -> object:
@@ -635,6 +704,11 @@ class Checker:
                      f"example names an unknown rule {e.entry!r}",
                      f"「{sug}」のことですか？" if sug else "")
             return None
+        if e.caption and e.expected is None:
+            self.err("F125", e.span, f"入力エラーの例は公開できません（「{e.caption}」）",
+                     "an example expecting an input error cannot be published",
+                     "公開 「…」 を外して検査用の例にしてください。公開する例は会員が払う額を示します",
+                     "drop 公開 「…」: a published example shows an amount a member pays")
         rule = self.rules[e.entry]
         needed = self.entry_inputs(e.entry)
         params, needs = dict(rule.params), set(needed)
@@ -656,7 +730,7 @@ class Checker:
                 self.check_unit_literal(q, rt, q.span)
             rate = isinstance(rt, QType) and not rt.integral  # a rate is a Fraction even when whole (100%)
             expected = int(q.value) if q.value.denominator == 1 and not rate else q.value
-        return ir.ExampleIR(e.entry, tuple(kw), expected, span=e.span)
+        return ir.ExampleIR(e.entry, tuple(kw), expected, span=e.span, caption=e.caption)
 
     def example_input_error(self, entry: str, name: str, span: Span, takes: list) -> None:
         """An example gives an input its rule does not take: F106 when the
@@ -1612,3 +1686,13 @@ def _transitive_inputs(rules: dict) -> dict[str, frozenset]:
 def check(reg: ast.Regulation, diags: Diagnostics, source_text: str = "") -> ir.RegulationIR:
     """Check a parsed regulation and return its IR (diagnostics go to ``diags``)."""
     return Checker(reg, diags, source_text).run()
+
+
+
+
+def _per_unit_yen(t) -> bool:
+    """円/人, 円/口: an amount per person or unit, as a 一覧 shows a per-head fee."""
+    if not isinstance(t, QType):
+        return False
+    dim = dict(t.dim)
+    return dim.get("円") == 1 and all(v == -1 for k, v in dim.items() if k != "円") and len(dim) == 2

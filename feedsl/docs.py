@@ -93,6 +93,10 @@ def _input_row(i: ir.InputIR, reg) -> dict:
         e = reg.enums.get(i.type.name)
         members = i.type.members
         unit = "・".join(label for n, label in e.values if members is None or n in members) if e else str(i.type)
+    elif isinstance(i.type, BoolType):
+        unit = "はい・いいえ"
+    elif isinstance(i.type, DateType):
+        unit = "日付"
     elif isinstance(i.type, RecordType):
         unit = reg.records[i.type.name].label if i.type.name in reg.records else str(i.type)
     elif isinstance(i.type, ListType) and isinstance(i.type.element, RecordType):
@@ -115,8 +119,15 @@ def _input_row(i: ir.InputIR, reg) -> dict:
     }
 
 
-def _notes(rule: ir.RuleIR) -> list[dict]:
-    return [{"kind": kind, "text": text, "interpretation": kind == "解釈"} for kind, text in rule.notes]
+def _notes(rule) -> list[dict]:
+    """The 注 and 解釈 of a rule or table (its 原文 lines are shown apart, beside the rule)."""
+    return [{"kind": kind, "text": text, "interpretation": kind == "解釈"}
+            for kind, text in rule.notes if kind != "原文"]
+
+
+def _original(rule) -> list[str]:
+    """The clause text a rule or table carries (原文 「…」), a paragraph a line."""
+    return [text for kind, text in rule.notes if kind == "原文"]
 
 
 def _tick(x) -> str:
@@ -139,17 +150,14 @@ def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
     rows = []
     by_month = ir.is_month_table(lk)
     for r in lk.rows:
-        band = r.text if by_month else band_text(r, key_type)  # months as written: 4月～6月
-        rows.append({
-            "band": band,
-            "written": r.text if r.text not in (band, "それ以上", "それ以外") else "",
-            "amounts": [fmt_quantity(v, rule.type) if v is not None else "—" for v in r.values],
-        })
+        rows.append(dict(_band_cell(r, key_type, by_month),
+                         amounts=[fmt_quantity(v, rule.type) if v is not None else "—" for v in r.values]))
+    column_label = words.text(lk.column, P_ATOM) if lk.column is not None else ""
     return {
         "key": key_label,
         "key_unit": str(key_type) if isinstance(key_type, QType) and not key_type.is_rate else "%",
-        "column_heading": words.text(lk.column, P_ATOM) if lk.column is not None else "",
-        "caption": f"{key_label}による" + (f"、{words.text(lk.column, P_ATOM)}別" if lk.column is not None else ""),
+        "column_heading": column_label,
+        "caption": f"{key_label}と{column_label}による" if column_label else f"{key_label}による",
         "columns": columns,
         "rows": rows,
         "chart": None if by_month else chart(lk, rule, key_label, columns),
@@ -161,12 +169,12 @@ def _cat_table(reg, t: ir.CatTableIR) -> dict:
     one row per category (a group label where one row stands for several
     values), なし cells as written (なし or —)."""
     en = reg.enums[t.enum]
-    rows = [{"band": r.text, "written": "",
+    rows = [{"band": r.text, "range": "",
              "amounts": [r.cell_texts[k] if v is None else fmt_quantity(v, c.type)
                          for k, (v, c) in enumerate(zip(r.cells, t.columns))]}
             for r in t.rows]
     caption = f"{en.label}ごと"
-    notes = [{"kind": kind, "text": text, "interpretation": kind == "解釈"} for kind, text in t.notes]
+    notes = _notes(t)
     written = "・".join(dict.fromkeys(x for r in t.rows for x in r.cell_texts if x))
     if written:
         meaning = "0として計算します" if t.none_zero else "その区分には当たらないことを表します"
@@ -180,6 +188,7 @@ def _cat_table(reg, t: ir.CatTableIR) -> dict:
         if t.params else [],
         "inputs": [] if t.params else [t.key_label],
         "notes": notes,
+        "original": _original(t),
     }
 
 
@@ -224,6 +233,36 @@ def _cat_of(node) -> tuple[str, tuple] | None:
     return None
 
 
+def _band_cell(row: ir.TRow, key_type, by_month: bool = False) -> dict:
+    """A row's band on a page: ``band`` as the regulation prints it (the row's
+    表記, else the band as the file writes it), and ``range``, the band the
+    checker resolved (20,001～30,000人), where it reads differently from that
+    wording; the page labels it 範囲, never as the regulation's words."""
+    wording = row.printed or row.text
+    if by_month or row.interval is None:
+        return {"band": wording, "range": ""}
+    resolved = range_text(row, key_type)
+    same = _plain(resolved) == _plain(wording) or _plain(row.display) == _plain(wording)
+    return {"band": wording, "range": "" if same else resolved}
+
+
+def _plain(text: str) -> str:
+    """A band's text without separators and units, to tell wordings that say the
+    same (1人～19人, 1～19人) from a shorthand (3万人以下 for 20,001～30,000人)."""
+    text = text.replace(",", "").replace("，", "").replace("％", "%").replace(" ", "")
+    text = re.sub(r"[^\d.～%以上下未満超]", "", text)
+    return text[:-2] if "～" in text and text.endswith("以下") else text
+
+
+def range_text(row: ir.TRow, key_type) -> str:
+    """A band resolved, in the words a member reads: 20,001～30,000人, 401人以上,
+    50人以下, 21%以上～51%未満 (never 1～19人以下)."""
+    text = band_text(row, key_type)
+    if "～" in text and text.endswith("以下") and isinstance(key_type, QType) and key_type.integral:
+        return text[:-2]
+    return text
+
+
 def band_text(row: ir.TRow, key_type) -> str:
     """A band as a regulation writes it. On a count's whole numbers a band is
     shown by its first and last value (20人以上～30人未満 is 20～29人以下);
@@ -260,7 +299,7 @@ def _rule(reg, rule: ir.RuleIR, tables_by_rule: dict) -> dict:
         cases = words.branch_cases(expr)
     elif isinstance(expr, ir.Cond):
         cases = [(words.text(expr.cond, P_OR), words.text(expr.then, P_ADD)),
-                 ("そうでなければ", words.text(expr.else_, P_ADD))]
+                 ("それ以外", words.text(expr.else_, P_ADD))]
     params = [{"label": words.param_label(p), "unit": _input_row(p, reg)["unit"],
                "domain": _input_row(p, reg)["domain"]} for p in rule.param_inputs]
     inputs = [reg.inputs[n].label for n in rule.inputs if n in reg.inputs]
@@ -278,6 +317,7 @@ def _rule(reg, rule: ir.RuleIR, tables_by_rule: dict) -> dict:
         "params": params,
         "inputs": inputs,
         "notes": _notes(rule),
+        "original": _original(rule),
     }
 
 
@@ -285,7 +325,7 @@ def _unit_text(t) -> str:
     if isinstance(t, QType):
         return "割合（%）" if t.is_rate else str(t)
     if isinstance(t, BoolType):
-        return "真偽（はい・いいえ）"
+        return "はい・いいえ"
     return str(t)
 
 
@@ -341,6 +381,73 @@ def _summary(reg, title: str, names: tuple, tables: dict) -> dict:
     return {"title": title, "rows": rows}
 
 
+def _one_line(reg, rule: ir.RuleIR, tables: dict) -> str:
+    """A rule's amount in one line for the 会費一覧: a fixed amount (5,000円),
+    amounts by case (団体 10,000円・個人 5,000円), a table's span (人口により
+    50,000円～320,000円), a price per unit (1口につき 10,000円); else a pointer
+    to the rule's section."""
+    words = Words(reg, rule)
+    expr = rule.expr
+    if isinstance(expr, ir.RuleRef) and not expr.args and expr.name in reg.rules:
+        return _one_line(reg, reg.rules[expr.name], tables)
+    if isinstance(expr, ir.Const) and isinstance(rule.type, QType):
+        return fmt_quantity(expr.value, rule.type)
+    if isinstance(expr, ir.Match) and all(isinstance(v, ir.Const) for _, v in expr.arms):
+        enum_name = words.enum_of(expr.subject) or ""
+        return "・".join(f"{words.members_text(enum_name, m or words.rest_members(enum_name, expr.arms))} "
+                        f"{fmt_quantity(v.value, rule.type)}" for m, v in expr.arms)
+    if rule.name in tables and isinstance(expr, ir.Lookup):
+        values = [v for r in expr.rows for v in r.values if v is not None]
+        t = tables[rule.name]
+        key = f"{t['key']}と{t['column_heading']}" if t["column_heading"] else t["key"]
+        return f"{key}により {fmt_quantity(min(values), rule.type)}～{fmt_quantity(max(values), rule.type)}"
+    if isinstance(expr, ir.Arith) and expr.op == "×":
+        for count, price in ((expr.left, expr.right), (expr.right, expr.left)):
+            t = getattr(price, "type", None)
+            if isinstance(price, ir.Const) and isinstance(t, QType) and isinstance(count, ir.InputRef):
+                per = [k for k, v in t.dim if v == -1]
+                if len(per) == 1:
+                    return f"1{per[0]}につき {fmt_num(price.value)}円"
+    return f"「{rule.label}」のとおり"
+
+
+def _overview(reg, tables: dict) -> dict | None:
+    """The 会費一覧 the file's 一覧 block describes: one row per member type,
+    its cells (an amount or rule in one line, linked to its section), then
+    the notes (納期限, 免除, 問い合わせ, 注)."""
+    o = reg.overview
+    if o is None:
+        return None
+    rows = []
+    for label, cells in o.rows:
+        out = []
+        for c in cells:
+            if c[0] == "rule":
+                rule = reg.rules[c[1]]
+                out.append({"text": _one_line(reg, rule, tables), "anchor": _anchor(rule.name)})
+            elif c[0] == "linked":
+                out.append({"text": c[1], "anchor": _anchor(c[2])})
+            else:
+                out.append({"text": c[1], "anchor": ""})
+        rows.append({"label": label, "cells": out,
+                     "anchor": next((c["anchor"] for c in out if c["anchor"]), "")})
+    heading = {"納期限": "納期限", "免除": "会費の免除", "問い合わせ": "問い合わせ先", "注": "注"}
+    notes = [{"kind": k, "heading": heading[k], "text": t} for k, t in o.notes]
+    return {"title": o.title, "columns": list(o.columns), "rows": rows, "notes": notes}
+
+
+def _versions(source_text: str) -> list[dict]:
+    """The versions (版) the file knows, newest first: 施行 and 適用 apart, 和暦 with 西暦."""
+    from .versions import scan
+
+    v = scan(source_text) if "版" in source_text else None
+    if v is None or v.problems:
+        return []
+    return [{"label": x.label, "enacted": fmt_date(x.enacted),
+             "applies": fmt_date(x.applies) if x.applies else "", "name": x.name}
+            for x in reversed(v.versions)]
+
+
 def _examples(reg, module) -> list[dict]:
     """Every 例 of the file, its amount computed now by the compiled module."""
     from .examples import run_examples
@@ -356,15 +463,40 @@ def _examples(reg, module) -> list[dict]:
         args = [{"label": labels.get(k, k), "value": _value_text(v, types.get(k), reg)} for k, v in ex.kwargs]
         is_error = isinstance(r.got, Exception)
         result = "入力エラー" if is_error else fmt_quantity(r.got, rule.type)
-        detail = str(r.got).split(" / ")[0].split(": ")[0] if is_error else ""
+        detail = _member_words(str(r.got).split(" / ")[0].split(": ")[0]) if is_error else ""
         expected = "入力エラー" if ex.expected is None else fmt_quantity(ex.expected, rule.type)
         out.append({"rule": rule.label, "clause": rule.clause, "anchor": _anchor(rule.name), "args": args,
                     "result": result, "detail": detail, "ok": r.ok, "expected": expected,
-                    "is_error": is_error})
+                    "is_error": is_error, "caption": ex.caption,
+                    "breakdown": _breakdown(module, ex) if ex.caption and not is_error else None})
     return out
 
 
-def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_digest: str = "") -> dict:
+_NAMED = re.compile(r"(?:入力 )?[A-Za-z_][A-Za-z0-9_]*（([^（）]*)）\s?(?:\[(\d+)\])?\s?")
+
+
+def _member_words(message: str) -> str:
+    """An input error in a member's words: the input's label, not its name
+    (入力 supporters（特例賛助会員の事業所）[1] の入力 capacity（定員）がありません →
+    「特例賛助会員の事業所」の2件目の「定員」がありません)."""
+    text = _NAMED.sub(lambda m: f"「{m[1]}」" + (f"の{int(m[2]) + 1}件目" if m[2] else ""), message)
+    return text.replace("の入力 「", "の「").replace("」 の「", "」の「")
+
+
+def _breakdown(module, ex) -> dict:
+    """A published example's breakdown, from the module's explain(): each rule
+    that contributed, its amount and what happened there, nested."""
+    e = module.explain(ex.entry, **dict(ex.kwargs))
+
+    def node(n) -> dict:
+        return {"label": n.label, "clause": n.clause, "value": n.value_text,
+                "steps": [s.text for s in n.steps], "children": [node(c) for c in n.children]}
+
+    return node(e.root)
+
+
+def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_digest: str = "",
+            source_text: str | None = None) -> dict:
     """Everything a page shows, as plain dicts and strings.
 
     ``module`` is the compiled module (``feedsl.load``) used to compute the
@@ -385,9 +517,22 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
     records = [{"label": r.label, "fields": [_input_row(f, reg) for f in r.fields]} for r in reg.records.values()]
     interpretations = [{"rule": r["label"], "anchor": r["anchor"], "text": n["text"]}
                        for r in rules for n in r["notes"] if n["interpretation"]]
+    examples = _examples(reg, module) if module is not None else []
+    versions = _versions(reg.source_text if source_text is None else source_text)
+    technical = {
+        "rules": [{"label": r["label"], "name": r["name"]} for r in rules],
+        "inputs": [{"label": i.label, "name": i.name} for i in reg.inputs.values()],
+        "enums": [{"label": e.label, "name": e.name, "members": [{"label": lb, "name": n} for n, lb in e.values]}
+                  for e in reg.enums.values()],
+        "versions": [{"label": v["label"], "name": v["name"]} for v in versions],
+    }
     return {
         "name": reg.name,
         "title": reg.label,
+        "overview": _overview(reg, tables),
+        "versions": versions,
+        "published": [e for e in examples if e["caption"]],
+        "technical": technical,
         "sources": meta.get("出典", []),
         "effective": [fmt_date(read_date(d)) for d in meta.get("施行", [])],
         "originals": meta.get("原文", []),
@@ -404,7 +549,7 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
                    for r in rules if r["name"] in tables],
         "summaries": [_summary(reg, title, names, tables) for title, names in reg.summaries],
         "interpretations": interpretations,
-        "examples": _examples(reg, module) if module is not None else [],
+        "examples": [e for e in examples if not e["caption"]],
         # The calculator (_calculator.html.j2): the form spec and the regulation compiled to JavaScript.
         "calculator": calculator_context(reg, module),
     }
@@ -620,7 +765,7 @@ def _load(path: str | Path) -> tuple[ir.RegulationIR, dict]:
     digest = hashlib.sha256(src.text.encode()).hexdigest()[:12]
     reg = module.__feedsl_ir__
     # Rules are put in words by recursive walks: give them the compiler's deep stack.
-    return reg, run_deep(context, reg, module, Path(path).name, digest)
+    return reg, run_deep(context, reg, module, Path(path).name, digest, src.text)
 
 
 def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
@@ -629,7 +774,9 @@ def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
 
 
 def index_page(contexts: list[dict], env: jinja2.Environment) -> str:
-    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"], "effective": c["effective"],
+    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"],
+             "effective": [f"{v['enacted']}施行" + (f"、{v['applies']}から適用" if v["applies"] else "")
+                           for v in c["versions"][:1]] or [f"{d}施行" for d in c["effective"]],
              "html": f"{c['name']}.html", "md": f"{c['name']}.md",
              "tables": len(c["tables"]), "rules": len(c["rules"])}
             for c in sorted(contexts, key=lambda c: c["name"])]

@@ -308,6 +308,7 @@ class TRow:
     text: str  # the band as written (50人以下)
     display: str  # the band as a regulation writes it, resolved (51～100人以下)
     span: Span = _span()
+    printed: str = attrs.field(default="", kw_only=True)  # 表記: as the regulation prints the row
 
 
 @attrs.frozen
@@ -462,6 +463,19 @@ class ExampleIR:
     kwargs: tuple  # (name, python value)
     expected: int | Fraction | None  # None: an input error is expected
     span: Span = _span()
+    caption: str = attrs.field(default="", kw_only=True)  # 公開 「…」: a published example's heading
+
+
+@attrs.frozen
+class SummaryIR:
+    """The 一覧 block, checked: column titles, rows (member type, cells) and
+    notes. A cell is ("rule", name), ("text", text), ("linked", text, name) or
+    ("none", "—")."""
+
+    title: str
+    columns: tuple  # column titles
+    rows: tuple  # (label, (cell, ...))
+    notes: tuple  # (kind, text): 納期限, 免除, 問い合わせ, 注
 
 
 @attrs.frozen
@@ -479,6 +493,7 @@ class RegulationIR:
     examples: tuple
     source_text: str = attrs.field(eq=False, repr=False, default="")
     summaries: tuple = ()  # (title, (rule name, ...)) from 一覧 lines, for the docs
+    overview: "SummaryIR | None" = None  # the 一覧 block: the page's 会費一覧
     cat_tables: dict = attrs.Factory(dict)  # name → CatTableIR (表 … ごと)
 
 

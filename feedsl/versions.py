@@ -445,13 +445,31 @@ def select(reg, tl: Timeline, vidx: int, active=()) -> Selection:
                 changed = True
     key = tl.key(vidx, active)
     examples = tuple(e for e in _examples_of(reg, tl, key) if e.entry not in unavailable)
-    summaries = tuple(attrs.evolve(s, names=tuple(n for n in s.names if n[0] not in unavailable))
-                      for s in reg.summaries)
+    summaries = tuple(_summary_without(s, unavailable) for s in reg.summaries)
     plain = attrs.evolve(
         reg, rules=tuple(it for it in kept if isinstance(it, ast.RuleDef)),
         cat_tables=tuple(it for it in kept if isinstance(it, ast.CategoryTable)),
-        examples=examples, summaries=tuple(s for s in summaries if s.names), versions=(), sections=())
+        examples=examples, summaries=tuple(s for s in summaries if s is not None), versions=(), sections=())
     return Selection(plain, key, vidx, tuple(active), unavailable, replaced)
+
+
+def _summary_without(s, unavailable: dict):
+    """A 一覧 in a text where ``unavailable`` rules (defined only by later
+    versions) are not: a one-line 一覧 without their names (None when none is
+    left), a 一覧 block with their cells written as — (the latest text, which
+    the pages show, names them all; an unknown name there is still F101)."""
+    import attrs
+
+    from . import ast
+
+    if isinstance(s, ast.SummaryBlock):
+        def cell(c):
+            gone = c.kind in ("rule", "linked") and c.rule in unavailable
+            return attrs.evolve(c, kind="none", text="—", rule="") if gone else c
+        return attrs.evolve(s, rows=tuple((label, tuple(cell(c) for c in cells), span)
+                                          for label, cells, span in s.rows))
+    names = tuple(n for n in s.names if n[0] not in unavailable)
+    return attrs.evolve(s, names=names) if names else None
 
 
 def _examples_of(reg, tl: Timeline, key: str) -> list:
