@@ -438,14 +438,21 @@ def _overview(reg, tables: dict) -> dict | None:
 
 def _versions(source_text: str) -> list[dict]:
     """The versions (版) the file knows, newest first: 施行 and 適用 apart, 和暦 with 西暦."""
-    from .versions import scan
+    if "版" not in source_text:
+        return []
+    from . import versions
+    from .api import _front
+    from .diagnostics import Diagnostics
+    from .source import SourceFile
 
-    v = scan(source_text) if "版" in source_text else None
-    if v is None or v.problems:
+    diags = Diagnostics()
+    reg = _front(SourceFile("<docs>", source_text), diags)
+    tl = None if reg is None else versions.timeline(reg, diags)
+    if tl is None or diags.has_errors:
         return []
     return [{"label": x.label, "enacted": fmt_date(x.enacted),
              "applies": fmt_date(x.applies) if x.applies else "", "name": x.name}
-            for x in reversed(v.versions)]
+            for x in reversed(tl.versions)]
 
 
 def _examples(reg, module) -> list[dict]:
