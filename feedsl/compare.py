@@ -30,7 +30,9 @@ from .regions import entry_regions
 def clause_lines(rule: dict) -> list[str]:
     """A rule or table of the pages (docs context) as the lines a 対照表 cell shows."""
     head = rule["label"] + (f"（{rule['clause']}）" if rule["clause"] else "")
-    lines = [head]
+    # The regulation's own words first (原文, as the pages show them beside the
+    # rule), then the rule as the pages put it.
+    lines = [head, *rule.get("original", ())]
     if rule["formula"]:
         lines.append(f"{rule['formula']}")
     for c in rule["cases"]:
@@ -49,7 +51,8 @@ def clause_lines(rule: dict) -> list[str]:
 
 # A number with its unit (14円/世帯, 80,000円) is one word of a 対照表: an
 # amendment underlines 15円, not the digit 5.
-_WORD = re.compile(r"[0-9０-９][0-9０-９,.，]*[^\s0-9０-９（）()、。・～|×＋−÷]*|\s+|.")
+# The unit ends at a particle (hiragana): 「14円を乗じた」 underlines 14円.
+_WORD = re.compile(r"[0-9０-９][0-9０-９,.，]*[^\s0-9０-９（）()、。・～|×＋−÷\u3040-\u309f]*|\s+|.")
 
 
 def marked(old: str, new: str) -> tuple[Markup, Markup]:
