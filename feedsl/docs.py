@@ -682,6 +682,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.filters["md"] = md_text
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -727,6 +728,24 @@ def md_text(value) -> Markup:
     text = _MD_BARE_LINK.sub(r"\\\g<0>", text)
     text = _MD_LINE_START.sub(lambda m: m.group(0) + "\\", text, count=1)
     return markupsafe.escape(text)
+
+
+def css_string(value) -> Markup:
+    """Text as a quoted CSS string inside a ``<style>`` element (the printed
+    page's running title). Quotes, backslashes, ``<``, ``>``, ``&`` and every
+    control character are written as CSS hex escapes, so author text can end
+    neither the string nor the element.
+
+    >>> print(css_string('会費「A」</style>"'))
+    "会費「A」\\3c /style\\3e \\22 "
+    """
+    out = []
+    for ch in str(value):
+        if ch in "\\\"'<>&" or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
 def render(env: jinja2.Environment, template: str, ctx: dict) -> str:
