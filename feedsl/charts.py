@@ -28,7 +28,7 @@ from .words import P_ATOM, Words, fmt_num, fmt_percent, fmt_yen
 # One panel's drawing box (SVG user units; the page scales it to its width).
 PANEL_W, PANEL_H = 440, 250
 SMALL_W, SMALL_H = 300, 200  # one of several panels side by side
-PAD_L, PAD_R, PAD_T, PAD_B = 52, 16, 26, 44
+PAD_L, PAD_R, PAD_T, PAD_B = 52, 16, 32, 44
 TICK_SPACE = 62  # at least this many units between x tick labels
 
 # Lines and areas: distinguishable in grey print too (dash patterns, lightness).
@@ -93,7 +93,8 @@ class _Frame:
         xticks = []
         while xt <= self.x1:
             at = self.X(xt)
-            anchor = "end" if at > self.right - 16 else "middle"
+            # the ends lean inwards: clear of the y labels at the origin and of the right edge
+            anchor = "end" if at > self.right - 16 else ("start" if at < self.left + 8 else "middle")
             xticks.append({"x": _fmt_svg(at), "label": fmt_percent(xt) if self.x_is_rate else _tick(xt),
                            "anchor": anchor})
             xt += xstep
@@ -185,16 +186,18 @@ def rate_table_chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: li
     end = Fraction(last.hi) if last.hi is not None else max(Fraction(1), starts[-1] + Fraction(1, 10))
     values = [v for r in rows for v in r.values if v is not None]
     f = _Frame(starts[0], end, max(values) if values else 1, x_is_rate=True)
-    lines, legend = [], []
+    lines, legend, line_runs = [], [], []
     for c, name in enumerate(columns):
         runs = [(starts[i], starts[i + 1] if i + 1 < len(rows) else end, r.values[c])
                 for i, r in enumerate(rows) if c < len(r.values) and r.values[c] is not None]
+        line_runs.append(runs)
         colour, dash = LINE_STYLES[c % len(LINE_STYLES)]
         lines.append({"d": _step_path(f, runs), "colour": colour, "dash": dash, "label": name})
         legend.append({"label": name, "colour": colour, "dash": dash, "area": False})
     unit = _unit(rule.type)
     amount = "割合" if isinstance(rule.type, QType) and rule.type.is_rate else "金額"
-    panel = dict(f.geometry(), subtitle="", areas=[], lines=lines)
+    data = {name: [(a, b, v) for a, b, v in (line_runs[c])] for c, name in enumerate(columns)}
+    panel = dict(f.geometry(), subtitle="", areas=[], lines=lines, data=data)
     ends = {r.interval.hi_incl for r in rows if r.interval.hi is not None}
     edge = {frozenset({False}): "段の境目の値は、右側の段の額です。",
             frozenset({True}): "段の境目の値は、左側の段の額です。"}.get(frozenset(ends), "")
@@ -282,9 +285,9 @@ def _stacked(reg: ir.RegulationIR, module, s: Stacked) -> dict:
         areas = [{"d": _band_path(f, base_runs, zero), "fill": AREA_FILLS[0], "label": s.base_label},
                  {"d": _band_path(f, total_runs, base_runs), "fill": AREA_FILLS[1], "label": s.top_label}]
         subtitle = words.enum_label(enum_name, k)
-        panels.append(dict(f.geometry(), subtitle=subtitle, areas=areas, lines=[],
-                           first=f"{fmt_yen(totals[0])}（{fmt_num(xs[0])}{_unit(lk.key.type)}）",
-                           last=f"{fmt_yen(totals[-1])}"))
+        # The exact amounts drawn, as (from, to, 円) runs of the key: for tests and readers' tools.
+        panels.append(dict(f.geometry(), subtitle=subtitle, areas=areas, lines=[], kind=k,
+                           data={"合計": total_runs, s.base_label: base_runs}))
     key_unit = _unit(lk.key.type)
     rule = reg.rules[s.total]
     x_label = f"{words.text(lk.key, P_ATOM)}（{key_unit}）"
@@ -331,8 +334,10 @@ def _capped(reg: ir.RegulationIR, module, s: Capped) -> dict:
     x_label = f"{reg.inputs[s.x].label}（{_unit(reg.inputs[s.x].type)}）"
     caption = (f"{rule.label}：{s.assumption}の額（{fmt_num(s.sample)}{_unit(reg.inputs[s.x].type)}ごとに計算）。"
                f"横軸は{x_label}、縦軸は金額（円）。上限の線は、上限がかかる人口の範囲にだけ引いています。")
-    return _figure(f"{rule.label}と上限", x_label, "金額（円）", [dict(f.geometry(), subtitle="", areas=[], lines=lines)],
-                   legend, caption)
+    data = {s.line_label: list(zip(xs, fees)),
+            **{label: [r for r in _runs(xs, cs, s.sample) if r[2] is not None] for label, cs in caps}}
+    return _figure(f"{rule.label}と上限", x_label, "金額（円）",
+                   [dict(f.geometry(), subtitle="", areas=[], lines=lines, data=data)], legend, caption)
 
 
 def featured(reg: ir.RegulationIR, module) -> dict[str, list[dict]]:
