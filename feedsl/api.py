@@ -73,6 +73,10 @@ def _pipeline(src: SourceFile) -> tuple[RegulationIR | None, str | None, list[Di
         # Earlier versions: their errors; the warnings are the latest text's
         diags.extend(d for d in found if d.is_error or (as_of is None and (
             d.code not in ("F501", "F502") or (d.code, d.span.line, d.span.col) in unused_everywhere)))
+        if result is not None and as_of is None and result.overview is not None:
+            diags.extend(Diagnostic("F101", "error", span, f"一覧の規則「{name}」は定義されていません",
+                                    f"the summary names an unknown rule {name!r}")
+                         for name, span in result.overview.missing)
         if result is not None:
             diags.extend(_signature_changes(before, result, sel.version))
             before = {n: (r.inputs, r.span) for n, r in result.rules.items() if n not in sel.unavailable}

@@ -234,8 +234,6 @@ class Checker:
                              "list every member type as a 行 of one 一覧 block")
                     continue
                 overview = self.summary_block(s)
-                summaries.append((s.label, tuple(dict.fromkeys(
-                    c[-1] for _, cells in overview.rows for c in cells if c[0] in ("rule", "linked")))))
                 continue
             names = []
             for n, span in s.names:
@@ -263,6 +261,8 @@ class Checker:
         for r in self.rules.values():
             refs(r.expr)
         listed = {n for _, names in summaries for n in names}
+        if overview is not None:
+            listed |= {c[-1] for _, cells in overview.rows for c in cells if c[0] in ("rule", "linked")}
         for name, r in self.rules.items():
             if name in listed and name not in referenced and not self.d.has_errors:
                 # Shown to members in the 一覧, yet no example checks its amount.
@@ -320,6 +320,7 @@ class Checker:
                          "the 列 line comes before the first 行", "列 の行を 一覧 のすぐ下に移してください",
                          "move the 列 line right under 一覧")
         rows = []
+        missing: list = []
         seen: dict[str, object] = {}
         for label, cells, span in s.rows:
             if label in seen:
@@ -338,8 +339,11 @@ class Checker:
                 if c.kind in ("rule", "linked"):
                     if c.rule not in self.rules:
                         # The text of an earlier version (版) lacks the rules of later
-                        # ones; the 一覧 describes the latest text, checked on its own.
-                        if c.rule not in self.rule_ast and _MARK not in self.source_text:
+                        # ones; the 一覧 describes the latest text: api.py reports a
+                        # name the latest text lacks too.
+                        if c.rule not in self.rule_ast and _MARK in self.source_text:
+                            missing.append((c.rule, c.span))
+                        elif c.rule not in self.rule_ast:
                             sug = _suggest(c.rule, self.rule_ast)
                             self.err("F101", c.span, f"一覧の規則「{c.rule}」は定義されていません",
                                      f"the summary names an unknown rule {c.rule!r}",
@@ -358,7 +362,7 @@ class Checker:
                     out.append((c.kind, c.text))
             rows.append((label, tuple(out)))
         notes = tuple((k, text) for k, text, _ in s.notes)
-        return ir.SummaryIR(s.label, tuple(columns), tuple(rows), notes)
+        return ir.SummaryIR(s.label, tuple(columns), tuple(rows), notes, tuple(missing))
 
     # --- inputs -------------------------------------------------------------
     def resolve_type(self, t) -> object:
@@ -705,6 +709,11 @@ class Checker:
                      f"example names an unknown rule {e.entry!r}",
                      f"「{sug}」のことですか？" if sug else "")
             return None
+        if e.caption and e.expected is None:
+            self.err("F125", e.span, f"入力エラーの例は公開できません（「{e.caption}」）",
+                     "an example expecting an input error cannot be published",
+                     "公開 「…」 を外して検査用の例にしてください。公開する例は会員が払う額を示します",
+                     "drop 公開 「…」: a published example shows an amount a member pays")
         rule = self.rules[e.entry]
         needed = self.entry_inputs(e.entry)
         params, needs = dict(rule.params), set(needed)

@@ -457,13 +457,24 @@ def _examples(reg, module) -> list[dict]:
         args = [{"label": labels.get(k, k), "value": _value_text(v, types.get(k), reg)} for k, v in ex.kwargs]
         is_error = isinstance(r.got, Exception)
         result = "入力エラー" if is_error else fmt_quantity(r.got, rule.type)
-        detail = str(r.got).split(" / ")[0].split(": ")[0] if is_error else ""
+        detail = _member_words(str(r.got).split(" / ")[0].split(": ")[0]) if is_error else ""
         expected = "入力エラー" if ex.expected is None else fmt_quantity(ex.expected, rule.type)
         out.append({"rule": rule.label, "clause": rule.clause, "anchor": _anchor(rule.name), "args": args,
                     "result": result, "detail": detail, "ok": r.ok, "expected": expected,
                     "is_error": is_error, "caption": ex.caption,
                     "breakdown": _breakdown(module, ex) if ex.caption and not is_error else None})
     return out
+
+
+_NAMED = re.compile(r"(?:入力 )?[A-Za-z_][A-Za-z0-9_]*（([^（）]*)）\s?(?:\[(\d+)\])?\s?")
+
+
+def _member_words(message: str) -> str:
+    """An input error in a member's words: the input's label, not its name
+    (入力 supporters（特例賛助会員の事業所）[1] の入力 capacity（定員）がありません →
+    「特例賛助会員の事業所」の2件目の「定員」がありません)."""
+    text = _NAMED.sub(lambda m: f"「{m[1]}」" + (f"の{int(m[2]) + 1}件目" if m[2] else ""), message)
+    return text.replace("の入力 「", "の「").replace("」 の「", "」の「")
 
 
 def _breakdown(module, ex) -> dict:
@@ -662,7 +673,9 @@ def pages_for(ctx: dict, env: jinja2.Environment) -> dict[str, str]:
 
 
 def index_page(contexts: list[dict], env: jinja2.Environment) -> str:
-    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"], "effective": c["effective"],
+    regs = [{"name": c["name"], "title": c["title"], "sources": c["sources"],
+             "effective": [f"{v['enacted']}施行" + (f"、{v['applies']}から適用" if v["applies"] else "")
+                           for v in c["versions"][:1]] or [f"{d}施行" for d in c["effective"]],
              "html": f"{c['name']}.html", "md": f"{c['name']}.md",
              "tables": len(c["tables"]), "rules": len(c["rules"])}
             for c in sorted(contexts, key=lambda c: c["name"])]

@@ -322,7 +322,8 @@ def _shown(values: tuple) -> str:
 def branch(node: Node, condition: str, values: tuple, result: bool, taken: str) -> None:
     """もし … ならば … そうでなければ …: which branch was taken."""
     word = "ならば" if result else "そうでなければ"
-    node.steps.append(Step("branch", f"もし {condition}{_shown(values)}: {format_value(result)} → {word} {taken}",
+    shown = "ならば" if result else "それ以外は"  # the pages' one word for "otherwise" (words.py)
+    node.steps.append(Step("branch", f"もし {condition}{_shown(values)}: {format_value(result)} → {shown} {taken}",
                            {"condition": condition, "values": list(values), "result": result,
                             "branch": word, "taken": taken}))
 

@@ -476,6 +476,9 @@ class SummaryIR:
     columns: tuple  # column titles
     rows: tuple  # (label, (cell, ...))
     notes: tuple  # (kind, text): 納期限, 免除, 問い合わせ, 注
+    # Rules named but not in this text: in the text of an earlier version (版) a
+    # rule of a later one; api reports them (F101) when the latest text lacks them.
+    missing: tuple = ()  # (name, span)
 
 
 @attrs.frozen

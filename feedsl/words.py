@@ -182,8 +182,9 @@ class Words:
         return f"{self.text(n.operand, P_CMP)}でない", P_NOT
 
     def n_Cond(self, c):
-        return (f"{self.text(c.cond, P_OR)}ならば {self.text(c.then, P_ADD)}、"
-                f"そうでなければ {self.text(c.else_, P_ADD)}"), P_COND
+        # One word for "otherwise" on every page: それ以外 (as in 場合 and the cases tables).
+        return (f"{self.text(c.cond, P_OR)}のとき {self.text(c.then, P_ADD)}、"
+                f"それ以外は {self.text(c.else_, P_ADD)}"), P_COND
 
     def n_Match(self, m):
         return "、".join(f"{case}のとき {value}" for case, value in self.match_cases(m)), P_COND

@@ -47,7 +47,8 @@ def test_taisho_marks_the_changed_words_new_left_old_right(ctx):
     assert rows == [("基準世帯数 × <ins>15円/世帯</ins>（1,000円未満四捨五入）",
                      "基準世帯数 × <del>14円/世帯</del>（1,000円未満四捨五入）")]
     rows = [(str(n), str(o)) for n, o, differs in changed["均等割（市）"]["rows"] if differs]
-    assert rows == [("20,001～30,000人以下　<ins>90,000円</ins>", "20,001～30,000人以下　<del>80,000円</del>")]
+    # The row as the regulation prints it (表記 「2～3万人以下」, 20,001～30,000人).
+    assert rows == [("2～3万人以下　<ins>90,000円</ins>", "2～3万人以下　<del>80,000円</del>")]
     # Unchanged clauses are named, not repeated.
     assert "第1種会員 年会費" in ctx["same"] and "世帯割" not in ctx["same"]
     assert len(ctx["same"]) + len(ctx["changed"]) == 16

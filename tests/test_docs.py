@@ -118,22 +118,31 @@ def test_amount_filters():
 # --- tables and charts ------------------------------------------------------------
 
 def test_bracket_tables_show_bounds_as_a_regulation_writes_them():
-    """Bands read 50人以下 / 51～100人以下 / 401人以上; 表6 is one table with the enum labels as columns."""
+    """Bands read as the regulation prints them (50人以下 / 51～100人以下 / 401人以上); a row
+    written in a shorthand shows its 表記 and the resolved range labelled 範囲, never the
+    shorthand as the regulation's words; 表6 is one table with the enum labels as columns."""
     h = ctx_of(HOKKAIDO)
     res = rule_of(h, "residential_fee")["table"]
     assert [r["band"] for r in res["rows"]] == ["50人以下", "51～100人以下", "101～150人以下", "151～200人以下",
                                                 "201～300人以下", "301～400人以下", "401人以上"]
+    assert all(r["range"] == "" for r in res["rows"])  # as written, nothing to resolve
     assert [r["amounts"] for r in res["rows"]][-1] == ["78,000円"]
     city = rule_of(h, "city_equal_share")["table"]
-    assert city["rows"][1]["band"] == "20,001～30,000人以下" and city["rows"][1]["written"] == "3万人以下"
+    # The regulation prints 2～3万人以下; the file writes 3万人以下 after 2万人以下.
+    assert city["rows"][1]["band"] == "2～3万人以下" and city["rows"][1]["range"] == "20,001～30,000人"
+    assert city["rows"][-1]["band"] == "20万人以上" and city["rows"][-1]["range"] == "200,001人以上"
+    assert "3万人以下" not in [r["band"] for r in city["rows"]]
     t6 = rule_of(ctx_of(HYOGO), "capacity_base")["table"]
     assert t6["columns"] == ["養護老人ホーム", "特別養護老人ホーム", "軽費老人ホーム"]
     assert len(t6["rows"]) == 20
-    assert t6["rows"][1] == {"band": "20～29人以下", "written": "20人",
+    assert t6["rows"][0] == {"band": "1人～19人", "range": "", "amounts": ["10,000円", "20,000円", "5,000円"]}
+    assert t6["rows"][1] == {"band": "20人", "range": "20～29人",
                              "amounts": ["20,000円", "30,000円", "10,000円"]}
-    assert t6["rows"][-1]["band"] == "200人以上"
+    assert t6["rows"][-1]["band"] == "200人以上" and t6["rows"][-1]["range"] == ""
     rates = rule_of(ctx_of(RINKO), "group_fee")["table"]
-    assert [r["band"] for r in rates["rows"]] == ["21%未満", "21%以上～51%未満", "51%以上～81%未満", "81%以上"]
+    assert [r["band"] for r in rates["rows"]] == ["21%未満", "入会率21％以上", "入会率51％以上", "入会率81％以上"]
+    # 入会率81％以上 says 81%以上 already: no range beside it.
+    assert [r["range"] for r in rates["rows"]] == ["", "21%以上～51%未満", "51%以上～81%未満", ""]
     assert rates["rows"][0]["amounts"] == ["3,000円/人"]
 
 
@@ -148,29 +157,66 @@ def test_rate_tables_get_a_step_chart_and_other_tables_none():
 
 # --- the 年会費一覧表 ---------------------------------------------------------------
 
-def test_hyogo_summary_is_derived_from_the_file():
-    """The 参考 年会費一覧表 comes from the 一覧 line: amounts by case, 表5 inline, 表6 by reference."""
-    y = ctx_of(HYOGO)
-    (s,) = y["summaries"]
-    assert s["title"] == "年会費一覧表（参考）"
-    rows = {r["label"]: r for r in s["rows"]}
-    no_fac = rows["事業所を有さない会員（賛助会員）の年会費"]["entries"]
-    assert [(e["case"], e["text"]) for e in no_fac] == [("団体", "10,000円"), ("個人", "5,000円")]
-    fixed = rows["事業所定額（特例賛助会員制度を選択しない場合）"]["entries"]
-    # 表3 as a category table: one entry per row, as the 参考 table lists it.
-    assert [(e["case"], e["text"]) for e in fixed] == [
-        ("老人福祉施設", "事業所定額 20,000円、居宅サービス事業併設の加算 10,000円"),
-        ("居宅サービス事業所", "事業所定額 30,000円、居宅サービス事業併設の加算 なし")]
-    cap = rows["定員割基準額"]["entries"]
-    assert cap[1]["ref"]["clause"] == "第9条第7項・表6" and cap[1]["bands"] == []
-    t5 = rows["居宅サービス事業所特例賛助会員の事業所定額（正会員が負担）"]["entries"][0]["bands"]
-    assert [(b["band"], b["amount"]) for b in t5] == [
-        ("1～5事業所以下", "30,000円"), ("6～10事業所以下", "50,000円"),
-        ("11～15事業所以下", "80,000円"), ("16事業所以上", "150,000円")]
+def test_every_page_opens_with_its_overview_declared_by_the_file():
+    """The 会費一覧 comes from the 一覧 block: a row per member type, the columns the file
+    names (Hyogo's 事業所定額 and 定員割定額 beside the 年会費), each cell an amount or a
+    rule in one line linked to its section, then the notes (納期限, 免除)."""
+    y = ctx_of(HYOGO)["overview"]
+    assert y["columns"] == ["年会費", "事業所定額", "定員割定額"]
+    rows = {r["label"]: r for r in y["rows"]}
+    no_fac = rows["事業所を有さない会員（賛助会員）"]["cells"]
+    # 表2: 団体 10,000円, 個人 5,000円 — made from the rule's arms, not written in the 一覧.
+    assert no_fac[0] == {"text": "団体 10,000円・個人 5,000円", "anchor": "rule-no_facility_fee"}
+    assert [c["text"] for c in no_fac[1:]] == ["—", "—"]
+    t5 = rows["居宅サービス事業所特例賛助会員制度を選択する正会員（第6条）"]["cells"][1]
+    # 表5 spans 30,000円 (1～5) to 150,000円 (16以上).
+    assert t5["text"].endswith("により 30,000円～150,000円") and t5["anchor"] == "rule-home_service_group_fee"
     mod = feedsl.load(HYOGO)
-    assert docs.fmt_yen(mod.no_facility_fee(kind="group")) == no_fac[0]["text"]
-    assert docs.fmt_yen(mod.home_service_group_fee(count=16)) == t5[-1]["amount"]
+    assert docs.fmt_yen(mod.no_facility_fee(kind="group")) == "10,000円"
+    h = ctx_of(HOKKAIDO)["overview"]
+    assert h["columns"] == ["年会費", "負担金"]
+    labels = [r["label"] for r in h["rows"]]
+    assert any("第3種会員" in x for x in labels) and any("第4種会員" in x for x in labels)
+    supporter = next(r for r in h["rows"] if r["label"] == "賛助会員")["cells"][0]
+    assert supporter == {"text": "1口につき 10,000円", "anchor": "rule-supporter_fee"}  # 第9条2項: 年額1口10,000円
+    notes = {n["kind"]: n["text"] for n in h["notes"]}
+    assert "9月末日" in notes["納期限"] and "民生委員" in notes["免除"]
+    r = ctx_of(RINKO)["overview"]
+    group = next(x for x in r["rows"] if "団体入会プラン" in x["label"])["cells"][0]
+    assert group["text"] == "連盟入会率により 500円/人～3,000円/人"
     assert ctx_of(HOKKAIDO)["summaries"] == []
+
+
+def test_the_old_one_line_summary_still_renders(tmp_path):
+    """一覧 「題」 (rule, …) keeps working: amounts by case, a table inline."""
+    p = tmp_path / "old.fee"
+    p.write_text("""規程 old 「旧い一覧」
+    一覧 「年会費一覧表（参考）」 (fee, kinds)
+
+区分 k 「区分」
+    a 「甲」
+    b 「乙」
+
+入力 kind: k 「区分」
+入力 n: 人 「人数」
+
+表 fee 「人数割」 [第1条] n による
+    10人以下    1,000円
+    それ以上    2,000円
+
+規則 kinds 「区分割」 [第2条] =
+    場合 kind
+        a → 100円
+        b → 200円
+
+例 fee(n=1人) = 1,000円
+例 kinds(kind=a) = 100円
+""", "utf-8")
+    (s,) = ctx_of(p)["summaries"]
+    rows = {r["label"]: r for r in s["rows"]}
+    assert [(e["case"], e["text"]) for e in rows["区分割"]["entries"]] == [("甲", "100円"), ("乙", "200円")]
+    assert [(b["band"], b["amount"]) for b in rows["人数割"]["entries"][0]["bands"]] == [
+        ("10人以下", "1,000円"), ("それ以上", "2,000円")]
 
 
 # --- examples ---------------------------------------------------------------------
@@ -186,7 +232,27 @@ def test_examples_are_computed_by_the_compiled_module(small):
     assert err and err[0]["detail"].startswith("生活保護世帯数と自衛隊営内居住世帯数の合計は")
     assert h["examples"][1]["args"][0] == {"label": "市町村の区分", "value": "市"}
     y = ctx_of(HYOGO)
-    assert "種別 特別養護老人ホーム、定員 80人" in y["examples"][3]["args"][0]["value"]
+    assert "種別 特別養護老人ホーム、定員 30人" in y["examples"][3]["args"][0]["value"]
+
+
+def test_published_examples_are_apart_with_their_breakdown():
+    """公開 examples go to the members' 計算例 with explain()'s breakdown; the rest stay in
+    the collapsed appendix; feedsl test runs both (the counts add up to every 例)."""
+    for path in REGS:
+        c = ctx_of(path)
+        reg = feedsl.load(path).__feedsl_ir__
+        assert len(c["published"]) + len(c["examples"]) == len(reg.examples)
+        assert c["published"] and all(e["caption"] and e["ok"] and not e["is_error"] for e in c["published"])
+        assert not any(e["caption"] for e in c["examples"])
+    y = ctx_of(HYOGO)
+    e = next(e for e in y["published"] if e["caption"].startswith("特別養護老人ホーム"))
+    assert "種別 特別養護老人ホーム、定員 80人" in e["args"][0]["value"]
+    # 事業所定額 20,000円 + 併設 10,000円 = 30,000円; 表6 特養 80 + 20 = 100人 → 150,000円; 計 180,000円
+    b = e["breakdown"]
+    assert b["value"] == "180,000円" and [c["value"] for c in b["children"]] == ["30,000円", "150,000円"]
+    html = docs.build_pages([HYOGO])["hyogo_roufuku.html"]
+    published, appendix = html.index('id="published"'), html.index('id="examples"')
+    assert published < appendix and "<details>" in html[appendix:appendix + 200]
 
 
 # --- pages ------------------------------------------------------------------------
@@ -226,8 +292,8 @@ def test_markdown_has_the_same_tables():
     pages = docs.build_pages([HYOGO])
     md = pages["hyogo_roufuku.md"]
     assert "| 1事業所当たり定員数 | 養護老人ホーム | 特別養護老人ホーム | 軽費老人ホーム |\n|---|---:|---:|---:|\n" in md
-    assert "| 20～29人以下（規程の表記: 20人） | 20,000円 | 30,000円 | 10,000円 |" in md
-    assert "| 16事業所以上（規程の表記: 16以上） | 150,000円 |" in md
+    assert "| 20人（範囲: 20～29人） | 20,000円 | 30,000円 | 10,000円 |" in md
+    assert "| 16以上 | 150,000円 |" in md
     assert "> **解釈** " in md
     assert not any(line.endswith(" ") for line in md.splitlines())
 

@@ -49,7 +49,7 @@ def test_hokkaido_municipal_fee_244000_by_hand():
                   welfare_households=600, sdf_households=40)
     assert _norm(str(e)) == [
         "第1種会員 年会費 [第9条(1)]  244,000円",
-        "│   もし 人口が10万人以上（人口 25,000人）: いいえ → そうでなければ 世帯割 ＋ 均等割",
+        "│   もし 人口が10万人以上（人口 25,000人）: いいえ → それ以外は 世帯割 ＋ 均等割",
         "│   世帯割 164,000円 + 均等割 80,000円 = 244,000円",
         "│   244,000円 → 244,000円（1,000円未満四捨五入）",
         "├ 世帯割 [会費算定基準 2(1)]  164,000円",
@@ -59,7 +59,7 @@ def test_hokkaido_municipal_fee_244000_by_hand():
         "└ 均等割 [会費算定基準 2(2)]  80,000円",
         "  │   場合 市町村の区分 市 → 均等割（市）",
         "  └ 均等割（市） [会費算定基準 2(2)]  80,000円",
-        "        人口 25,000人: 「3万人以下」（20,001～30,000人以下） → 80,000円",
+        "        人口 25,000人: 「2～3万人以下」（20,001～30,000人以下） → 80,000円",
         # the file's latest version (no as_of), 適用 平成30年4月1日
         "（版: fee2018 「会費算定基準（平成30年改正）」、2018-04-01から）",
     ]
@@ -77,7 +77,7 @@ def test_hokkaido_cap_applies_for_core_city():
     assert lines[0] == "第1種会員 年会費 [第9条(1)]  1,700,000円"
     assert ("│   上限(世帯割 2,254,000円 + 均等割 320,000円 = 2,574,000円、会費の上限 1,700,000円)"
             " = 1,700,000円（上限を適用: 2,574,000円 → 1,700,000円）") in lines
-    assert "│       人口 330,000人: 「それ以上」（200,001人以上） → 320,000円" in lines
+    assert "│       人口 330,000人: 「20万人以上」（200,001人以上） → 320,000円" in lines
     assert "└ 会費の上限 [会費算定基準 2 ※ただし書]  1,700,000円" in lines
     assert "      場合 中核市 → 1,700,000円" in lines
     cap = next(s for s in e.steps if s.kind == "cap")
@@ -157,7 +157,7 @@ def test_rinko_chapter_payment_by_hand():
         "団体入会プランの代行納入額 [ワンコインプランに参加する場合 5・6]  40,000円",
         "│   団体入会プランの個人年会費（翌年度） 500円/人 × (名簿の連盟会員数 90人 − 会費免除の新規入会者数 10人) = 40,000円",
         "└ 団体入会プランの個人年会費（翌年度） [ワンコインプランに参加する場合 4]  500円/人",
-        "  │   連盟入会率 90%: 「それ以上」（81%以上） → 500円/人",
+        "  │   連盟入会率 90%: 「入会率81％以上」（81%以上） → 500円/人",
         "  └ 連盟入会率 [ワンコインプランに参加する場合 2]  90%",
         "        名簿の連盟会員数 90人 ÷ 技士会の会員数 100人 = 90%",
     ]
@@ -349,7 +349,7 @@ def test_cli_eval_explain_prints_the_tree_and_json(capsys):
             "households=12,340", "welfare_households=600", "sdf_households=40", "--explain"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert out.startswith("第1種会員 年会費 [第9条(1)]") and "「3万人以下」" in out
+    assert out.startswith("第1種会員 年会費 [第9条(1)]") and "「2～3万人以下」" in out
     assert main(args + ["--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["amount"] == 244_000 and d["tree"]["clause"] == "第9条(1)"

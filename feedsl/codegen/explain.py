@@ -653,7 +653,8 @@ class ExplainGen:
                 head = "True, None, False, None, False"
             else:
                 head = f"False, {lit(iv.lo)}, {iv.lo_incl!r}, {lit(iv.hi)}, {iv.hi_incl!r}"
-            rows.append(f"({head}, {r.text!r}, {r.display!r}, {values})")
+            # The row as the regulation prints it (表記) where the file uses a shorthand.
+            rows.append(f"({head}, {(r.printed or r.text)!r}, {r.display!r}, {values})")
         if e.column_names:
             enum = e.column.type.name
             columns = "(" + "".join(g.member(enum, c) + ", " for c in e.column_names) + ")"
