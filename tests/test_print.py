@@ -12,13 +12,13 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from feedsl import charts, docs
+from test_docs import CHROMIUM, _chromium  # one way to start the browser for every page test
 
 ROOT = Path(__file__).resolve().parent.parent
 REGS = sorted((ROOT / "regulations").glob("*.fee"))
@@ -26,22 +26,12 @@ HOKKAIDO = ROOT / "regulations" / "hokkaido_shakyo.fee"
 HYOGO = ROOT / "regulations" / "hyogo_roufuku.fee"
 RINKO = ROOT / "regulations" / "rinko_renmei.fee"
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-                 if Path(p).exists()), None)
 POPPLER = shutil.which("pdfinfo") and shutil.which("pdftotext")
 needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI installs it)")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed (CI installs it)")
 
 # A4 pages each page may print on. Before issue 14: Hyogo 13, Hokkaido 8, Rinko 7.
 PAGE_BUDGET = {"hyogo_roufuku": 5, "hokkaido_shakyo": 4, "rinko_renmei": 3}
-
-
-def _chromium(*args, timeout=120):
-    with tempfile.TemporaryDirectory() as profile:
-        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--hide-scrollbars", f"--user-data-dir={profile}", *args]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
