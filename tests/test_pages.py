@@ -197,3 +197,13 @@ def test_the_index_speaks_to_members_too(pages):
     assert "平成30年9月21日（2018年）施行、平成30年4月1日（2018年）から適用" in text
     for p in REGS:
         assert f'href="{p.stem}.html"' in html and f'href="{p.stem}.md"' in html
+
+
+@pytest.mark.parametrize("path", REGS, ids=lambda p: p.stem)
+def test_markdown_pages_keep_pace_without_identifiers(pages, path):
+    """The Markdown page: no ASCII word before its 技術情報 (after the generator comment)."""
+    md = pages[f"{path.stem}.md"]
+    body = md.split("\n", 1)[1]
+    body = body[:body.index("<details><summary>技術情報")]
+    text = re.sub(r"</?(details|summary|br)>", " ", body)
+    assert not re.findall(r"[A-Za-z_]{2,}", text), re.findall(r"[A-Za-z_]{2,}", text)[:10]
