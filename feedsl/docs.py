@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from . import ir
 from .brackets import fmt_value
+from .charts import _fmt_svg, _nice_step, _tick, featured, rate_table_chart  # noqa: F401  (docs' API before charts.py)
 from .diagnostics import FeeCompileError
 from .diagnostics import render as render_diagnostic
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
@@ -130,13 +131,6 @@ def _original(rule) -> list[str]:
     return [text for kind, text in rule.notes if kind == "原文"]
 
 
-def _tick(x) -> str:
-    """An axis label: 億 for round hundreds of millions (5億, not 500,000,000), else the number."""
-    if x and x.denominator == 1 and x % 10_000_000 == 0 and abs(x) >= 100_000_000:
-        return f"{fmt_num(Fraction(x, 100_000_000))}億"
-    return fmt_num(x)
-
-
 def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
     lk: ir.Lookup = rule.expr
     key_type = getattr(lk.key, "type", None)
@@ -160,7 +154,7 @@ def _table(reg, rule: ir.RuleIR, words: Words) -> dict:
         "caption": f"{key_label}と{column_label}による" if column_label else f"{key_label}による",
         "columns": columns,
         "rows": rows,
-        "chart": None if by_month else chart(lk, rule, key_label, columns),
+        "chart": rate_table_chart(lk, rule, key_label, columns),
     }
 
 
@@ -519,6 +513,10 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
         if rule.is_table and isinstance(rule.expr, ir.Lookup):
             tables[name] = _table(reg, rule, Words(reg, rule))
     rules = _with_cat_tables(reg, [_rule(reg, r, tables) for r in reg.rules.values()])
+    shown = featured(reg, module)
+    for r in rules:  # a rate table's own chart, then the charts chosen for the rule (charts.py)
+        own = r["table"]["chart"] if r.get("table") else None
+        r["charts"] = ([own] if own else []) + shown.get(r["name"], [])
     relations = [{"label": r.label, "text": Words(reg)(r.expr)} for r in reg.relations]
     enums = [{"label": e.label, "values": [label for _, label in e.values]} for e in reg.enums.values()]
     records = [{"label": r.label, "fields": [_input_row(f, reg) for f in r.fields]} for r in reg.records.values()]
@@ -562,120 +560,6 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
     }
 
 
-# --- step charts ------------------------------------------------------------
-
-CHART_W, CHART_H = 640, 300
-PAD_L, PAD_R, PAD_T, PAD_B = 86, 20, 36, 52
-SERIES = [  # colour and dash per column: distinguishable in grey print too
-    ("#1f5fa8", ""), ("#c2410c", "7 4"), ("#15803d", "2 3"), ("#7c3aed", "10 3 2 3"),
-]
-
-
-def _nice_step(span: Fraction, target: int) -> Fraction:
-    raw = Fraction(span) / target
-    if raw <= 0:
-        return Fraction(1)
-    mag = Fraction(1)
-    while mag * 10 <= raw:
-        mag *= 10
-    while mag > raw:
-        mag /= 10
-    for m in (1, 2, 5, 10):
-        if mag * m >= raw:
-            return mag * m
-    return mag * 10  # pragma: no cover
-
-
-def _fmt_svg(x: Fraction) -> str:
-    return f"{float(x):.1f}"
-
-
-def chart(lk: ir.Lookup, rule: ir.RuleIR, key_label: str, columns: list[str]) -> dict | None:
-    """A step chart: x is the table's key, y the amount; one line per column.
-
-    Bands are drawn from their lower bound to the next band's; an open last
-    band is drawn as wide as the band before it (not past 100% for rates).
-    """
-    rows = [r for r in lk.rows if r.interval is not None]
-    if not rows:
-        return None
-    kt = getattr(lk.key, "type", None)
-    is_rate = isinstance(kt, QType) and kt.is_rate
-    starts = []
-    for i, r in enumerate(rows):
-        iv = r.interval
-        if iv.lo is not None:
-            starts.append(Fraction(iv.lo))
-        elif isinstance(kt, QType) and kt.lo is not None:
-            starts.append(Fraction(kt.lo))
-        else:
-            starts.append(Fraction(0))
-    last = rows[-1].interval
-    widths = [b - a for a, b in zip(starts, starts[1:]) if b > a]
-    typical = widths[-1] if widths else (starts[-1] or Fraction(1))  # the last closed band's width
-    if last.hi is not None:
-        end = Fraction(last.hi)
-    else:
-        end = starts[-1] + max(typical, (starts[-1] - starts[0]) / 8)
-        if is_rate and starts[-1] < 1:
-            end = min(end, Fraction(1))
-    x0, x1 = starts[0], end
-    if x1 <= x0:
-        x1 = x0 + 1
-    values = [v for r in rows for v in r.values if v is not None]
-    ymax = max(values) if values else Fraction(1)
-    ystep = _nice_step(ymax, 5)
-    ytop = (ymax // ystep + 1) * ystep
-    pw, ph = CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B
-
-    def X(v):
-        return PAD_L + (Fraction(v) - x0) / (x1 - x0) * pw
-
-    def Y(v):
-        return PAD_T + ph - Fraction(v) / ytop * ph
-
-    series = []
-    for c, name in enumerate(columns):
-        d = []
-        for i, r in enumerate(rows):
-            v = r.values[c] if c < len(r.values) else None
-            a = starts[i]
-            b = starts[i + 1] if i + 1 < len(rows) else x1
-            if v is None:
-                continue
-            cmd = "L" if d and d[-1][1] == a else "M"
-            d.append((cmd, b, f"{cmd}{_fmt_svg(X(a))},{_fmt_svg(Y(v))} H{_fmt_svg(X(b))}"))
-        colour, dash = SERIES[c % len(SERIES)]
-        series.append({"label": name, "d": " ".join(p for _, _, p in d), "colour": colour, "dash": dash,
-                       "legend_y": PAD_T + 16 + 24 * c})
-    xstep = _nice_step(x1 - x0, 6)
-    xt = (x0 // xstep + (0 if x0 % xstep == 0 else 1)) * xstep
-    xticks = []
-    while xt <= x1:
-        label = fmt_percent(xt) if is_rate else _tick(xt)
-        at = X(xt)
-        anchor = "end" if at > CHART_W - PAD_R - 24 else ("start" if at < PAD_L + 8 and xt != 0 else "middle")
-        xticks.append({"x": _fmt_svg(at), "label": label, "anchor": anchor})
-        xt += xstep
-    yticks = []
-    yt = Fraction(0)
-    while yt <= ytop:
-        yticks.append({"y": _fmt_svg(Y(yt)), "label": _tick(yt)})
-        yt += ystep
-    unit = "%" if is_rate else (str(kt) if isinstance(kt, QType) and kt.dim else "")
-    return {
-        "width": CHART_W, "height": CHART_H,
-        "left": PAD_L, "right": CHART_W - PAD_R, "top": PAD_T, "bottom": CHART_H - PAD_B,
-        "xticks": xticks, "yticks": yticks, "series": series,
-        "x_label": f"{key_label}（{unit}）" if unit else key_label,
-        "y_label": _unit_text(rule.type),
-        "y_title": "割合" if isinstance(rule.type, QType) and rule.type.is_rate else "金額",
-        "open_end": last.hi is None,
-        "legend": len(columns) > 1,
-        "legend_x": PAD_L + 16,  # top left: fees rise with the key, so it is empty there
-    }
-
-
 # --- rendering --------------------------------------------------------------
 
 def environment(templates: str | Path | None = None) -> jinja2.Environment:
@@ -704,6 +588,7 @@ def environment(templates: str | Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.filters["md"] = md_text
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -749,6 +634,24 @@ def md_text(value) -> Markup:
     text = _MD_BARE_LINK.sub(r"\\\g<0>", text)
     text = _MD_LINE_START.sub(lambda m: m.group(0) + "\\", text, count=1)
     return markupsafe.escape(text)
+
+
+def css_string(value) -> Markup:
+    """Text as a quoted CSS string inside a ``<style>`` element (the printed
+    page's running title). Quotes, backslashes, ``<``, ``>``, ``&`` and every
+    control character are written as CSS hex escapes, so author text can end
+    neither the string nor the element.
+
+    >>> print(css_string('会費「A」</style>"'))
+    "会費「A」\\3c /style\\3e \\22 "
+    """
+    out = []
+    for ch in str(value):
+        if ch in "\\\"'<>&" or ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
 def render(env: jinja2.Environment, template: str, ctx: dict) -> str:

@@ -146,17 +146,13 @@ def test_bracket_tables_show_bounds_as_a_regulation_writes_them():
     assert rates["rows"][0]["amounts"] == ["3,000円/人"]
 
 
-def test_step_charts_one_line_per_column_and_open_end_drawn_to_a_sensible_edge():
-    """Every table gets a chart; 表6 has three lines; an open last band ends one band width on; rates stop at 100%."""
-    t6 = rule_of(ctx_of(HYOGO), "capacity_base")["table"]["chart"]
-    assert len(t6["series"]) == 3 and t6["legend"]
-    assert t6["x_label"] == "1事業所当たり定員数（人）" and t6["y_label"] == "円"
-    res = rule_of(ctx_of(HOKKAIDO), "residential_fee")["table"]["chart"]
-    assert res["open_end"] and [t["label"] for t in res["xticks"]][-1] == "500"
+def test_rate_tables_get_a_step_chart_and_other_tables_none():
+    """A table keyed by a rate gets its step chart (stopping at 100%); bracket tables keyed by a count
+    do not (charts where they help: tests/test_print.py)."""
     rate = rule_of(ctx_of(RINKO), "group_fee")["table"]["chart"]
-    assert rate["xticks"][-1]["label"] == "100%"
-    for c in (ctx_of(p) for p in REGS):
-        assert all(t["chart"] and t["chart"]["series"] for t in c["tables"])
+    assert rate["panels"][0]["xticks"][-1]["label"] == "100%"
+    assert rule_of(ctx_of(HYOGO), "capacity_base")["table"]["chart"] is None
+    assert rule_of(ctx_of(HOKKAIDO), "residential_fee")["table"]["chart"] is None
 
 
 # --- the 年会費一覧表 ---------------------------------------------------------------
@@ -502,7 +498,7 @@ class _Dom:
         from html.parser import HTMLParser
 
         self.tables = []  # (classes, body rows)
-        self.charts = []  # step paths per svg
+        self.charts = []  # step lines and stacked areas per svg
         self.external = []
         dom = self
 
@@ -526,7 +522,7 @@ class _Dom:
                     self.in_body = True
                 elif tag == "svg":
                     dom.charts.append(0)
-                elif tag == "path" and "step" in (a.get("class") or "") and dom.charts:
+                elif tag == "path" and {"step", "area"} & set((a.get("class") or "").split()) and dom.charts:
                     dom.charts[-1] += 1
 
             in_body = False
@@ -560,7 +556,8 @@ def test_pages_render_in_a_browser_with_every_table_and_chart(tmp_path):
             bracket = [rows for cls, rows in dom.tables if cls == "bracket"]
             # Bracket tables and category tables (表 … ごと) alike, in the order of the file.
             assert bracket == [len(r["table"]["rows"]) for r in ctx["rules"] if r["table"]], name
-            assert dom.charts == [len(t["columns"]) for t in ctx["tables"]], name
+            assert dom.charts == [len(p["lines"]) + len(p["areas"]) for r in ctx["rules"] for c in r["charts"]
+                                  for p in c["panels"]], name
             examples = [rows for cls, rows in dom.tables if cls == "examples"]
             assert examples == [len(ctx["examples"])]
             summaries = [rows for cls, rows in dom.tables if cls == "summary"]
