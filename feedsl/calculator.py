@@ -47,10 +47,14 @@ def _called(reg: ir.RegulationIR) -> set[str]:
 
 
 def entry_order(reg: ir.RegulationIR) -> tuple[list[str], list[str]]:
-    """(main, parts): the rules a 一覧 names first, then every rule no other rule
+    """(main, parts): the fees a 一覧 names first (the first cell of each row of
+    a 一覧 block, the rules of a one-line 一覧), then every rule no other rule
     uses (a fee a member asks for), in file order; ``parts`` are the rest (the
     steps of a fee: 基準世帯数, 連盟入会率), offered after them."""
-    listed = [n for _, names in reg.summaries for n in names if n in reg.rules]
+    # The 一覧 block's rows name each member type's fee in their first cell.
+    rows = reg.overview.rows if getattr(reg, "overview", None) is not None else ()
+    firsts = [cells[0][-1] for _, cells in rows if cells and cells[0][0] in ("rule", "linked")]
+    listed = [n for n in firsts + [n for _, names in reg.summaries for n in names] if n in reg.rules]
     called = _called(reg)
     main = list(dict.fromkeys(listed + [n for n in reg.rules if n not in called]))
     parts = [n for n in reg.rules if n not in main]

@@ -876,7 +876,7 @@
     return value;
   }
   function branch(node, condition, values, result, taken) {
-    const word = result ? "ならば" : "そうでなければ";
+    const word = result ? "ならば" : "それ以外は";  // as explanation.branch shows it (the pages' one word for "otherwise")
     step(node, "branch", "もし " + condition + shownValues(values) + ": " + yesNo(result) + " → " + word + " " + taken);
   }
   const caseStep = (node, condition, values, taken) => step(node, "branch", "場合 " + condition + shownValues(values) + " → " + taken);

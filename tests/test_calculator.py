@@ -36,10 +36,12 @@ def test_entry_order_puts_fees_first_and_their_parts_after():
     assert main[0] == "municipal_fee"  # the fee of the issue's URL is the first choice
     assert "base_households" in parts and "household_share" in parts and "municipal_fee" not in parts
     main, parts = calculator.entry_order(reg_of("hyogo_roufuku"))
-    # The 一覧's rules first, in its order, then the fees no rule uses.
-    assert main[:5] == ["no_facility_fee", "facility_fixed_fee", "capacity_fee", "group_fixed_fee",
-                        "home_service_group_fee"]
-    assert "special_supporter_fee" in main and "welfare_facility" in parts
+    # The 一覧 block's rows in its order (first cell of each: 賛助会員, 老人福祉施設 and
+    # 居宅サービス事業所 (both standard_fee), 特例賛助会員, 居宅サービス特例賛助会員),
+    # then the fees no rule uses (入会時・退会時); the parts of a fee after them.
+    assert main == ["no_facility_fee", "standard_fee", "special_supporter_fee", "home_service_group_fee",
+                    "midyear_join_fee", "withdrawal_fee"]
+    assert "facility_fixed_fee" in parts and "welfare_facility" in parts
 
 
 def test_spec_fields_for_records_lists_conditions_and_defaults():

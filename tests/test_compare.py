@@ -44,7 +44,10 @@ def test_taisho_marks_the_changed_words_new_left_old_right(ctx):
     changed = {c["label"]: c for c in ctx["changed"]}
     assert list(changed) == ["世帯割", "均等割（市）"]  # clause order of the file
     rows = [(str(n), str(o)) for n, o, differs in changed["世帯割"]["rows"] if differs]
-    assert rows == [("基準世帯数 × <ins>15円/世帯</ins>（1,000円未満四捨五入）",
+    # The regulation's own words (原文) first, the amount alone underlined, then the rule.
+    clause = "(1) 世帯割 基準世帯数（前年1月1日現在の世帯数から同日における生活保護世帯数及び自衛隊営内居住世帯数を除いた世帯）に{}を乗じた額とする。ただし、1,000円未満の端数は四捨五入する。"
+    assert rows == [(clause.format("<ins>15円</ins>"), clause.format("<del>14円</del>")),
+                    ("基準世帯数 × <ins>15円/世帯</ins>（1,000円未満四捨五入）",
                      "基準世帯数 × <del>14円/世帯</del>（1,000円未満四捨五入）")]
     rows = [(str(n), str(o)) for n, o, differs in changed["均等割（市）"]["rows"] if differs]
     # The row as the regulation prints it (表記 「2～3万人以下」, 20,001～30,000人).

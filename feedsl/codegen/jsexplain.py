@@ -551,7 +551,8 @@ class XJS:
                 else:
                     head = (f"false, {lit(iv.lo)}, {'true' if iv.lo_incl else 'false'}, {lit(iv.hi)}, "
                             f"{'true' if iv.hi_incl else 'false'}")
-                rows.append(f"[{head}, {self.js_str(r.text)}, {self.js_str(r.display)}, {values}]")
+                # The row as the regulation prints it (表記), as explain.py shows it.
+                rows.append(f"[{head}, {self.js_str(r.printed or r.text)}, {self.js_str(r.display)}, {values}]")
             columns = js_json(list(e.column_names))
             col_labels = (js_json(dict(self.reg.enums[e.column.type.name].values)) if e.column is not None else "null")
             return (f"[{self.js_str(e.table)}, {self.fd(e.type)}, {columns}, {col_labels}, "
