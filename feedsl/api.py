@@ -74,19 +74,19 @@ def _pipeline(src: SourceFile, pick: str | None = None) -> Compiled:
         result, python = _back(reg, diags, src.text)
         return Compiled(src, result, python, tuple(diags.sorted()))
     found_all, unused_everywhere, plain, done = [], None, {}, []
-    latest = len(tl.versions) - 1
+    latest = tl.latest_index
     for vidx, active in versions.keys_to_check(tl):
         sel = versions.select(reg, tl, vidx, active)
         found = Diagnostics()
         result, python = _back(sel.reg, found, src.text, _version_of(tl, sel))
         unused = {(d.code, d.span.line, d.span.col) for d in found.items if d.code in _UNUSED}
         unused_everywhere = unused if unused_everywhere is None else unused_everywhere & unused
-        found_all.append((sel, found.items))
+        found_all.append(found.items)
         if result is not None:
             done.append((sel.key, result, python))
             if not active:
                 plain[vidx] = (result, sel)
-    for _sel, found in found_all:  # every selection's errors and warnings; "unused" only if so in all
+    for found in found_all:  # every selection's errors and warnings; "unused" only if so in all
         diags.extend(d for d in found if d.code not in _UNUSED or (d.code, d.span.line, d.span.col) in unused_everywhere)
     for k in range(1, len(tl.versions)):
         if k in plain and k - 1 in plain:

@@ -514,9 +514,7 @@ class _Builder(Transformer):
         return ast.Example(str(name), kwargs, expected, span=self.tspan(name), caption=caption,
                            pin=None if pin is None else str(pin), pin_span=None if pin is None else self.tspan(pin))
 
-    @v_args(inline=True)
-    def published(self, text):
-        return _Printed(_label(text))
+    published = printed  # 公開 「見出し」: the same wrapped label as 表記 「…」
 
     @v_args(inline=True)
     def kwarg(self, name, value):

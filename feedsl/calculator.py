@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from . import ir
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
+from .codegen.explain import unit_of
 from .needed import only_text
 from .words import Words, fmt_num, fmt_percent
 
@@ -52,7 +53,7 @@ def entry_order(reg: ir.RegulationIR) -> tuple[list[str], list[str]]:
     uses (a fee a member asks for), in file order; ``parts`` are the rest (the
     steps of a fee: 基準世帯数, 連盟入会率), offered after them."""
     # The 一覧 block's rows name each member type's fee in their first cell.
-    rows = reg.overview.rows if getattr(reg, "overview", None) is not None else ()
+    rows = reg.overview.rows if reg.overview is not None else ()
     firsts = [cells[0][-1] for _, cells in rows if cells and cells[0][0] in ("rule", "linked")]
     listed = [n for n in firsts + [n for _, names in reg.summaries for n in names] if n in reg.rules]
     called = _called(reg)
@@ -104,7 +105,7 @@ def _field(reg, key: str, inp: ir.InputIR, label: str, t, needed=None, always: b
     f: dict = {"key": key, "label": label, "description": inp.description or ""}
     if isinstance(t, QType):
         f["kind"] = "rate" if t.is_rate else "number"
-        f["unit"] = "%" if t.is_rate else (str(t) if t.dim else "")
+        f["unit"] = unit_of(t)
         if inp.minimum:  # 0 is every count's floor: not worth saying
             unit = f["unit"] if not t.is_rate else ""
             shown = fmt_percent(inp.minimum) if t.is_rate else fmt_num(inp.minimum) + unit
@@ -194,14 +195,12 @@ def _asset(name: str) -> str:
 
 
 def engine(reg: ir.RegulationIR, module=None) -> str | None:
-    """The regulation compiled to JavaScript, or None without the JavaScript backend
-    or when it does not compile something in the file.
+    """The regulation compiled to JavaScript, or None when the JavaScript
+    backend does not compile something in the file.
     ``module`` (``feedsl.load``) gives the 版 it was loaded for and the entries that
     version lacks, which then refuse in the page as they do in Python."""
-    try:
-        from .codegen import javascript
-    except ImportError:
-        return None
+    from .codegen import javascript
+
     # The script's first line names reg.path: the file name alone, so that a page
     # is the same whichever directory it is built from (docs --check, the tests).
     try:

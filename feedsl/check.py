@@ -1688,8 +1688,6 @@ def check(reg: ast.Regulation, diags: Diagnostics, source_text: str = "") -> ir.
     return Checker(reg, diags, source_text).run()
 
 
-
-
 def _per_unit_yen(t) -> bool:
     """円/人, 円/口: an amount per person or unit, as a 一覧 shows a per-head fee."""
     if not isinstance(t, QType):

@@ -494,7 +494,7 @@ def report_context(old_path, new_path, roster=None, entry: str | None = None, ma
         "tables": changed_tables(oreg, nreg),
         "entries": run_deep(changed_entries, om, nm, unexamined),
         "unexamined": unexamined,
-        "max_points": regions.MAX_POINTS, "samples": regions.SAMPLES, "seed": regions.SEED,
+        "max_points": regions.MAX_POINTS,
         "impact": None,
     }
     ctx["seek"] = ctx["phase_in"] = None

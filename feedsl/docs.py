@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from . import ir
 from .brackets import fmt_value
-from .charts import _fmt_svg, _nice_step, _tick, featured, rate_table_chart  # noqa: F401  (docs' API before charts.py)
+from .charts import featured, rate_table_chart
 from .diagnostics import FeeCompileError
 from .diagnostics import render as render_diagnostic
 from .ir import BoolType, DateType, EnumType, ListType, QType, RecordType
@@ -430,19 +430,14 @@ def _overview(reg, tables: dict) -> dict | None:
     return {"title": o.title, "columns": list(o.columns), "rows": rows, "notes": notes}
 
 
-def _versions(source_text: str) -> list[dict]:
+def _versions(path, source_text: str) -> list[dict]:
     """The versions (版) the file knows, newest first: 施行 and 適用 apart, 和暦 with 西暦."""
     if "版" not in source_text:
         return []
-    from . import versions
-    from .api import _front
-    from .diagnostics import Diagnostics
-    from .source import SourceFile
+    from .loader import _timeline
 
-    diags = Diagnostics()
-    reg = _front(SourceFile("<docs>", source_text), diags)
-    tl = None if reg is None else versions.timeline(reg, diags)
-    if tl is None or diags.has_errors:
+    tl = _timeline(str(path), source_text)  # the one feedsl.load has just cached
+    if tl is None:
         return []
     return [{"label": x.label, "enacted": fmt_date(x.enacted),
              "applies": fmt_date(x.applies) if x.applies else "", "name": x.name}
@@ -523,7 +518,7 @@ def context(reg: ir.RegulationIR, module=None, source_name: str = "", source_dig
     interpretations = [{"rule": r["label"], "anchor": r["anchor"], "text": n["text"]}
                        for r in rules for n in r["notes"] if n["interpretation"]]
     examples = _examples(reg, module) if module is not None else []
-    versions = _versions(reg.source_text if source_text is None else source_text)
+    versions = _versions(reg.path, reg.source_text if source_text is None else source_text)
     technical = {
         "rules": [{"label": r["label"], "name": r["name"]} for r in rules],
         "inputs": [{"label": i.label, "name": i.name} for i in reg.inputs.values()],

@@ -61,9 +61,7 @@ def _pairs(a, b, out: list) -> bool:
                     out.append((ra, rb, k))
     if isinstance(a, ir.Match) and [m for m, _ in a.arms] != [m for m, _ in b.arms]:
         return False
-    if isinstance(a, (ir.Arith, ir.Cmp, ir.BoolOp, ir.MinMax, ir.Round, ir.RuleRef)) and \
-            getattr(a, "op", None) != getattr(b, "op", None) or getattr(a, "func", None) != getattr(b, "func", None) \
-            or getattr(a, "name", None) != getattr(b, "name", None):
+    if any(getattr(a, f, None) != getattr(b, f, None) for f in ("op", "func", "name")):
         return False
     ka, kb = ir.children(a), ir.children(b)
     return len(ka) == len(kb) and all(_pairs(x, y, out) for x, y in zip(ka, kb))
@@ -185,7 +183,7 @@ def seek(old_mod, new_mod, entry: str, members: list, tolerance: int) -> dict:
 
         row.update(low=at(lo), high=at(hi), below=at(below), above=at(above))
         rows.append(row)
-    return {"today": fmt_yen(today), "tolerance": fmt_yen(tolerance), "rows": rows, "today_v": today}
+    return {"today": fmt_yen(today), "tolerance": fmt_yen(tolerance), "rows": rows}
 
 
 def _signed_yen(x: int) -> str:

@@ -53,7 +53,7 @@ import math
 import random
 from fractions import Fraction
 
-from . import ir
+from . import ir, runtime
 from .ir import QType
 
 MAX_POINTS = 150_000  # a larger grid is sampled
@@ -513,17 +513,13 @@ def _inputs(e) -> set:
     return out
 
 
+# The runtime's own rounding, by the mode's name (as the columnar runtime maps it).
+_ROUNDED = {"四捨五入": runtime.round_half_up, "切り捨て": runtime.round_down, "切り上げ": runtime.round_up}
+
+
 def _rounded(mode: str, x: Fraction, unit: int) -> int:
-    """四捨五入 away from zero, 切り捨て toward zero, 切り上げ away from zero."""
-    q = Fraction(x) / unit
-    n, d = abs(q.numerator), q.denominator
-    if mode == "四捨五入":
-        k = (2 * n + d) // (2 * d)
-    elif mode == "切り捨て":
-        k = n // d
-    else:
-        k = -(-n // d)
-    return (k if q >= 0 else -k) * unit
+    """x rounded as the compiled module rounds it (四捨五入 half away from zero)."""
+    return _ROUNDED[mode](x, unit)
 
 
 # --- the grid ---------------------------------------------------------------------
@@ -1150,14 +1146,15 @@ class Search:
         if not ax.d.integral:
             return self.rate_runs(ax, marked, valid)
         ends = {m: (ax.d.cell_end(pts[m]) if ax.d.flat else pts[m]) for m in marked}
-        mset = set(marked)
+        at = {v: i for i, v in enumerate(valid)}  # marked points are valid ones, in order
         runs = []
         for m in marked:
             if runs:
                 prev = runs[-1][1]
                 e = ends[prev]
+                # (no valid point lies between prev and m: they are neighbours in ``valid``)
                 if e is not None and (pts[m] <= e + 1 or self.bridged(ax, k, combo, pts[prev], pts[m], diffs)) and \
-                        all(v in mset for v in valid if prev < v < m):
+                        at[m] == at[prev] + 1:
                     runs[-1][1] = m
                     continue
             runs.append([m, m])
@@ -1176,9 +1173,9 @@ class Search:
         """Runs of a rate's points, as ranges between its critical points
         (50%以上, 21%以上～51%未満); a point between two stands for the gap."""
         pts, bounds = ax.points, ax.bounds
-        mset, runs = set(marked), []
+        at, runs = {v: i for i, v in enumerate(valid)}, []
         for m in marked:
-            if runs and all(v in mset for v in valid if runs[-1][1] < v < m):
+            if runs and at[m] == at[runs[-1][1]] + 1:  # neighbours in ``valid``
                 runs[-1][1] = m
             else:
                 runs.append([m, m])

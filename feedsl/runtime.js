@@ -84,11 +84,6 @@
     if (typeof a === "bigint" && typeof b === "bigint") return a * b;
     return Q(num(a) * num(b), den(a) * den(b));
   }
-  // Floor division of BigInts (BigInt / truncates toward zero).
-  function floordiv(a, b) {
-    const q = a / b;
-    return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
-  }
   // Order of two values of one type: numbers exactly, dates (ISO text) and names as text.
   function cmp(a, b) {
     if (isNum(a)) {
@@ -918,7 +913,7 @@
   root.runtime = {
     Node, fmt, term, tryTerm, formula, rounding, cap, rowOf, category, branch, caseStep, match, condition,
     aggregate, record, records, item, notGiven, sumItems, countItems,
-    FeeInputError, ValueReadError, Frac, Q, add, sub, mul, cmp, eq, minOf, maxOf, round, floordiv,
+    FeeInputError, ValueReadError, Frac, Q, add, sub, mul, cmp, eq, minOf, maxOf, round,
     formatNumber, formatPercent, formatRate, formatDecimal, formatValue, exactText, formatDate, wareki,
     shown, pyStr, pyType, normalize, readQuantity, readBool, readEnum, readDate, splitNumber,
     missing, neededMissing, count, rate, bool, enumArg, dateArg, recordArg, listArg, relationFailed,

@@ -73,8 +73,8 @@ class Timeline:
         self.versions, self.transitions, self.epochs = versions, transitions, epochs
 
     @property
-    def latest(self) -> Version:
-        return self.versions[-1]
+    def latest_index(self) -> int:
+        return len(self.versions) - 1
 
     def key(self, vidx: int, active=()) -> str:
         """The name of a selection: the version, and the 経過措置 in force (by their place in the file)."""
@@ -279,11 +279,6 @@ def _only_rules_tables_examples(it, diags) -> None:
                     f"only 規則, 表 and 例 belong to a version; put {kind} before the first 版 line")
 
 
-def _defined(items) -> dict:
-    """The rules and tables (規則, 表, 分類表) among ``items``, by name."""
-    return {name: found[0] for name, found in _definitions(items).items()}
-
-
 def _definitions(items) -> dict:
     """Every rule and table (規則, 表, 分類表) among ``items``: name -> its definitions."""
     from . import ast
@@ -337,14 +332,14 @@ def _transitions(reg, versions, diags, read_date) -> list[Transition]:
                             f"the period of {t.label} is not within the life of version {v.name}",
                             "経過措置は、その版が効力を持つ間（次の版の前日まで）に置きます",
                             "a transitional period lies within its version's life")
-            mine = _defined(t.items)
-            before = set(_defined(reg.rules + reg.cat_tables))
+            mine = _definitions(t.items)
+            before = set(_definitions(reg.rules + reg.cat_tables))
             for s in reg.sections:
                 if s.name in order and order[s.name] <= k:
-                    before |= set(_defined(s.items))
-            for name, item in mine.items():
+                    before |= set(_definitions(s.items))
+            for name, items in mine.items():
                 if name not in before:
-                    diags.error("F241", item.span,
+                    diags.error("F241", items[0].span,
                                 f"経過措置「{t.label}」の「{name}」は、版「{v.label}」にない規則です。経過措置は版の規則を期間を限って置き換えるものです",
                                 f"{name} in the 経過措置 {t.label} replaces no rule of version {v.name}",
                                 "期間の後も使う規則は、経過措置の前（版の節）に書いてください",
@@ -478,7 +473,7 @@ def _examples_of(reg, tl: Timeline, key: str) -> list:
     period, a common 例 on the latest version's."""
     from . import ast
 
-    out = [e for e in reg.examples if (e.pin or tl.key(len(tl.versions) - 1)) == key]
+    out = [e for e in reg.examples if (e.pin or tl.key(tl.latest_index)) == key]
     tix = 0
     for sec in reg.sections:
         out.extend(e for e in sec.items if isinstance(e, ast.Example) and (e.pin or sec.name) == key)
@@ -498,5 +493,5 @@ def keys_to_check(tl: Timeline) -> list[tuple]:
     for _d, vidx, active in tl.epochs:
         if (vidx, active) not in out:
             out.append((vidx, active))
-    out.remove((len(tl.versions) - 1, ()))
-    return out + [(len(tl.versions) - 1, ())]
+    out.remove((tl.latest_index, ()))
+    return out + [(tl.latest_index, ())]

@@ -166,12 +166,8 @@ class _JS:
 
     def param_info(self, rule: ir.RuleIR, pn: str, pt) -> str:
         pin = next((p for p in rule.param_inputs if p.name == pn), None)
-        label = pin.label if pin is not None and pin.label != pn else pn
         unit, minimum = ("", 0) if pin is None else self._unit_min(pin)
-        if label == pn and isinstance(pt, RecordType):
-            label = self.reg.records[pt.name].label
-        elif label == pn and isinstance(pt, ListType) and isinstance(pt.element, RecordType):
-            label = self.reg.records[pt.element.name].label + "の一覧"
+        label = self.x.param_label(rule, pn, pt)  # as explain() labels it
         return self.info(("param", rule.name, pn), pn, label, unit, minimum)
 
     # --- checking values -------------------------------------------------------

@@ -549,16 +549,12 @@
     say([]);
   }
 
-  var writing = false;
+  // history.replaceState fires no hashchange: only a link or a typed fragment does.
   function changed() {
     applyConditions();
     compute();
     var frag = "#" + fragment();
-    if (location.hash !== frag) {
-      writing = true;
-      history.replaceState(null, "", frag);
-      writing = false;
-    }
+    if (location.hash !== frag) history.replaceState(null, "", frag);
     urlBox.value = location.href;
   }
 
@@ -567,7 +563,7 @@
   form.addEventListener("change", changed);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   window.addEventListener("hashchange", function () {
-    if (!writing && fromFragment(location.hash)) { applyConditions(); compute(); urlBox.value = location.href; }
+    if (fromFragment(location.hash)) { applyConditions(); compute(); urlBox.value = location.href; }
   });
   $("calc-copy").addEventListener("click", function () {
     var done = $("calc-copied");
